@@ -1,0 +1,211 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Value } from '@sinclair/typebox/value';
+import { ConfigError } from './configError.js';
+import { findCloudplowConfig, rcUrlFromCloudplow } from './cloudplow.js';
+import { parseRcUrl } from './rcloneUrl.js';
+import {
+  DEFAULTS,
+  PlowboardConfigFile,
+  type RcloneInstance,
+  type RcloneInstanceConfig,
+  type ResolvedConfig,
+} from './schema.js';
+
+/** Flags as commander hands them over: strings, or string arrays for repeatable flags. */
+export interface ConfigFlags {
+  config?: string;
+  cloudplowConfig?: string;
+  rcloneUrl?: string[];
+  rcloneUser?: string;
+  rclonePassFile?: string;
+  output?: string;
+  host?: string;
+  port?: string;
+  interval?: string;
+  transfersLimit?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+interface Picked<T> {
+  value: T;
+  where: string;
+  key: string | null;
+}
+
+/**
+ * Resolves plowboard's configuration: its JSON file, then PLOWBOARD_* variables, then
+ * flags (flags win), plus cloudplow's config for the rclone URL. Throws ConfigError.
+ */
+export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = process.cwd()): ResolvedConfig {
+  const configPath = flags.config ?? nonEmpty(env.PLOWBOARD_CONFIG);
+  const configFile = configPath ? path.resolve(cwd, configPath) : null;
+  const file = configFile ? readConfigFile(configFile) : {};
+  const fileWhere = configFile ?? '';
+
+  const pick = <T>(
+    flag: string | undefined,
+    flagName: string,
+    envName: string,
+    fileValue: T | undefined,
+    fileKey: string,
+  ): Picked<T | string> | null => {
+    if (flag !== undefined) return { value: flag, where: flagName, key: null };
+    const e = nonEmpty(env[envName]);
+    if (e !== undefined) return { value: e, where: `environment ${envName}`, key: null };
+    if (fileValue !== undefined) return { value: fileValue, where: fileWhere, key: fileKey };
+    return null;
+  };
+
+  const output = str(pick(flags.output, '--output', 'PLOWBOARD_OUTPUT', file.output, 'output')) ?? DEFAULTS.output;
+  const host = str(pick(flags.host, '--host', 'PLOWBOARD_HOST', file.host, 'host')) ?? DEFAULTS.host;
+  const port = num(pick(flags.port, '--port', 'PLOWBOARD_PORT', file.port, 'port'), { min: 0, max: 65535, integer: true }) ?? DEFAULTS.port;
+  const intervalSeconds =
+    num(pick(flags.interval, '--interval', 'PLOWBOARD_INTERVAL', file.interval, 'interval'), { min: 0.2, max: 3600 }) ?? DEFAULTS.interval;
+  const transfersLimit =
+    num(pick(flags.transfersLimit, '--transfers-limit', 'PLOWBOARD_TRANSFERS_LIMIT', file.transfersLimit, 'transfersLimit'), {
+      min: 100,
+      max: 100000,
+      integer: true,
+    }) ?? DEFAULTS.transfersLimit;
+
+  const cpPick =
+    pick(flags.cloudplowConfig, '--cloudplow-config', 'PLOWBOARD_CLOUDPLOW_CONFIG', file.cloudplowConfig, 'cloudplowConfig') ??
+    (nonEmpty(env.CLOUDPLOW_CONFIG) ? { value: env.CLOUDPLOW_CONFIG!, where: 'environment CLOUDPLOW_CONFIG', key: null } : null);
+  const cloudplow = findCloudplowConfig(
+    cpPick ? { path: String(cpPick.value), from: cpPick.key ? `${cpPick.where}: ${cpPick.key}` : cpPick.where } : null,
+    cwd,
+  );
+
+  const rclone = resolveRclone(flags, env, file, fileWhere, cloudplow.settings, cwd);
+
+  return {
+    configFile,
+    cloudplow: cloudplow.ref,
+    cloudplowSettings: cloudplow.settings,
+    cloudplowProblem: cloudplow.problem,
+    output: path.resolve(cwd, output),
+    host,
+    port,
+    intervalSeconds,
+    transfersLimit,
+    rclone,
+  };
+}
+
+function readConfigFile(file: string): PlowboardConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(file, null, code === 'ENOENT' ? 'file does not exist' : `cannot read it (${code ?? String(err)})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(file, null, `not valid JSON (${(err as Error).message})`);
+  }
+  const first = Value.Errors(PlowboardConfigFile, parsed).First();
+  if (first) {
+    const key = first.path.replace(/^\//, '').replace(/\//g, '.') || '(top level)';
+    const unknownKey = first.schema && (first.schema as { additionalProperties?: boolean }).additionalProperties === false;
+    const problem = unknownKey && /Unexpected property/i.test(first.message) ? 'unknown setting' : first.message.toLowerCase();
+    throw new ConfigError(file, key, problem);
+  }
+  return parsed as PlowboardConfigFile;
+}
+
+function resolveRclone(
+  flags: ConfigFlags,
+  env: Env,
+  file: PlowboardConfigFile,
+  fileWhere: string,
+  cloudplowSettings: Record<string, unknown> | null,
+  cwd: string,
+): RcloneInstance[] {
+  let entries: Array<{ cfg: RcloneInstanceConfig; where: string; key: string | null }>;
+  const envUrls = nonEmpty(env.PLOWBOARD_RCLONE_URL);
+  if (flags.rcloneUrl?.length) {
+    entries = flags.rcloneUrl.map((spec) => ({ cfg: splitNamed(spec), where: '--rclone-url', key: null }));
+  } else if (envUrls) {
+    entries = envUrls
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map((spec) => ({ cfg: splitNamed(spec), where: 'environment PLOWBOARD_RCLONE_URL', key: null }));
+  } else if (file.rclone) {
+    entries = file.rclone.map((cfg, i) => ({ cfg, where: fileWhere, key: `rclone.${i}` }));
+  } else {
+    entries = [{ cfg: { url: rcUrlFromCloudplow(cloudplowSettings) ?? DEFAULTS.rcloneUrl }, where: 'cloudplow config', key: null }];
+  }
+
+  const seen = new Set<string>();
+  const instances = entries.map(({ cfg, where, key }, i): RcloneInstance => {
+    let parsed;
+    try {
+      parsed = parseRcUrl(cfg.url);
+    } catch (err) {
+      throw new ConfigError(where, key ? `${key}.url` : null, (err as Error).message);
+    }
+    const name = cfg.name ?? (entries.length === 1 ? 'default' : new URL(parsed.url).host.replace(/[^A-Za-z0-9._-]/g, '_'));
+    if (seen.has(name)) throw new ConfigError(where, key ? `${key}.name` : null, `two rclone instances are named "${name}"`);
+    seen.add(name);
+
+    let user = cfg.user ?? parsed.user;
+    let pass = parsed.pass;
+    let credentialsFrom: string | null = parsed.pass !== null ? 'url' : null;
+    if (cfg.pass !== undefined) [pass, credentialsFrom] = [cfg.pass, where];
+    if (cfg.passFile) [pass, credentialsFrom] = [readSecretFile(path.resolve(cwd, cfg.passFile), where, `${key}.passFile`), cfg.passFile];
+
+    // The PLOWBOARD_RCLONE_* credentials are for the default (first) instance.
+    if (i === 0) {
+      const envUser = flags.rcloneUser ?? nonEmpty(env.PLOWBOARD_RCLONE_USER);
+      if (envUser !== undefined) user = envUser;
+      const passFile = flags.rclonePassFile ?? nonEmpty(env.PLOWBOARD_RCLONE_PASS_FILE);
+      const passFrom = flags.rclonePassFile ? '--rclone-pass-file' : 'environment PLOWBOARD_RCLONE_PASS_FILE';
+      if (env.PLOWBOARD_RCLONE_PASS !== undefined && env.PLOWBOARD_RCLONE_PASS !== '') {
+        [pass, credentialsFrom] = [env.PLOWBOARD_RCLONE_PASS, 'environment PLOWBOARD_RCLONE_PASS'];
+      }
+      if (passFile) [pass, credentialsFrom] = [readSecretFile(path.resolve(cwd, passFile), passFrom, null), passFile];
+    }
+    if (pass !== null && !user) throw new ConfigError(where, key ? `${key}.user` : null, 'a password is set but no user');
+    return { name, url: parsed.url, user: user ?? null, pass, credentialsFrom: pass !== null ? credentialsFrom : null };
+  });
+  return instances;
+}
+
+function splitNamed(spec: string): RcloneInstanceConfig {
+  // name=URL names an instance; a bare URL gets a name from its host.
+  const m = /^([A-Za-z0-9._-]+)=(.+)$/.exec(spec);
+  return m ? { name: m[1]!, url: m[2]! } : { url: spec };
+}
+
+function readSecretFile(file: string, where: string, key: string | null): string {
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new ConfigError(where, key, `cannot read password file ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === '' ? undefined : v;
+}
+
+function str(p: Picked<unknown> | null): string | undefined {
+  if (!p) return undefined;
+  if (typeof p.value !== 'string' || p.value.trim() === '') throw new ConfigError(p.where, p.key, 'must be a non-empty string');
+  return p.value;
+}
+
+function num(p: Picked<unknown> | null, range: { min: number; max: number; integer?: boolean }): number | undefined {
+  if (!p) return undefined;
+  const n = typeof p.value === 'number' ? p.value : typeof p.value === 'string' && p.value.trim() !== '' ? Number(p.value) : NaN;
+  const kind = range.integer ? 'a whole number' : 'a number';
+  if (!Number.isFinite(n) || (range.integer && !Number.isInteger(n)) || n < range.min || n > range.max) {
+    throw new ConfigError(p.where, p.key, `must be ${kind} from ${range.min} to ${range.max}, not ${JSON.stringify(p.value)}`);
+  }
+  return n;
+}

@@ -1,0 +1,69 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** plowboard's own config file (--config). Unknown keys are an error: they are usually typos. */
+export const RcloneInstanceConfig = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' })),
+    url: Type.String({ minLength: 1 }),
+    user: Type.Optional(Type.String()),
+    pass: Type.Optional(Type.String()),
+    passFile: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const PlowboardConfigFile = Type.Object(
+  {
+    cloudplowConfig: Type.Optional(Type.String({ minLength: 1 })),
+    rclone: Type.Optional(Type.Array(RcloneInstanceConfig, { minItems: 1 })),
+    output: Type.Optional(Type.String({ minLength: 1 })),
+    host: Type.Optional(Type.String({ minLength: 1 })),
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    interval: Type.Optional(Type.Number({ minimum: 0.2, maximum: 3600 })),
+    transfersLimit: Type.Optional(Type.Integer({ minimum: 100, maximum: 100000 })),
+  },
+  { additionalProperties: false },
+);
+
+export type RcloneInstanceConfig = Static<typeof RcloneInstanceConfig>;
+export type PlowboardConfigFile = Static<typeof PlowboardConfigFile>;
+
+export interface RcloneInstance {
+  name: string;
+  url: string;
+  user: string | null;
+  pass: string | null;
+  /** Where the password came from, for the effective config; never the password. */
+  credentialsFrom: string | null;
+}
+
+export interface CloudplowConfigRef {
+  path: string | null;
+  found: boolean;
+  from: string;
+}
+
+export interface ResolvedConfig {
+  configFile: string | null;
+  cloudplow: CloudplowConfigRef;
+  /** The parsed cloudplow config.json, or null. Holds secrets: never write it out. */
+  cloudplowSettings: Record<string, unknown> | null;
+  cloudplowProblem: string | null;
+  output: string;
+  host: string;
+  port: number;
+  intervalSeconds: number;
+  transfersLimit: number;
+  rclone: RcloneInstance[];
+}
+
+export const DEFAULTS = {
+  output: './output',
+  host: '127.0.0.1',
+  port: 47949,
+  interval: 2,
+  transfersLimit: 1000,
+  rcloneUrl: 'http://localhost:7949',
+} as const;
+
+export const CLOUDPLOW_CONFIG_CANDIDATES = ['/config/config.json', '/opt/cloudplow/config.json', './config.json'];

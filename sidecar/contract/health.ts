@@ -1,0 +1,38 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { IsoTime, Nullable, SourceState, envelope } from './common.js';
+
+export const SourceHealth = Type.Object({
+  id: Type.String({ description: 'kind:name, unique' }),
+  kind: Type.String({ description: 'rclone, cloudplow-config, …' }),
+  name: Type.String(),
+  target: Type.String({ description: 'URL or path, credentials removed' }),
+  state: SourceState,
+  since: Nullable(IsoTime),
+  lastOkAt: Nullable(IsoTime),
+  lastCheckedAt: Nullable(IsoTime),
+  latencyMs: Nullable(Type.Number({ minimum: 0 })),
+  lastError: Nullable(Type.Object({ at: IsoTime, message: Type.String() })),
+  hint: Nullable(Type.String({ description: 'what to do about the current state' })),
+  version: Type.Optional(Type.String({ description: 'e.g. the rclone version' })),
+});
+
+export const OverallState = Type.Union([
+  Type.Literal('ok'),
+  Type.Literal('idle'),
+  Type.Literal('degraded'),
+  Type.Literal('error'),
+]);
+
+export const Health = Type.Object(
+  {
+    ...envelope,
+    state: OverallState,
+    sidecar: Type.Object({ version: Type.String(), startedAt: IsoTime }),
+    sources: Type.Array(SourceHealth),
+  },
+  { $id: 'health', title: 'plowboard health.json', description: 'Each source and its state' },
+);
+
+export type SourceHealth = Static<typeof SourceHealth>;
+export type OverallState = Static<typeof OverallState>;
+export type Health = Static<typeof Health>;

@@ -1,0 +1,37 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Bytes, BytesPerSecond, IsoTime, Nullable, Seconds, envelope } from './common.js';
+
+export const Transfer = Type.Object({
+  id: Type.String({ description: 'stable across polls and restarts' }),
+  instance: Nullable(Type.String()),
+  name: Type.String({ description: 'untrusted text: render as text, never markup' }),
+  size: Nullable(Bytes),
+  bytes: Bytes,
+  checked: Type.Boolean({ description: 'only checked, not copied' }),
+  ok: Type.Boolean(),
+  error: Nullable(Type.String()),
+  startedAt: Nullable(IsoTime),
+  completedAt: IsoTime,
+  durationSeconds: Nullable(Seconds),
+  avgSpeed: Nullable(BytesPerSecond),
+  group: Nullable(Type.String()),
+  uploader: Nullable(Type.String()),
+  serviceAccount: Nullable(Type.String()),
+  srcFs: Type.Optional(Type.String()),
+  dstFs: Type.Optional(Type.String()),
+  source: Type.Union([Type.Literal('rclone'), Type.Literal('cloudplow')]),
+});
+
+export const Transfers = Type.Object(
+  {
+    ...envelope,
+    limit: Type.Integer({ minimum: 1, description: 'the most transfers kept; older ones are dropped' }),
+    count: Type.Integer({ minimum: 0 }),
+    failed: Type.Integer({ minimum: 0 }),
+    transfers: Type.Array(Transfer, { description: 'newest first' }),
+  },
+  { $id: 'transfers', title: 'plowboard transfers.json', description: 'Completed transfers, newest first, bounded' },
+);
+
+export type Transfer = Static<typeof Transfer>;
+export type Transfers = Static<typeof Transfers>;
