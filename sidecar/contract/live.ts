@@ -56,7 +56,8 @@ export const Live = Type.Object(
     throughput: Type.Object({
       windowSeconds: Type.Integer({ minimum: 1 }),
       points: Type.Array(ThroughputPoint, {
-        description: 'one point per change; a value holds until the next point of its instance',
+        description:
+          'one point per change; a value holds until the next point of its instance. An instance\'s first point may be older than the window: its value holds from then',
       }),
     }),
   },

@@ -1,0 +1,49 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from './config/configError.js';
+import type { ConfigFlags } from './config/load.js';
+import { checkCommand } from './commands/check.js';
+import { buildCommand, runCommand, serveCommand, sidecarCommand } from './commands/daemonCommands.js';
+import { outputOption, withServerOptions, withSourceOptions } from './commands/options.js';
+import { version } from './projectRoot.js';
+
+type Action = (flags: ConfigFlags) => Promise<number>;
+
+/** Exit codes: 0 fine, 1 a runtime failure (e.g. the port is taken), 2 a bad configuration or usage. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const act = (action: Action) => async (flags: ConfigFlags) => {
+    code = await action(flags);
+  };
+  const program = new Command('plowboard')
+    .description('A read-only dashboard for cloudplow and rclone uploads')
+    .version(version)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  const sub = (name: string, description: string) => program.command(name).description(description).exitOverride();
+
+  withServerOptions(withSourceOptions(sub('run', 'sidecar and built-in web server (the default)'))).action(act(runCommand));
+  withSourceOptions(sub('sidecar', 'sidecar only: data files and site, for nginx or another server')).action(act(sidecarCommand));
+  withSourceOptions(sub('build', 'read every source once, write the data and the site, exit')).action(act(buildCommand));
+  withServerOptions(sub('serve', 'serve an output folder').addOption(outputOption()).option('--config <file>', "plowboard's config file")).action(
+    act(serveCommand),
+  );
+  withSourceOptions(sub('check', 'read every source once and report what works and what does not')).action(act(checkCommand));
+
+  try {
+    const args = argv.slice(2);
+    // `plowboard` alone, or with flags only, means `plowboard run`.
+    const first = args[0];
+    if (!first || (first.startsWith('-') && !['-h', '--help', '-V', '--version'].includes(first))) args.unshift('run');
+    await program.parseAsync(args, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof ConfigError) {
+      process.stderr.write(`plowboard: configuration error: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,51 @@
+import { loadConfig, type ConfigFlags } from '../config/load.js';
+import { Daemon } from '../daemon.js';
+import { startServer } from '../serve/server.js';
+import { untilSignal } from './lifecycle.js';
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+/** `run`: the sidecar and the built-in server in one process. */
+export async function runCommand(flags: ConfigFlags): Promise<number> {
+  const config = loadConfig(flags);
+  const daemon = new Daemon(config, { continuous: true });
+  // Listen first: a taken port should fail before anything is written.
+  const server = await startServer({ root: config.output, host: config.host, port: config.port });
+  await daemon.start();
+  say(`plowboard: serving ${config.output} at ${server.url}/ — polling ${config.rclone.map((r) => r.url).join(', ')}`);
+  await untilSignal();
+  await daemon.stop();
+  await server.close();
+  return 0;
+}
+
+/** `sidecar`: data files and site only, for nginx or another server. */
+export async function sidecarCommand(flags: ConfigFlags): Promise<number> {
+  const config = loadConfig(flags);
+  const daemon = new Daemon(config, { continuous: true });
+  await daemon.start();
+  say(`plowboard: writing ${config.output} — polling ${config.rclone.map((r) => r.url).join(', ')}`);
+  await untilSignal();
+  await daemon.stop();
+  return 0;
+}
+
+/** `build`: read every source once, write the data and the site, exit. */
+export async function buildCommand(flags: ConfigFlags): Promise<number> {
+  const config = loadConfig(flags);
+  const daemon = new Daemon(config, { continuous: false });
+  await daemon.prepare();
+  await daemon.stop();
+  say(`plowboard: built ${config.output}`);
+  return 0;
+}
+
+/** `serve`: serve an existing output folder. */
+export async function serveCommand(flags: ConfigFlags): Promise<number> {
+  const config = loadConfig(flags);
+  const server = await startServer({ root: config.output, host: config.host, port: config.port });
+  say(`plowboard: serving ${config.output} at ${server.url}/`);
+  await untilSignal();
+  await server.close();
+  return 0;
+}

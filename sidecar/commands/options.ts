@@ -1,0 +1,30 @@
+import { Command, Option } from 'commander';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** The flags every command that reads sources shares. Each also has a PLOWBOARD_* variable. */
+export function withSourceOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--config <file>', "plowboard's own JSON config file (PLOWBOARD_CONFIG)"))
+    .addOption(new Option('--cloudplow-config <file>', "cloudplow's config.json (PLOWBOARD_CLOUDPLOW_CONFIG, else CLOUDPLOW_CONFIG, else discovered)"))
+    .addOption(
+      new Option('--rclone-url <url>', 'rclone RC URL, repeatable; name=URL names it (PLOWBOARD_RCLONE_URL, comma-separated)').argParser(collect),
+    )
+    .addOption(new Option('--rclone-user <user>', 'RC user for the first instance (PLOWBOARD_RCLONE_USER)'))
+    .addOption(
+      new Option('--rclone-pass-file <file>', 'file holding the RC password (PLOWBOARD_RCLONE_PASS_FILE; or PLOWBOARD_RCLONE_PASS)'),
+    )
+    .addOption(new Option('--interval <seconds>', 'poll interval while rclone answers (PLOWBOARD_INTERVAL; default 2)'))
+    .addOption(new Option('--transfers-limit <n>', 'completed transfers kept (PLOWBOARD_TRANSFERS_LIMIT; default 1000)'))
+    .addOption(outputOption());
+}
+
+export function withServerOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--host <host>', 'address to listen on (PLOWBOARD_HOST; default 127.0.0.1)'))
+    .addOption(new Option('--port <port>', 'port to listen on (PLOWBOARD_PORT; default 47949)'));
+}
+
+export function outputOption(): Option {
+  return new Option('--output <dir>', 'output folder (PLOWBOARD_OUTPUT; default ./output)');
+}

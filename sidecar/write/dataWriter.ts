@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { writeFileAtomic } from './atomic.js';
+
+export interface WriteOutcome {
+  written: boolean;
+  changedAt: string | null;
+}
+
+/**
+ * Writes data files only when what they say changed, so that pollers get 304s. Each file
+ * may name a `stable` view of its content: fields such as generatedAt that change on every
+ * write are left out of the comparison.
+ */
+export class DataWriter {
+  private readonly last = new Map<string, { key: string; changedAt: string }>();
+
+  constructor(private readonly outputDir: string) {}
+
+  async write<T>(relPath: string, data: T, opts: { stable?: (data: T) => unknown; force?: boolean } = {}): Promise<WriteOutcome> {
+    const key = JSON.stringify(opts.stable ? opts.stable(data) : data);
+    const prev = this.last.get(relPath);
+    if (prev && prev.key === key && !opts.force) return { written: false, changedAt: prev.changedAt };
+    await writeFileAtomic(path.join(this.outputDir, relPath), `${JSON.stringify(data)}\n`);
+    const changedAt = new Date().toISOString();
+    this.last.set(relPath, { key, changedAt });
+    return { written: true, changedAt };
+  }
+
+  changedAt(relPath: string): string | null {
+    return this.last.get(relPath)?.changedAt ?? null;
+  }
+
+  /** After an error the file on disk is unknown: forget it so the next write goes through. */
+  forget(relPath: string): void {
+    this.last.delete(relPath);
+  }
+}

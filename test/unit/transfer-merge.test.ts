@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { Transfer } from '../../sidecar/contract/index.js';
+import { TransferLog } from '../../sidecar/state/transferLog.js';
+
+const t = (n: number): Transfer => ({
+  id: `id${n}`,
+  instance: 'main',
+  name: `f${n}.mkv`,
+  size: n,
+  bytes: n,
+  checked: false,
+  ok: true,
+  error: null,
+  startedAt: null,
+  completedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
+  durationSeconds: null,
+  avgSpeed: null,
+  group: null,
+  uploader: null,
+  serviceAccount: null,
+  source: 'rclone',
+});
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => t(from + i));
+
+describe('merging rclone’s last-100 lists', () => {
+  it('keeps every transfer across overlapping polls, newest first, without duplicates', () => {
+    const log = new TransferLog(1000);
+    expect(log.add(range(0, 100))).toBe(true);
+    expect(log.add(range(40, 140))).toBe(true);
+    expect(log.add(range(40, 140))).toBe(false);
+    const names = log.list().map((x) => x.name);
+    expect(names).toHaveLength(140);
+    expect(names[0]).toBe('f139.mkv');
+    expect(names.at(-1)).toBe('f0.mkv');
+  });
+
+  it('drops the oldest once the bound is reached', () => {
+    const log = new TransferLog(150);
+    log.add(range(0, 100));
+    log.add(range(100, 200));
+    expect(log.list()).toHaveLength(150);
+    expect(log.list().at(-1)!.name).toBe('f50.mkv');
+    // A transfer older than everything kept does not come back.
+    log.add([t(10)]);
+    expect(log.list().some((x) => x.name === 'f10.mkv')).toBe(false);
+  });
+});
