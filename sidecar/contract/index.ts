@@ -9,11 +9,14 @@ import { Live } from './live.js';
 import { Manifest } from './manifest.js';
 import { Transfers } from './transfers.js';
 
+export * from './accounts.js';
 export * from './common.js';
+export * from './distribution.js';
 export * from './effectiveConfig.js';
 export * from './health.js';
 export * from './live.js';
 export * from './manifest.js';
+export * from './session.js';
 export * from './transfers.js';
 
 export interface DataFileSpec {

@@ -1,0 +1,70 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Bytes, BytesPerSecond, IsoTime, Nullable, Seconds, envelope } from './common.js';
+
+export const AccountStatus = Type.Union([Type.Literal('active'), Type.Literal('available'), Type.Literal('exhausted'), Type.Literal('banned')], {
+  description:
+    'active: the session uploads with it now; banned: cloudplow will not use it before bannedUntil; exhausted: under 1 GiB left or a limit hit observed in this window; available: otherwise',
+});
+
+export const Account = Type.Object({
+  name: Type.String({ description: 'the SA file’s base name, e.g. 12.json; untrusted text' }),
+  path: Nullable(Type.String({ description: 'full path of the SA file, where known' })),
+  usedBytes: Bytes,
+  quotaBytes: Bytes,
+  remainingBytes: Bytes,
+  percent: Type.Number({ minimum: 0, description: 'used of quota, may pass 100' }),
+  firstUploadAt: Nullable(IsoTime),
+  resetAt: Nullable(IsoTime),
+  status: AccountStatus,
+  bannedUntil: Nullable(IsoTime),
+  limitHitAt: Nullable(IsoTime),
+  sources: Type.Object(
+    {
+      used: Type.String({ description: 'sa_quota_cache.json, expired (counted as reset), or none' }),
+      status: Type.String({ description: 'what decided the status' }),
+    },
+    { description: 'where each figure came from' },
+  ),
+});
+
+export const Pool = Type.Object({
+  accounts: Type.Integer({ minimum: 0 }),
+  usableNow: Type.Integer({ minimum: 0 }),
+  exhausted: Type.Integer({ minimum: 0 }),
+  banned: Type.Integer({ minimum: 0 }),
+  capacityLeftBytes: Bytes,
+  nextResetAt: Nullable(IsoTime),
+  throughputBytesPerSecond: BytesPerSecond,
+  lastsSeconds: Nullable(Seconds),
+});
+
+export const Uploader = Type.Object({
+  name: Type.String(),
+  remote: Nullable(Type.String()),
+  serviceAccountPath: Nullable(Type.String()),
+  bannedUntil: Nullable(IsoTime),
+  accounts: Type.Array(Account),
+  pool: Pool,
+});
+
+export const Accounts = Type.Object(
+  {
+    ...envelope,
+    quota: Type.Object({
+      bytesPerAccount: Bytes,
+      label: Type.String({ description: 'e.g. "750 GiB"' }),
+      unit: Type.Union([Type.Literal('GiB'), Type.Literal('GB')]),
+      windowHours: Type.Number({ minimum: 1 }),
+      from: Type.String({ description: 'where the quota came from' }),
+    }),
+    uploaders: Type.Array(Uploader),
+    pool: Pool,
+  },
+  { $id: 'accounts', title: 'plowboard accounts.json', description: 'Service accounts per uploader: quota used, reset, status, bans; pool totals' },
+);
+
+export type AccountStatus = Static<typeof AccountStatus>;
+export type Account = Static<typeof Account>;
+export type Pool = Static<typeof Pool>;
+export type Uploader = Static<typeof Uploader>;
+export type Accounts = Static<typeof Accounts>;

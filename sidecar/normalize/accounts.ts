@@ -1,0 +1,156 @@
+import type { Account, AccountStatus, Accounts, Pool, Uploader } from '../contract/index.js';
+import { accountName, type QuotaEntry } from './quotaCache.js';
+
+/** cloudplow skips an account with less than this left (cloudplow.py). */
+export const MIN_USABLE_BYTES = 1024 ** 3;
+
+export interface QuotaSetting {
+  bytesPerAccount: number;
+  label: string;
+  unit: 'GiB' | 'GB';
+  windowHours: number;
+  from: string;
+}
+
+export interface AccountsInput {
+  now: number;
+  quota: QuotaSetting;
+  uploaders: Array<{ name: string; remote: string | null; serviceAccountPath: string | null; serviceAccounts: string[] }>;
+  quotaCache: Map<string, Map<string, QuotaEntry>>;
+  saBans: Record<string, Record<string, number | null> | null>;
+  uploaderBans: Record<string, number | null>;
+  /** The account uploading now, where a session is active by evidence. */
+  active: { uploader: string | null; account: string } | null;
+  /** Limit hits seen in the log (403 rate limit and the like). */
+  limitHits: Array<{ atMs: number; uploader: string | null; account: string | null }>;
+  /** Current upload speed and the uploader it is for (the session's), for how long the pool lasts. */
+  throughput: { uploader: string | null; bytesPerSecond: number };
+}
+
+/** Every account of every uploader once, with its quota, status and where each figure came from. */
+export function buildAccounts(input: AccountsInput, generatedAt: string): Accounts {
+  const names = new Set<string>([...input.uploaders.map((u) => u.name), ...input.quotaCache.keys(), ...Object.keys(input.saBans)]);
+  const uploaders = [...names].sort().map((name) => buildUploader(name, input));
+  return {
+    schemaVersion: 1,
+    generatedAt,
+    quota: input.quota,
+    uploaders,
+    pool: sumPools(uploaders.map((u) => u.pool)),
+  };
+}
+
+function buildUploader(name: string, input: AccountsInput): Uploader {
+  const cfg = input.uploaders.find((u) => u.name === name);
+  const cache = input.quotaCache.get(name) ?? new Map<string, QuotaEntry>();
+  const bans = input.saBans[name] ?? {};
+  const paths = new Map<string, string | null>();
+  for (const p of cfg?.serviceAccounts ?? []) paths.set(accountName(p), p);
+  for (const [n, e] of cache) if (!paths.get(n)) paths.set(n, e.path);
+  for (const p of Object.keys(bans)) if (!paths.get(accountName(p))) paths.set(accountName(p), p);
+
+  const accounts = [...paths.entries()]
+    .map(([account, saPath]) => buildAccount(account, saPath, name, cache.get(account) ?? null, banFor(bans, account), input))
+    .sort((a, b) => naturalCompare(a.name, b.name));
+  const ban = input.uploaderBans[name];
+  const throughput = input.throughput.uploader === name ? input.throughput.bytesPerSecond : 0;
+  return {
+    name,
+    remote: cfg?.remote ?? null,
+    serviceAccountPath: cfg?.serviceAccountPath ?? null,
+    bannedUntil: typeof ban === 'number' && ban * 1000 > input.now ? iso(ban * 1000) : null,
+    accounts,
+    pool: poolOf(accounts, throughput, input.now),
+  };
+}
+
+function banFor(bans: Record<string, number | null>, account: string): number | null {
+  for (const [p, until] of Object.entries(bans)) if (accountName(p) === account && typeof until === 'number') return until * 1000;
+  return null;
+}
+
+function buildAccount(name: string, saPath: string | null, uploader: string, entry: QuotaEntry | null, banMs: number | null, input: AccountsInput): Account {
+  const { now, quota } = input;
+  const windowMs = quota.windowHours * 3600_000;
+  // An entry whose reset time has passed is a fresh window: cloudplow deletes it on its next run.
+  const expired = entry !== null && entry.resetAtMs !== null && entry.resetAtMs <= now;
+  const live = entry && !expired ? entry : null;
+  const usedBytes = live?.usedBytes ?? 0;
+  const remainingBytes = Math.max(0, quota.bytesPerAccount - usedBytes);
+  const bannedUntil = banMs !== null && banMs > now ? banMs : null;
+  const hit = input.limitHits
+    .filter((h) => h.account === name && (h.uploader === null || h.uploader === uploader) && h.atMs > now - windowMs)
+    .reduce<number | null>((latest, h) => (latest === null || h.atMs > latest ? h.atMs : latest), null);
+  // A limit hit counts only within the window that is still running.
+  const limitHitAt = hit !== null && !(expired && entry!.resetAtMs! > hit) ? hit : null;
+
+  let status: AccountStatus;
+  let statusFrom: string;
+  if (input.active && input.active.account === name && (input.active.uploader === null || input.active.uploader === uploader)) {
+    [status, statusFrom] = ['active', 'the current session'];
+  } else if (bannedUntil !== null) {
+    [status, statusFrom] = ['banned', 'cache.db sa_bans'];
+  } else if (limitHitAt !== null) {
+    [status, statusFrom] = ['exhausted', 'a limit hit in the log'];
+  } else if (remainingBytes < MIN_USABLE_BYTES) {
+    [status, statusFrom] = ['exhausted', 'sa_quota_cache.json'];
+  } else {
+    [status, statusFrom] = ['available', entry ? 'sa_quota_cache.json' : 'no usage recorded'];
+  }
+  return {
+    name,
+    path: saPath,
+    usedBytes,
+    quotaBytes: quota.bytesPerAccount,
+    remainingBytes,
+    percent: Math.round((usedBytes / quota.bytesPerAccount) * 1000) / 10,
+    firstUploadAt: live?.firstUploadAtMs ? iso(live.firstUploadAtMs) : null,
+    resetAt: live?.resetAtMs ? iso(live.resetAtMs) : null,
+    status,
+    bannedUntil: bannedUntil !== null ? iso(bannedUntil) : null,
+    limitHitAt: limitHitAt !== null ? iso(limitHitAt) : null,
+    sources: { used: entry ? (expired ? 'sa_quota_cache.json (expired: counted as reset)' : 'sa_quota_cache.json') : 'none', status: statusFrom },
+  };
+}
+
+function poolOf(accounts: Account[], throughput: number, now: number): Pool {
+  const usable = accounts.filter((a) => a.status === 'active' || a.status === 'available');
+  const capacityLeftBytes = usable.reduce((n, a) => n + a.remainingBytes, 0);
+  const future = accounts
+    .flatMap((a) => [a.resetAt, a.bannedUntil])
+    .filter((t): t is string => t !== null && Date.parse(t) > now)
+    .sort();
+  return {
+    accounts: accounts.length,
+    usableNow: usable.length,
+    exhausted: accounts.filter((a) => a.status === 'exhausted').length,
+    banned: accounts.filter((a) => a.status === 'banned').length,
+    capacityLeftBytes,
+    nextResetAt: future[0] ?? null,
+    throughputBytesPerSecond: throughput,
+    lastsSeconds: throughput > 0 ? Math.round(capacityLeftBytes / throughput) : null,
+  };
+}
+
+function sumPools(pools: Pool[]): Pool {
+  const throughput = pools.reduce((n, p) => n + p.throughputBytesPerSecond, 0);
+  const capacityLeftBytes = pools.reduce((n, p) => n + p.capacityLeftBytes, 0);
+  const resets = pools.map((p) => p.nextResetAt).filter((t): t is string => t !== null).sort();
+  return {
+    accounts: pools.reduce((n, p) => n + p.accounts, 0),
+    usableNow: pools.reduce((n, p) => n + p.usableNow, 0),
+    exhausted: pools.reduce((n, p) => n + p.exhausted, 0),
+    banned: pools.reduce((n, p) => n + p.banned, 0),
+    capacityLeftBytes,
+    nextResetAt: resets[0] ?? null,
+    throughputBytesPerSecond: throughput,
+    lastsSeconds: throughput > 0 ? Math.round(capacityLeftBytes / throughput) : null,
+  };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** cloudplow orders accounts by the digits in their names: 2.json before 10.json. */
+export function naturalCompare(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}

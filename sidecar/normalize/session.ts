@@ -1,0 +1,137 @@
+import type { Session, StageParams, Transfer } from '../contract/index.js';
+import { asArray, asBool, asCount, asNumber, asObject, asString } from './coerce.js';
+import { accountName } from './quotaCache.js';
+
+/** A log line newer than this counts as "cloudplow is doing something". rclone's --stats 60s keeps it busy. */
+export const LOG_RECENT_MS = 3 * 60_000;
+
+/** What the log says about the latest session, for upstream cloudplow that has no session file. */
+export interface LogSession {
+  uploader: string | null;
+  startedAtMs: number;
+  account: string | null;
+  accountsAvailable: number | null;
+  finishedAtMs: number | null;
+}
+
+export interface SessionInput {
+  now: number;
+  /** dashboard_session_state.json (the fork), parsed, or null. */
+  stateFile: unknown;
+  logSession: LogSession | null;
+  lastLogAtMs: number | null;
+  lock: { present: boolean; sinceMs: number | null } | null;
+  rclone: { reachable: boolean; inFlight: number; checking: number; bytesInFlight: number; totalBytes: number; totalFiles: number; etaSeconds: number | null };
+  /** Completed transfers, any order. */
+  transfers: readonly Transfer[];
+}
+
+/**
+ * The current or last session. Progress comes from what rclone reports finished, never
+ * from the fork's transferred_* counters (they count every file twice), and "active" is
+ * decided from evidence: the fork leaves active: true behind after a normal finish.
+ */
+export function buildSession(input: SessionInput): Session | null {
+  const file = asObject(input.stateFile);
+  const log = input.logSession;
+  const fileStart = file ? epochMs(file.session_start_time) : null;
+  // The newer of the two wins: a log that shows a later start means the file is left over.
+  const useFile = file !== null && fileStart !== null && !(log && log.startedAtMs > fileStart + 60_000);
+  if (!useFile && !log) return null;
+
+  const startedAtMs = useFile ? fileStart! : log!.startedAtMs;
+  const uploader = useFile ? asString(file!.uploader) : log!.uploader;
+  const flagActive = useFile ? asBool(file!.active) : null;
+  const fileEndMs = useFile ? epochMs(file!.session_end_time) : null;
+  const logFinishedMs = log && log.startedAtMs >= startedAtMs - 60_000 ? log.finishedAtMs : null;
+  const finishedMs = fileEndMs ?? logFinishedMs;
+
+  const { active, evidence } = decideActive(input, flagActive, finishedMs);
+  const since = input.transfers.filter((t) => Date.parse(t.completedAt) >= startedAtMs && t.ok && !t.checked);
+  const filesDone = since.length;
+  const bytesDone = since.reduce((n, t) => n + t.bytes, 0) + (active ? input.rclone.bytesInFlight : 0);
+  const lastActivity = Math.max(startedAtMs, ...since.map((t) => Date.parse(t.completedAt)), active ? input.now : 0);
+  const endedAtMs = active ? null : (finishedMs ?? lastActivity);
+  const durationSeconds = Math.max(0, ((endedAtMs ?? input.now) - startedAtMs) / 1000);
+
+  const totalBytes = positive(useFile ? asCount(file!.total_bytes) : null) ?? (active ? positive(input.rclone.totalBytes) : null);
+  const totalFiles = positive(useFile ? asCount(file!.total_files) : null) ?? (active ? positive(input.rclone.totalFiles) : null);
+  const averageSpeed = durationSeconds > 0 ? bytesDone / durationSeconds : null;
+  const remaining = totalBytes !== null ? Math.max(0, totalBytes - bytesDone) : null;
+  const etaSeconds = !active
+    ? null
+    : input.rclone.etaSeconds !== null && input.rclone.etaSeconds > 0
+      ? input.rclone.etaSeconds
+      : remaining !== null && averageSpeed
+        ? Math.round(remaining / averageSpeed)
+        : null;
+
+  const currentSa = useFile ? asString(file!.current_sa) : log!.account;
+  const saIndex = useFile ? asCount(file!.sa_index) : null;
+  const used = useFile ? asArray(file!.sas_used).flatMap((x) => (typeof x === 'string' ? [accountName(x)] : [])) : log!.account ? [log!.account] : [];
+  return {
+    uploader,
+    active,
+    evidence,
+    flagActive,
+    account: {
+      index: saIndex !== null ? saIndex + 1 : null,
+      of: useFile ? asCount(file!.total_sas) : log!.accountsAvailable,
+      name: currentSa ? accountName(currentSa) : null,
+    },
+    // The fork's "already used" check compares a path with base names, so names can repeat.
+    accountsUsed: [...new Set(used)],
+    stage: { number: useFile ? asCount(file!.stage) : null, params: useFile ? stageParams(file!.stage_params) : null },
+    uploadFolder: useFile ? asString(file!.upload_folder) : null,
+    startedAt: iso(startedAtMs),
+    endedAt: endedAtMs !== null ? iso(endedAtMs) : null,
+    durationSeconds: Math.round(durationSeconds),
+    files: { done: filesDone, total: totalFiles },
+    bytes: { done: bytesDone, total: totalBytes },
+    averageSpeed: averageSpeed !== null ? Math.round(averageSpeed) : null,
+    etaSeconds,
+    from: useFile ? 'dashboard_session_state.json' : 'cloudplow.log',
+  };
+}
+
+function decideActive(input: SessionInput, flagActive: boolean | null, finishedMs: number | null): { active: boolean; evidence: string[] } {
+  const evidence: string[] = [];
+  const busy = input.rclone.reachable && (input.rclone.inFlight > 0 || input.rclone.checking > 0);
+  const logRecent = input.lastLogAtMs !== null && input.now - input.lastLogAtMs < LOG_RECENT_MS;
+  const lock = input.lock?.present ?? false;
+  evidence.push(
+    busy
+      ? `rclone is busy (${input.rclone.inFlight} in flight, ${input.rclone.checking} checking)`
+      : input.rclone.reachable
+        ? 'rclone answers but moves nothing'
+        : 'rclone is not running',
+  );
+  if (input.lock) evidence.push(lock ? 'the upload lock file is present' : 'no upload lock file');
+  // Worded without a running count, so that session.json does not change on every tick.
+  if (input.lastLogAtMs !== null) evidence.push(logRecent ? 'cloudplow logged in the last 3 minutes' : 'no log line in the last 3 minutes');
+  if (finishedMs !== null) evidence.push('the session has finished');
+  if (flagActive !== null) evidence.push(`the session file says ${flagActive ? 'active' : 'not active'}`);
+  const active = busy || (finishedMs === null && ((lock && (logRecent || input.lastLogAtMs === null)) || (flagActive === true && logRecent)));
+  return { active, evidence };
+}
+
+function stageParams(raw: unknown): StageParams | null {
+  const p = asObject(raw);
+  if (!p) return null;
+  return {
+    strategy: asString(p.strategy),
+    maxTransfer: asString(p.max_transfer),
+    maxSize: asString(p.max_size),
+    transfers: asCount(p.transfers),
+    orderBy: asString(p.order_by),
+    maxBacklog: asCount(p.max_backlog),
+  };
+}
+
+function epochMs(v: unknown): number | null {
+  const n = asNumber(v);
+  return n !== null && n > 0 ? n * 1000 : null;
+}
+
+const positive = (n: number | null) => (n !== null && n > 0 ? n : null);
+const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const cliPath = path.join(repoRoot, 'bin', 'plowboard.js');
+
+/** The real CLI in a child process, as a user runs it. */
+export class SidecarProcess {
+  proc: ChildProcess | null = null;
+  stderr = '';
+  stdout = '';
+
+  constructor(
+    readonly args: string[],
+    readonly env: Record<string, string> = {},
+  ) {}
+
+  start(): this {
+    this.proc = spawn(process.execPath, [cliPath, ...this.args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc.stdout!.on('data', (d: Buffer) => (this.stdout += d.toString()));
+    this.proc.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    return this;
+  }
+
+  get running(): boolean {
+    return !!this.proc && this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    const p = this.proc;
+    if (!p) return null;
+    if (p.exitCode !== null || p.signalCode !== null) return p.exitCode;
+    return new Promise((resolve) => {
+      p.once('exit', (code) => resolve(code));
+      p.kill(signal);
+    });
+  }
+}
+
+/** Runs the CLI to completion. */
+export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [cliPath, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      p.kill('SIGKILL');
+      reject(new Error(`plowboard ${args.join(' ')} did not finish in ${timeoutMs} ms: ${stderr}`));
+    }, timeoutMs);
+    p.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export function readJson<T = any>(file: string): T {
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import type { Transfer } from '../../sidecar/contract/index.js';
+import { buildSession, type SessionInput } from '../../sidecar/normalize/session.js';
+
+const now = Date.UTC(2026, 10, 22, 12, 0, 0);
+const sec = (ms: number) => ms / 1000;
+const start = now - 3600_000;
+
+const forkFile = (over: Record<string, unknown> = {}) => ({
+  active: true,
+  uploader: 'google',
+  total_sas: 12,
+  sa_index: 2,
+  current_sa: '3.json',
+  stage: 2,
+  total_stages: 0,
+  session_start: '2026-11-22 11:00:00',
+  session_start_time: sec(start),
+  upload_folder: '/mnt/local/Media',
+  sas_used: ['1.json', '2.json', '3.json', '3.json'],
+  total_files: 10,
+  total_bytes: 10_000,
+  // The fork counts every file twice: these must not be believed.
+  transferred_files: 8,
+  transferred_bytes: 8_000,
+  stage_params: { strategy: 'moderate_mid_sa', max_transfer: '300G', max_size: '200G', transfers: 4, order_by: 'size,desc', max_backlog: 1000 },
+  ...over,
+});
+
+const transfer = (name: string, atMs: number, bytes: number, ok = true): Transfer => ({
+  id: name,
+  instance: 'default',
+  name,
+  size: bytes,
+  bytes,
+  checked: false,
+  ok,
+  error: ok ? null : 'boom',
+  startedAt: null,
+  completedAt: new Date(atMs).toISOString(),
+  durationSeconds: null,
+  avgSpeed: null,
+  group: null,
+  uploader: null,
+  serviceAccount: null,
+  source: 'rclone',
+});
+
+const idleRclone = { reachable: false, inFlight: 0, checking: 0, bytesInFlight: 0, totalBytes: 0, totalFiles: 0, etaSeconds: null };
+const input = (over: Partial<SessionInput> = {}): SessionInput => ({
+  now,
+  stateFile: forkFile(),
+  logSession: null,
+  lastLogAtMs: null,
+  lock: { present: false, sinceMs: null },
+  rclone: idleRclone,
+  transfers: [transfer('old.mkv', start - 1000, 999), transfer('a.mkv', start + 60_000, 1000), transfer('b.mkv', start + 120_000, 2000), transfer('bad.mkv', start + 130_000, 0, false)],
+  ...over,
+});
+
+describe('the upload session', () => {
+  it('takes progress from finished transfers, not the fork’s double-counted figures', () => {
+    const s = buildSession(input())!;
+    expect(s.files).toEqual({ done: 2, total: 10 });
+    expect(s.bytes).toEqual({ done: 3000, total: 10_000 });
+  });
+
+  it('does not believe a stale active: true after a normal finish, and stops the clock', () => {
+    const s = buildSession(input())!;
+    expect(s.flagActive).toBe(true);
+    expect(s.active).toBe(false);
+    expect(s.evidence).toContain('rclone is not running');
+    // The session ended with its last finished transfer; duration does not grow with time.
+    expect(s.endedAt).toBe(new Date(start + 120_000).toISOString());
+    expect(s.durationSeconds).toBe(120);
+    expect(buildSession({ ...input(), now: now + 3600_000 })!.durationSeconds).toBe(120);
+    expect(s.etaSeconds).toBeNull();
+  });
+
+  it('is active while rclone is busy, with live bytes and an ETA', () => {
+    const s = buildSession(input({ rclone: { reachable: true, inFlight: 2, checking: 0, bytesInFlight: 500, totalBytes: 10_000, totalFiles: 10, etaSeconds: 42 } }))!;
+    expect(s.active).toBe(true);
+    expect(s.endedAt).toBeNull();
+    expect(s.bytes.done).toBe(3500);
+    expect(s.etaSeconds).toBe(42);
+    expect(s.durationSeconds).toBe(3600);
+  });
+
+  it('is active with the lock file and recent log lines even between two rclone runs', () => {
+    const s = buildSession(input({ lock: { present: true, sinceMs: start }, lastLogAtMs: now - 30_000 }))!;
+    expect(s.active).toBe(true);
+    expect(s.evidence).toContain('the upload lock file is present');
+  });
+
+  it('reads SA n of m, stage and its parameters, and used SAs once each', () => {
+    const s = buildSession(input())!;
+    expect(s.account).toEqual({ index: 3, of: 12, name: '3.json' });
+    expect(s.accountsUsed).toEqual(['1.json', '2.json', '3.json']);
+    expect(s.stage).toEqual({ number: 2, params: { strategy: 'moderate_mid_sa', maxTransfer: '300G', maxSize: '200G', transfers: 4, orderBy: 'size,desc', maxBacklog: 1000 } });
+  });
+
+  it('uses the end the fork wrote when it wrote one', () => {
+    const s = buildSession(input({ stateFile: forkFile({ active: false, session_end_time: sec(start + 1800_000), total_duration_seconds: 1800 }) }))!;
+    expect(s.active).toBe(false);
+    expect(s.durationSeconds).toBe(1800);
+  });
+
+  it('builds the session from the log for upstream cloudplow, and prefers a newer log over a left-over file', () => {
+    const logSession = { uploader: 'google', startedAtMs: now - 600_000, account: '/opt/sa/7.json', accountsAvailable: 9, finishedAtMs: null };
+    const upstream = buildSession(input({ stateFile: null, logSession, lastLogAtMs: now - 10_000, lock: { present: true, sinceMs: now - 600_000 } }))!;
+    expect(upstream).toMatchObject({ uploader: 'google', active: true, from: 'cloudplow.log', account: { index: null, of: 9, name: '7.json' } });
+    const newer = buildSession(input({ logSession }))!;
+    expect(newer.from).toBe('cloudplow.log');
+    expect(buildSession(input({ stateFile: null }))).toBeNull();
+  });
+});
