@@ -10,6 +10,7 @@ import {
   type RcloneInstance,
   type RcloneInstanceConfig,
   type ResolvedConfig,
+  type SaQuota,
 } from './schema.js';
 
 /** Flags as commander hands them over: strings, or string arrays for repeatable flags. */
@@ -24,6 +25,7 @@ export interface ConfigFlags {
   port?: string;
   interval?: string;
   transfersLimit?: string;
+  saQuota?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -70,6 +72,10 @@ export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = pro
       integer: true,
     }) ?? DEFAULTS.transfersLimit;
 
+  const quotaPick = pick(flags.saQuota, '--sa-quota', 'PLOWBOARD_SA_QUOTA', file.saQuota, 'saQuota');
+  const saQuota = parseQuota(quotaPick ? String(quotaPick.value) : DEFAULTS.saQuota, quotaPick);
+  const logLines = file.logLines ?? DEFAULTS.logLines;
+
   const cpPick =
     pick(flags.cloudplowConfig, '--cloudplow-config', 'PLOWBOARD_CLOUDPLOW_CONFIG', file.cloudplowConfig, 'cloudplowConfig') ??
     (nonEmpty(env.CLOUDPLOW_CONFIG) ? { value: env.CLOUDPLOW_CONFIG!, where: 'environment CLOUDPLOW_CONFIG', key: null } : null);
@@ -90,8 +96,33 @@ export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = pro
     port,
     intervalSeconds,
     transfersLimit,
+    saQuota,
+    logLines,
+    cloudplowPaths: resolvePaths(file.cloudplowPaths ?? {}, configFile ? path.dirname(configFile) : cwd),
     rclone,
   };
+}
+
+/** "750GiB", "750 GB", "0.5TiB": the unit is explicit, because Google says GB and the fork means GiB. */
+function parseQuota(text: string, where: Picked<unknown> | null): SaQuota {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(GiB|GB|TiB|TB)\s*$/i.exec(text);
+  if (!m) throw new ConfigError(where?.where ?? 'default', where?.key ?? null, `must be an amount with a unit such as 750GiB or 750GB, not ${JSON.stringify(text)}`);
+  const amount = Number(m[1]);
+  const unit = ({ gib: 'GiB', gb: 'GB', tib: 'TiB', tb: 'TB' } as const)[m[2]!.toLowerCase() as 'gib' | 'gb' | 'tib' | 'tb'];
+  const factor = { GiB: 1024 ** 3, GB: 1e9, TiB: 1024 ** 4, TB: 1e12 }[unit];
+  const bytesPerAccount = Math.round(amount * factor);
+  if (bytesPerAccount <= 0) throw new ConfigError(where?.where ?? 'default', where?.key ?? null, 'must be more than zero');
+  return {
+    bytesPerAccount,
+    label: `${amount} ${unit}`,
+    unit: unit.includes('i') ? 'GiB' : 'GB',
+    windowHours: 24,
+    from: where ? (where.key ? `${where.where}: ${where.key}` : where.where) : "default: the cloudplow fork's 750 GiB",
+  };
+}
+
+function resolvePaths(paths: NonNullable<PlowboardConfigFile['cloudplowPaths']>, base: string): ResolvedConfig['cloudplowPaths'] {
+  return Object.fromEntries(Object.entries(paths).map(([k, v]) => [k, path.resolve(base, v)]));
 }
 
 function readConfigFile(file: string): PlowboardConfigFile {

@@ -21,6 +21,22 @@ export const PlowboardConfigFile = Type.Object(
     port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
     interval: Type.Optional(Type.Number({ minimum: 0.2, maximum: 3600 })),
     transfersLimit: Type.Optional(Type.Integer({ minimum: 100, maximum: 100000 })),
+    saQuota: Type.Optional(Type.String({ description: 'daily quota per service account, e.g. "750GiB" (the fork) or "750GB" (Google)' })),
+    logLines: Type.Optional(Type.Integer({ minimum: 10, maximum: 100000 })),
+    cloudplowPaths: Type.Optional(
+      Type.Object(
+        {
+          quotaCache: Type.Optional(Type.String({ minLength: 1 })),
+          sessionState: Type.Optional(Type.String({ minLength: 1 })),
+          learnedSizes: Type.Optional(Type.String({ minLength: 1 })),
+          transferStatsJsonl: Type.Optional(Type.String({ minLength: 1 })),
+          log: Type.Optional(Type.String({ minLength: 1 })),
+          cacheDb: Type.Optional(Type.String({ minLength: 1 })),
+          locksDir: Type.Optional(Type.String({ minLength: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -54,7 +70,19 @@ export interface ResolvedConfig {
   port: number;
   intervalSeconds: number;
   transfersLimit: number;
+  saQuota: SaQuota;
+  logLines: number;
+  /** Paths set in plowboard's config, over the ones found beside cloudplow's config. */
+  cloudplowPaths: NonNullable<PlowboardConfigFile['cloudplowPaths']>;
   rclone: RcloneInstance[];
+}
+
+export interface SaQuota {
+  bytesPerAccount: number;
+  label: string;
+  unit: 'GiB' | 'GB';
+  windowHours: number;
+  from: string;
 }
 
 export const DEFAULTS = {
@@ -63,6 +91,8 @@ export const DEFAULTS = {
   port: 47949,
   interval: 2,
   transfersLimit: 1000,
+  saQuota: '750GiB',
+  logLines: 500,
   rcloneUrl: 'http://localhost:7949',
 } as const;
 

@@ -136,3 +136,12 @@ describe('rclone instances and credentials', () => {
     expect(errorOf(() => loadConfig({ rcloneUrl: ['a=http://h:1', 'a=http://h:2'] }, {}, cwd)).message).toMatch(/two rclone instances are named "a"/);
   });
 });
+
+describe('service-account quota', () => {
+  it('defaults to the fork’s 750 GiB and takes an explicit unit', () => {
+    const cwd = dir();
+    expect(loadConfig({}, {}, cwd).saQuota).toMatchObject({ bytesPerAccount: 805306368000, label: '750 GiB', unit: 'GiB' });
+    expect(loadConfig({ saQuota: '750GB' }, {}, cwd).saQuota).toMatchObject({ bytesPerAccount: 750e9, label: '750 GB', unit: 'GB', from: '--sa-quota' });
+    expect(errorOf(() => loadConfig({}, { PLOWBOARD_SA_QUOTA: '750' }, cwd)).message).toMatch(/^environment PLOWBOARD_SA_QUOTA: must be an amount with a unit/);
+  });
+});
