@@ -1,0 +1,18 @@
+declare module 'serve-handler' {
+  import type { IncomingMessage, ServerResponse } from 'node:http';
+  interface Header {
+    source: string;
+    headers: Array<{ key: string; value: string }>;
+  }
+  interface Options {
+    public?: string;
+    cleanUrls?: boolean | string[];
+    trailingSlash?: boolean;
+    directoryListing?: boolean | string[];
+    symlinks?: boolean;
+    etag?: boolean;
+    headers?: Header[];
+    unlisted?: string[];
+  }
+  export default function handler(req: IncomingMessage, res: ServerResponse, options?: Options): Promise<void>;
+}

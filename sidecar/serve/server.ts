@@ -1,0 +1,83 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import handler from 'serve-handler';
+import { IMMUTABLE, REVALIDATE, SECURITY_HEADERS } from './headers.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const header = (source: string, pairs: Record<string, string>) => ({
+  source,
+  headers: Object.entries(pairs).map(([key, value]) => ({ key, value })),
+});
+
+const HANDLER_OPTIONS = {
+  cleanUrls: true,
+  directoryListing: false,
+  // A symlink could point out of the output folder.
+  symlinks: false,
+  etag: true,
+  headers: [
+    header('**', { ...SECURITY_HEADERS, 'Cache-Control': REVALIDATE }),
+    header('assets/**', { 'Cache-Control': IMMUTABLE }),
+    header('**/*.json', { 'Content-Type': 'application/json; charset=utf-8' }),
+    header('metrics.prom', { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }),
+  ],
+};
+
+/** A read-only static server for the output folder: GET and HEAD, nothing else. */
+export function startServer(opts: { root: string; host: string; port: number }): Promise<RunningServer> {
+  const options = { ...HANDLER_OPTIONS, public: opts.root };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
+      res.end('plowboard is read-only: GET and HEAD only\n');
+      return;
+    }
+    handler(req, res, options).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
+      res.end();
+    });
+  });
+  // A slow or idle client must not hold a socket for ever on a box that runs for months.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  server.keepAliveTimeout = 5_000;
+
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(listenProblem(err, opts.host, opts.port))));
+    server.listen(opts.port, opts.host, () => {
+      const { port } = server.address() as AddressInfo;
+      const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+      resolve({
+        url: `http://${host}:${port}`,
+        port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+function listenProblem(err: NodeJS.ErrnoException, host: string, port: number): string {
+  const where = `cannot listen on ${host}:${port}`;
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return `${where}: the port is already in use (another plowboard? choose another with --port)`;
+    case 'EACCES':
+      return `${where}: not permitted (ports below 1024 need privileges; choose another with --port)`;
+    case 'EADDRNOTAVAIL':
+      return `${where}: this machine has no such address (check --host)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `${where}: the host name does not resolve (check --host)`;
+    default:
+      return `${where}: ${err.message}`;
+  }
+}
