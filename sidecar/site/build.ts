@@ -1,0 +1,60 @@
+import { access, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import Eleventy from '@11ty/eleventy';
+import { projectRoot } from '../projectRoot.js';
+import { writeFileAtomic } from '../write/atomic.js';
+import { bundleClient } from './bundleClient.js';
+import { compileCharts } from './charts.js';
+import { hashedName } from './hashedName.js';
+import type { SiteAssets, SiteData } from './siteData.js';
+
+const stylesDir = path.join(projectRoot, 'src', 'styles');
+
+/**
+ * Builds the site into the output folder: the client bundle and styles under hashed
+ * names in assets/, then the pages with Eleventy. Data files are left alone.
+ */
+export async function buildSite(opts: { outputDir: string; site: SiteData }): Promise<{ durationMs: number }> {
+  const started = performance.now();
+  const assetsDir = path.join(opts.outputDir, 'assets');
+  await mkdir(assetsDir, { recursive: true });
+  const assets: SiteAssets = { scripts: {}, styles: {}, charts: compileCharts() };
+  const keep = new Set<string>();
+
+  for (const script of await bundleClient()) {
+    assets.scripts[script.entry] = `assets/${script.fileName}`;
+    keep.add(script.fileName);
+    await writeIfAbsent(path.join(assetsDir, script.fileName), script.contents);
+  }
+  for (const file of (await readdir(stylesDir)).filter((f) => f.endsWith('.css'))) {
+    const css = await readFile(path.join(stylesDir, file));
+    const name = hashedName(file, css);
+    assets.styles[path.basename(file, '.css')] = `assets/${name}`;
+    keep.add(name);
+    await writeIfAbsent(path.join(assetsDir, name), css);
+  }
+
+  const eleventy = new Eleventy(path.join(projectRoot, 'src'), opts.outputDir, {
+    configPath: path.join(projectRoot, '.eleventy.js'),
+    quietMode: true,
+    config: (cfg) => {
+      cfg.addGlobalData('site', opts.site);
+      cfg.addGlobalData('assets', assets);
+    },
+  });
+  await eleventy.write();
+  await removeStale(assetsDir, keep);
+  return { durationMs: performance.now() - started };
+}
+
+/** A hashed name never changes content, so an existing file is already right. */
+async function writeIfAbsent(file: string, content: Uint8Array): Promise<void> {
+  if (!(await access(file).then(() => true, () => false))) await writeFileAtomic(file, content);
+}
+
+/** Leftovers of earlier builds; only names shaped like ours are removed. */
+async function removeStale(assetsDir: string, keep: Set<string>): Promise<void> {
+  for (const f of await readdir(assetsDir)) {
+    if (!keep.has(f) && /\.[0-9a-f]{10}\.(js|css)$/.test(f)) await rm(path.join(assetsDir, f), { force: true });
+  }
+}

@@ -1,0 +1,27 @@
+import prettyBytes from 'pretty-bytes';
+
+/** Bytes in binary units, labelled as such (KiB, MiB, GiB). */
+export const bytes = (n: number | null | undefined): string => (n == null ? '—' : prettyBytes(n, { binary: true, maximumFractionDigits: 1 }));
+export const speed = (n: number | null | undefined): string => (n == null ? '—' : `${bytes(n)}/s`);
+
+export function duration(seconds: number | null | undefined): string {
+  if (seconds == null || !Number.isFinite(seconds)) return '—';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${m % 60} min`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
+}
+
+export function ago(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return 'never';
+  const s = (now - Date.parse(iso)) / 1000;
+  return s < 1.5 ? 'just now' : `${duration(s)} ago`;
+}
+
+/** In the viewer's own zone. */
+export const clock = (iso: string | null | undefined): string =>
+  iso ? new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '—';
+export const dateTime = (iso: string | null | undefined): string => (iso ? new Date(iso).toLocaleString() : '—');

@@ -1,0 +1,129 @@
+import type { Health, InFlightTransfer, Live, Manifest, Transfers } from '../../../sidecar/contract/index.js';
+import { byId, el, replaceRows, setText } from '../dom.js';
+import { ago, bytes, clock, duration, speed } from '../format.js';
+import { Poller, sidecarStopped, type Connection } from '../poller.js';
+import { sourceWords } from '../sourceWords.js';
+import { ThroughputChart } from '../throughputChart.js';
+
+const FINISHED_SHOWN = 25;
+
+const body = document.body;
+const chart = new ThroughputChart(byId('chart-throughput'), JSON.parse(byId('spec-throughput').textContent ?? '{}'), byId('chart-throughput-desc'));
+let manifest: Manifest | null = null;
+let connection: Connection = 'connecting';
+let live: Live | null = null;
+let health: Health | null = null;
+
+function renderSources(h: Health): void {
+  const list = byId('sources');
+  // The sidecar's own output and site build are only worth a line when something is wrong with them.
+  const shown = h.sources.filter((s) => !(s.kind === 'output' || s.kind === 'site') || s.state !== 'ok');
+  replaceRows(list, JSON.stringify(shown.map((s) => [s.id, s.state, s.hint, s.lastError?.message, s.version])), () =>
+    shown.map((s) =>
+      el('li', { class: 'source', 'data-state': s.state, 'data-source': s.id }, el('span', { class: 'name', text: s.kind }), el('span', { class: 'words', text: sourceWords(s) }), s.state !== 'ok' && s.hint ? el('span', { class: 'hint', text: s.hint }) : null),
+    ),
+  );
+}
+
+function renderLive(l: Live): void {
+  const t = l.total;
+  setText('stat-speed', speed(t.speed));
+  setText('stat-speed-sub', `${l.instances.filter((i) => i.state === 'ok').length} of ${l.instances.length} rclone answering`);
+  setText('stat-eta', t.inFlight || t.eta ? duration(t.eta) : '—');
+  setText('stat-eta-sub', t.eta ? `done around ${clock(new Date(Date.now() + t.eta * 1000).toISOString())}` : '');
+  setText('stat-done', t.totalBytes ? `${bytes(t.bytes)} of ${bytes(t.totalBytes)}` : bytes(t.bytes));
+  byId<HTMLProgressElement>('stat-done-bar').value = t.totalBytes ? Math.min(100, (t.bytes / t.totalBytes) * 100) : 0;
+  setText('stat-done-sub', `${t.checks} of ${t.totalChecks} checked`);
+  setText('stat-transfers', `${t.transfers} of ${t.totalTransfers}`);
+  setText('stat-transfers-sub', `${t.inFlight} in flight · ${t.errors} error${t.errors === 1 ? '' : 's'}`);
+
+  const inflight = l.instances.flatMap((i) => i.transferring);
+  setText('inflight-count', inflight.length ? `(${inflight.length})` : '');
+  byId('inflight-empty').hidden = inflight.length > 0;
+  const list = byId('inflight');
+  // Rows are keyed by file, and only their numbers change between polls.
+  const existing = new Map([...list.children].map((li) => [(li as HTMLElement).dataset.key, li as HTMLElement]));
+  const rows = inflight.map((t) => {
+    const key = `${t.instance}\u0000${t.name}`;
+    const li = existing.get(key) ?? inflightRow(key, t);
+    updateInflight(li, t);
+    return li;
+  });
+  if (rows.length !== list.children.length || rows.some((r, i) => list.children[i] !== r)) list.replaceChildren(...rows);
+  chart.update(l);
+}
+
+function inflightRow(key: string, t: InFlightTransfer): HTMLElement {
+  const label = `Progress of ${t.name}`;
+  return el('li', { 'data-key': key }, el('span', { class: 'file', text: t.name }), el('span', { class: 'meta' }), el('progress', { max: 100, value: 0, 'aria-label': label }));
+}
+
+function updateInflight(li: HTMLElement, t: InFlightTransfer): void {
+  const meta = li.querySelector('.meta')!;
+  const text = `${t.percentage.toFixed(0)} % · ${bytes(t.bytes)} of ${bytes(t.size)} · ${speed(t.speed)} · ETA ${duration(t.eta)}`;
+  if (meta.textContent !== text) meta.textContent = text;
+  li.querySelector('progress')!.value = t.percentage;
+}
+
+function renderTransfers(tr: Transfers): void {
+  const recent = tr.transfers.slice(0, FINISHED_SHOWN);
+  byId('finished-empty').hidden = recent.length > 0;
+  replaceRows(byId('finished'), recent.map((t) => t.id).join(','), () =>
+    recent.map((t) =>
+      el(
+        'tr',
+        { class: t.ok ? '' : 'failed' },
+        el('td', { class: 'file', text: t.name }),
+        el('td', { class: 'num', text: bytes(t.size) }),
+        el('td', { class: 'num', text: clock(t.completedAt), title: t.completedAt }),
+        el('td', { class: 'num', text: duration(t.durationSeconds) }),
+        el('td', { class: 'num', text: speed(t.avgSpeed) }),
+        el('td', { class: t.ok ? 'result-ok' : 'result-bad', text: t.ok ? 'ok' : `failed: ${t.error ?? ''}` }),
+      ),
+    ),
+  );
+}
+
+/** Once a second: data age, the stale and unreachable banners, and the tab title. */
+function renderFreshness(): void {
+  const banner = byId('banner');
+  let message = '';
+  let tone = '';
+  if (connection === 'unreachable') [message, tone] = ['The server is unreachable — retrying. The numbers below are the last ones received.', 'bad'];
+  else if (manifest && sidecarStopped(manifest)) [message, tone] = [`The sidecar has stopped: no update since ${clock(manifest.heartbeatAt)}. The numbers below are old.`, 'bad'];
+  banner.hidden = !message;
+  if (banner.textContent !== message) banner.textContent = message;
+  banner.className = `banner ${tone}`;
+
+  const since = manifest?.heartbeatAt ?? manifest?.generatedAt ?? null;
+  setText(
+    'freshness',
+    !manifest ? 'loading…' : manifest.heartbeatSeconds === 0 ? `static build from ${clock(manifest.generatedAt)}` : `updated ${ago(since)}`,
+  );
+  document.title = `${titleState()} — plowboard`;
+}
+
+function titleState(): string {
+  if (connection === 'unreachable') return 'unreachable';
+  if (manifest && sidecarStopped(manifest)) return 'stopped';
+  if (live && live.total.inFlight > 0) return `▲ ${speed(live.total.speed)}`;
+  if (health?.state === 'error' || health?.state === 'degraded') return health.state;
+  return 'idle';
+}
+
+new Poller({
+  root: body.dataset.root ?? './',
+  files: ['health', 'live', 'transfers'],
+  fallbackIntervalSeconds: Number(body.dataset.interval ?? 2),
+  onManifest: (m) => (manifest = m),
+  onConnection: (c) => {
+    connection = c;
+    renderFreshness();
+  },
+  onData: (name, data) => {
+    if (name === 'health') renderSources((health = data as Health));
+    else if (name === 'live') renderLive((live = data as Live));
+    else if (name === 'transfers') renderTransfers(data as Transfers);
+  },
+}).start();
+setInterval(renderFreshness, 1000);
