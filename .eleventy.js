@@ -5,14 +5,15 @@ export default function (eleventyConfig) {
   eleventyConfig.addFilter('jsonScript', (value) => JSON.stringify(value).replace(/</g, '\\u003c'));
   // Links relative to the site root, so the site works under any sub-path (nginx location, wiki copy).
   eleventyConfig.addFilter('rootPrefix', (url) => {
-    const depth = String(url).split('/').filter(Boolean).length;
+    const parts = String(url).split('/').filter(Boolean);
+    const depth = String(url).endsWith('/') ? parts.length : Math.max(0, parts.length - 1);
     return depth ? '../'.repeat(depth) : './';
   });
   eleventyConfig.setQuietMode(true);
   return {
     templateFormats: ['njk'],
     htmlTemplateEngine: 'njk',
-    // The output folder is the sidecar's --output, passed in by sidecar/site/build.ts.
-    dir: { input: 'src', includes: '../templates', layouts: '../templates/layouts' },
+    // Input (src/) and output (--output) are passed in by sidecar/site/build.ts: set here, they would win.
+    dir: { includes: '../templates', layouts: '../templates/layouts' },
   };
 }

@@ -46,6 +46,8 @@ export class ThroughputChart {
         hover: false,
       });
     }
+    // The time axis always spans the whole window, up to now, however little data there is.
+    this.view.signal('xmin', now - live.throughput.windowSeconds * 1000).signal('xmax', now);
     this.view.change('table', changeset().remove(() => true).insert(rows)).run();
     const current = live.instances.map((i) => `${i.name} ${(i.speed / MiB).toFixed(1)} MiB/s`).join(', ');
     this.describe.textContent = `Upload throughput over the last ${Math.round(live.throughput.windowSeconds / 60)} minutes. Now: ${current || 'no instances'}.`;
