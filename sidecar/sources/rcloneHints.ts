@@ -5,7 +5,7 @@ export function rcloneHint(state: SourceHealth['state'], target: string): string
   switch (state) {
     case 'idle':
       return (
-        `rclone is not running — cloudplow starts it only during uploads. If an upload is running and this stays idle, ` +
+        `Normal between uploads. If an upload is running and this stays idle, ` +
         `cloudplow's rclone has no remote control at ${target}: add "--rc": null and "--rc-addr": "${hostPort(target)}" ` +
         `to rclone_extras of the remote in cloudplow's config.json (cloudplow adds them itself only when plex is enabled).`
       );
