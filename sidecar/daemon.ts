@@ -1,8 +1,10 @@
 import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
 import { effectiveConfig } from './config/effective.js';
 import type { ResolvedConfig } from './config/schema.js';
 import type { Health, SourceHealth, Transfers } from './contract/index.js';
-import { version } from './projectRoot.js';
+import { projectRoot, version } from './projectRoot.js';
 import { buildSite } from './site/build.js';
 import { RcloneSource, type RclonePoll } from './sources/rclone.js';
 import { SourceStatus } from './sources/sourceStatus.js';
@@ -39,6 +41,8 @@ export class Daemon {
   private publishing: Promise<void> | null = null;
   private publishAgain = false;
   private heartbeat: NodeJS.Timeout | null = null;
+  private siteWatcher: FSWatcher | null = null;
+  private rebuild: NodeJS.Timeout | null = null;
   private readonly log: (line: string) => void;
 
   constructor(
@@ -96,10 +100,20 @@ export class Daemon {
     for (const source of this.rclone) source.start();
     // Keeps heartbeatAt fresh while nothing changes, so pages can tell "quiet" from "stopped".
     this.heartbeat = setInterval(() => this.requestPublish(), this.timing.heartbeatSeconds * 1000);
+    // The pages are rebuilt when what they are built from changes (an upgrade in place, an
+    // edited template), never on a data tick: data reaches them as JSON.
+    this.siteWatcher = watch([path.join(projectRoot, 'src'), path.join(projectRoot, 'templates'), path.join(projectRoot, '.eleventy.js')], {
+      ignoreInitial: true,
+    }).on('all', () => {
+      if (this.rebuild) clearTimeout(this.rebuild);
+      this.rebuild = setTimeout(() => void this.buildSite(), 300);
+    });
   }
 
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.rebuild) clearTimeout(this.rebuild);
+    await this.siteWatcher?.close();
     await Promise.all(this.rclone.map((s) => s.stop()));
     await this.publishing;
   }
