@@ -1,0 +1,35 @@
+import JSON5 from 'json5';
+
+/** Deeper than any real cloudplow file; deeper input is refused before a recursive parser sees it. */
+const MAX_DEPTH = 512;
+
+/**
+ * Parses JSON as Python's json.dump writes it: `Infinity`, `-Infinity` and `NaN` are
+ * tokens there (the fork's learned-sizes cache has one). Plain JSON.parse first: it is
+ * fast and right for every other file; only a failure takes the slower lenient path.
+ */
+export function parseLenientJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (strictError) {
+    if (!/\b(-?Infinity|NaN)\b/.test(text)) throw strictError;
+    if (nestingDepth(text) > MAX_DEPTH) throw new Error(`nested deeper than ${MAX_DEPTH} levels`);
+    return JSON5.parse(text);
+  }
+}
+
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) max = Math.max(max, ++depth);
+    else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
