@@ -3,17 +3,20 @@ import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { effectiveConfig } from './config/effective.js';
 import type { ResolvedConfig } from './config/schema.js';
-import type { Health, SourceHealth, Transfers } from './contract/index.js';
+import { HISTORY_RANGES, type Health, type SourceHealth, type Transfer, type Transfers } from './contract/index.js';
 import { projectRoot, version } from './projectRoot.js';
 import { buildSite } from './site/build.js';
 import { RcloneSource, type RclonePoll } from './sources/rclone.js';
 import { SourceStatus } from './sources/sourceStatus.js';
-import { LiveView } from './state/liveView.js';
+import { HistoryStore } from './state/history.js';
+import { LiveView, stableLive } from './state/liveView.js';
 import { overallState } from './state/overall.js';
+import { StateFile } from './state/persist.js';
 import { ThroughputTracker } from './state/throughput.js';
 import { TransferLog } from './state/transferLog.js';
 import { timingFor, type Timing } from './timing.js';
-import { Publisher } from './write/publisher.js';
+import { Publisher, dataFile, type DataFile } from './write/publisher.js';
+import { removeStaleTemps } from './write/atomic.js';
 import { writeSchemas } from './write/schemas.js';
 
 export interface DaemonOptions {
@@ -21,6 +24,10 @@ export interface DaemonOptions {
   continuous: boolean;
   log?: (line: string) => void;
 }
+
+/** History is sampled on its own clock, so a backed-off poll never reads as a gap. */
+const SAMPLE_MS = 5_000;
+const SAVE_MS = 60_000;
 
 /**
  * Wires the sources to the state and the writers: every poll updates the state, and a
@@ -32,15 +39,22 @@ export class Daemon {
   private readonly rclone: RcloneSource[];
   private readonly throughput: ThroughputTracker;
   private readonly live: LiveView;
-  private readonly transfers: TransferLog;
+  private transfers: TransferLog;
+  private history = new HistoryStore();
+  private readonly pending = new Map<string, { bytes: number; errors: number }>();
+  private readonly historyFile: StateFile<HistoryStore>;
+  private readonly transfersFile: StateFile<Transfer[]>;
   private readonly outputStatus: SourceStatus;
+  private readonly stateStatus: SourceStatus;
   private readonly siteStatus: SourceStatus;
   private readonly cloudplowStatus: SourceStatus;
   private readonly publisher: Publisher;
   private transfersChanged = true;
+  private historyChanged = true;
+  private configWritten = false;
   private publishing: Promise<void> | null = null;
   private publishAgain = false;
-  private heartbeat: NodeJS.Timeout | null = null;
+  private timers: NodeJS.Timeout[] = [];
   private siteWatcher: FSWatcher | null = null;
   private rebuild: NodeJS.Timeout | null = null;
   private readonly log: (line: string) => void;
@@ -57,6 +71,8 @@ export class Daemon {
       this.throughput,
     );
     this.transfers = new TransferLog(config.transfersLimit);
+    this.historyFile = new StateFile(path.join(config.stateDir, 'history.json'), (raw) => HistoryStore.restore(raw, Date.now()));
+    this.transfersFile = new StateFile(path.join(config.stateDir, 'transfers.json'), restoreTransfers);
     this.rclone = config.rclone.map(
       (instance) =>
         new RcloneSource(instance, {
@@ -67,6 +83,7 @@ export class Daemon {
         }),
     );
     this.outputStatus = new SourceStatus('output:data', 'output', 'output folder', config.output);
+    this.stateStatus = new SourceStatus('state:dir', 'state', 'state folder', config.stateDir);
     this.siteStatus = new SourceStatus('site:build', 'site', 'site build', config.output);
     this.cloudplowStatus = cloudplowConfigStatus(config);
     this.publisher = new Publisher(
@@ -85,21 +102,30 @@ export class Daemon {
     );
   }
 
-  /** Writes schemas, config and the site, then polls every source once. */
+  /** Restores state, writes schemas and the site, then polls every source once. */
   async prepare(): Promise<void> {
     await mkdir(this.config.output, { recursive: true });
+    await Promise.all([removeStaleTemps(path.join(this.config.output, 'data')), removeStaleTemps(this.config.stateDir)]);
+    await this.restoreState();
     await writeSchemas(this.config.output);
-    await this.publisher.writeConfig(effectiveConfig(this.config, new Date().toISOString()));
     await this.buildSite();
     await Promise.all(this.rclone.map((s) => s.poll()));
+    this.sample();
     await this.publish();
   }
 
   async start(): Promise<void> {
     await this.prepare();
     for (const source of this.rclone) source.start();
-    // Keeps heartbeatAt fresh while nothing changes, so pages can tell "quiet" from "stopped".
-    this.heartbeat = setInterval(() => this.requestPublish(), this.timing.heartbeatSeconds * 1000);
+    this.timers.push(
+      // Keeps heartbeatAt fresh while nothing changes, so pages can tell "quiet" from "stopped".
+      setInterval(() => this.requestPublish(), this.timing.heartbeatSeconds * 1000),
+      setInterval(() => {
+        this.sample();
+        this.requestPublish();
+      }, SAMPLE_MS),
+      setInterval(() => void this.saveState(), SAVE_MS),
+    );
     // The pages are rebuilt when what they are built from changes (an upgrade in place, an
     // edited template), never on a data tick: data reaches them as JSON.
     this.siteWatcher = watch([path.join(projectRoot, 'src'), path.join(projectRoot, 'templates'), path.join(projectRoot, '.eleventy.js')], {
@@ -111,22 +137,78 @@ export class Daemon {
   }
 
   async stop(): Promise<void> {
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const t of this.timers) clearInterval(t);
     if (this.rebuild) clearTimeout(this.rebuild);
     await this.siteWatcher?.close();
     await Promise.all(this.rclone.map((s) => s.stop()));
     await this.publishing;
+    if (this.opts.continuous) {
+      this.sample();
+      await this.saveState();
+    }
   }
 
   sourceHealth(): SourceHealth[] {
-    return [...this.rclone.map((s) => s.status.health()), this.cloudplowStatus.health(), this.siteStatus.health(), this.outputStatus.health()];
+    return [
+      ...this.rclone.map((s) => s.status.health()),
+      this.cloudplowStatus.health(),
+      this.siteStatus.health(),
+      this.outputStatus.health(),
+      this.stateStatus.health(),
+    ];
   }
 
   private onPoll(poll: RclonePoll): void {
     const source = this.rclone.find((s) => s.status.name === poll.instance);
-    this.live.apply(poll, source?.status.current ?? 'error');
-    if (this.transfers.add(poll.transferred)) this.transfersChanged = true;
+    const { bytesMoved } = this.live.apply(poll, source?.status.current ?? 'error');
+    const added = this.transfers.add(poll.transferred);
+    if (added.length) this.transfersChanged = true;
+    const p = this.pending.get(poll.instance) ?? { bytes: 0, errors: 0 };
+    p.bytes += bytesMoved;
+    p.errors += added.filter((t) => !t.ok).length;
+    this.pending.set(poll.instance, p);
     this.requestPublish();
+  }
+
+  /** Moves what the polls saw since the last sample into the history. */
+  private sample(): void {
+    const now = Date.now();
+    let bytes = 0;
+    let errors = 0;
+    const live = this.live.toLive(new Date(now).toISOString());
+    for (const inst of live.instances) {
+      const p = this.pending.get(inst.name) ?? { bytes: 0, errors: 0 };
+      this.history.record(`instance:${inst.name}`, now, { bytes: p.bytes, inFlight: inst.inFlight, errors: p.errors });
+      bytes += p.bytes;
+      errors += p.errors;
+    }
+    this.history.record('total', now, { bytes, inFlight: live.total.inFlight, errors });
+    this.pending.clear();
+    this.historyChanged = true;
+  }
+
+  private async restoreState(): Promise<void> {
+    const [history, transfers] = await Promise.all([this.historyFile.load(), this.transfersFile.load()]);
+    const problems: string[] = [];
+    if (history.kind === 'loaded') this.history = history.value;
+    else if (history.kind === 'corrupt') problems.push(history.message);
+    if (transfers.kind === 'loaded') this.transfers.add(transfers.value);
+    else if (transfers.kind === 'corrupt') problems.push(transfers.message);
+    if (problems.length) this.stateStatus.fail('error', problems.join('; '), { hint: 'The unreadable file was moved aside with a .corrupt- suffix; nothing else is lost.' });
+    else this.stateStatus.ok(null);
+  }
+
+  private async saveState(): Promise<void> {
+    try {
+      await this.historyFile.save(this.history.snapshot());
+      await this.transfersFile.save(this.transfers.list());
+      this.stateStatus.ok(null);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      this.stateStatus.fail('error', `cannot save to ${this.config.stateDir}: ${code ?? (err as Error).message}`, {
+        hint: 'History since the last save would be lost on a restart: check space and permissions of the state folder.',
+      });
+    }
   }
 
   private requestPublish(): void {
@@ -148,28 +230,24 @@ export class Daemon {
   private async publish(): Promise<void> {
     const now = new Date();
     const generatedAt = now.toISOString();
-    const sources = this.sourceHealth();
-    const health: Health = {
-      schemaVersion: 1,
-      generatedAt,
-      state: overallState(sources),
-      sidecar: { version, startedAt: this.startedAt },
-      sources,
-    };
-    let transfers: Transfers | undefined;
+    const files: DataFile[] = [dataFile('live', this.live.toLive(generatedAt), stableLive)];
+    if (!this.configWritten) {
+      files.push({ name: 'config', data: effectiveConfig(this.config, generatedAt) });
+      this.configWritten = true;
+    }
     if (this.transfersChanged) {
       const list = this.transfers.list();
-      transfers = {
-        schemaVersion: 1,
-        generatedAt,
-        limit: this.transfers.limit,
-        count: list.length,
-        failed: list.filter((t) => !t.ok).length,
-        transfers: [...list],
-      };
+      const transfers: Transfers = { schemaVersion: 1, generatedAt, limit: this.transfers.limit, count: list.length, failed: list.filter((t) => !t.ok).length, transfers: [...list] };
+      files.push({ name: 'transfers', data: transfers });
       this.transfersChanged = false;
     }
-    await this.publisher.publish({ health, live: this.live.toLive(generatedAt), ...(transfers ? { transfers } : {}) }, now);
+    if (this.historyChanged) {
+      for (const range of HISTORY_RANGES) files.push({ name: `history-${range}`, data: this.history.range(range, now.getTime(), generatedAt) });
+      this.historyChanged = false;
+    }
+    const sources = this.sourceHealth();
+    const health: Health = { schemaVersion: 1, generatedAt, state: overallState(sources), sidecar: { version, startedAt: this.startedAt }, sources };
+    await this.publisher.publish(files, health, now);
   }
 
   private async buildSite(): Promise<void> {
@@ -186,6 +264,11 @@ export class Daemon {
       this.log(`plowboard: site build failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+}
+
+function restoreTransfers(raw: unknown): Transfer[] {
+  if (!Array.isArray(raw)) throw new Error('not a list of transfers');
+  return raw.filter((t): t is Transfer => !!t && typeof t === 'object' && typeof (t as Transfer).id === 'string' && typeof (t as Transfer).completedAt === 'string');
 }
 
 function cloudplowConfigStatus(config: ResolvedConfig): SourceStatus {

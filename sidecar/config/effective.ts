@@ -9,6 +9,7 @@ export function effectiveConfig(config: ResolvedConfig, generatedAt: string): Ef
     configFile: config.configFile,
     cloudplowConfig: { path: config.cloudplow.path, found: config.cloudplow.found, from: config.cloudplow.from },
     output: config.output,
+    stateDir: config.stateDir,
     host: config.host,
     port: config.port,
     intervalSeconds: config.intervalSeconds,

@@ -21,6 +21,7 @@ export interface ConfigFlags {
   rcloneUser?: string;
   rclonePassFile?: string;
   output?: string;
+  stateDir?: string;
   host?: string;
   port?: string;
   interval?: string;
@@ -61,6 +62,7 @@ export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = pro
   };
 
   const output = str(pick(flags.output, '--output', 'PLOWBOARD_OUTPUT', file.output, 'output')) ?? DEFAULTS.output;
+  const stateDir = str(pick(flags.stateDir, '--state-dir', 'PLOWBOARD_STATE_DIR', file.stateDir, 'stateDir')) ?? DEFAULTS.stateDir;
   const host = str(pick(flags.host, '--host', 'PLOWBOARD_HOST', file.host, 'host')) ?? DEFAULTS.host;
   const port = num(pick(flags.port, '--port', 'PLOWBOARD_PORT', file.port, 'port'), { min: 0, max: 65535, integer: true }) ?? DEFAULTS.port;
   const intervalSeconds =
@@ -92,6 +94,7 @@ export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = pro
     cloudplowSettings: cloudplow.settings,
     cloudplowProblem: cloudplow.problem,
     output: path.resolve(cwd, output),
+    stateDir: path.resolve(cwd, stateDir),
     host,
     port,
     intervalSeconds,

@@ -17,6 +17,7 @@ export const PlowboardConfigFile = Type.Object(
     cloudplowConfig: Type.Optional(Type.String({ minLength: 1 })),
     rclone: Type.Optional(Type.Array(RcloneInstanceConfig, { minItems: 1 })),
     output: Type.Optional(Type.String({ minLength: 1 })),
+    stateDir: Type.Optional(Type.String({ minLength: 1 })),
     host: Type.Optional(Type.String({ minLength: 1 })),
     port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
     interval: Type.Optional(Type.Number({ minimum: 0.2, maximum: 3600 })),
@@ -66,6 +67,8 @@ export interface ResolvedConfig {
   cloudplowSettings: Record<string, unknown> | null;
   cloudplowProblem: string | null;
   output: string;
+  /** The sidecar's memory between runs (history, finished transfers); outside output/. */
+  stateDir: string;
   host: string;
   port: number;
   intervalSeconds: number;
@@ -87,6 +90,7 @@ export interface SaQuota {
 
 export const DEFAULTS = {
   output: './output',
+  stateDir: './state',
   host: '127.0.0.1',
   port: 47949,
   interval: 2,

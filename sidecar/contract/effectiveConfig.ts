@@ -18,6 +18,7 @@ export const EffectiveConfig = Type.Object(
       from: Type.String({ description: 'flag, environment, config or discovered' }),
     }),
     output: Type.String(),
+    stateDir: Type.String(),
     host: Type.String(),
     port: Type.Integer(),
     intervalSeconds: Type.Number(),

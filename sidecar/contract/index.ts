@@ -5,6 +5,7 @@
 import type { TObject } from '@sinclair/typebox';
 import { EffectiveConfig } from './effectiveConfig.js';
 import { Health } from './health.js';
+import { historyRangeSchema } from './history.js';
 import { Live } from './live.js';
 import { Manifest } from './manifest.js';
 import { Transfers } from './transfers.js';
@@ -14,6 +15,7 @@ export * from './common.js';
 export * from './distribution.js';
 export * from './effectiveConfig.js';
 export * from './health.js';
+export * from './history.js';
 export * from './live.js';
 export * from './manifest.js';
 export * from './session.js';
@@ -31,6 +33,9 @@ export const DATA_FILES = [
   { name: 'live', schema: Live, description: 'what rclone is doing now, per instance and summed' },
   { name: 'transfers', schema: Transfers, description: 'completed transfers, newest first, bounded' },
   { name: 'config', schema: EffectiveConfig, description: "plowboard's effective configuration, secrets removed" },
+  { name: 'history-1h', schema: historyRangeSchema('1h'), description: 'the last hour in 5 s buckets' },
+  { name: 'history-48h', schema: historyRangeSchema('48h'), description: 'the last 48 hours in 1 min buckets' },
+  { name: 'history-90d', schema: historyRangeSchema('90d'), description: 'the last 90 days in 15 min buckets, and bytes per day' },
 ] as const satisfies readonly DataFileSpec[];
 
 export type DataFileName = (typeof DATA_FILES)[number]['name'];

@@ -15,14 +15,15 @@ export class LiveView {
     for (const name of names) this.instances.set(name, emptyInstance(name, 'missing', null));
   }
 
-  apply(poll: RclonePoll, state: SourceHealth['state']): void {
-    const speed = this.throughput.observe(poll.instance, poll.at, poll.stats);
+  /** Takes one poll in; returns the bytes the instance moved since its previous poll. */
+  apply(poll: RclonePoll, state: SourceHealth['state']): { bytesMoved: number } {
+    const { rate: speed, bytesMoved } = this.throughput.observe(poll.instance, poll.at, poll.stats);
     const s = poll.stats;
     if (!s) {
       // Nothing is in flight on an instance that does not answer; its finished work lives on in transfers.json.
       const prev = this.instances.get(poll.instance);
       this.instances.set(poll.instance, emptyInstance(poll.instance, state, prev?.lastSeenAt ?? null));
-      return;
+      return { bytesMoved };
     }
     this.instances.set(poll.instance, {
       name: poll.instance,
@@ -46,6 +47,7 @@ export class LiveView {
       transferring: s.transferring,
       checking: s.checking,
     });
+    return { bytesMoved };
   }
 
   toLive(generatedAt: string): Live {

@@ -19,17 +19,18 @@ export class ThroughputTracker {
 
   constructor(readonly windowSeconds: number) {}
 
-  /** Records one poll; returns the instance's current rate in bytes per second. */
-  observe(instance: string, at: Date, stats: RcloneStats | null): number {
+  /** Records one poll; returns the current rate in bytes per second and the bytes moved since the last poll. */
+  observe(instance: string, at: Date, stats: RcloneStats | null): { rate: number; bytesMoved: number } {
     const atMs = at.getTime();
     let rate = 0;
+    let bytesMoved = 0;
     if (stats) {
       const prev = this.last.get(instance);
       const dt = prev ? (atMs - prev.atMs) / 1000 : 0;
-      rate =
-        prev && dt > 0 && stats.bytes >= prev.bytes
-          ? (stats.bytes - prev.bytes) / dt
-          : stats.transferring.reduce((sum, t) => sum + t.speed, 0);
+      const counted = prev && stats.bytes >= prev.bytes;
+      // A counter that went back is a new rclone process: it counted from zero.
+      bytesMoved = prev ? (counted ? stats.bytes - prev.bytes : stats.bytes) : 0;
+      rate = counted && dt > 0 ? bytesMoved / dt : stats.transferring.reduce((sum, t) => sum + t.speed, 0);
       this.last.set(instance, { atMs, bytes: stats.bytes });
     } else {
       this.last.delete(instance);
@@ -40,7 +41,7 @@ export class ThroughputTracker {
       this.points.push({ t: at.toISOString(), instance, bytesPerSecond: rate });
     }
     this.trim(atMs);
-    return rate;
+    return { rate, bytesMoved };
   }
 
   current(instance: string): number {

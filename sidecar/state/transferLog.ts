@@ -11,20 +11,20 @@ export class TransferLog {
 
   constructor(readonly limit: number) {}
 
-  /** Returns true when the list changed. */
-  add(transfers: readonly Transfer[]): boolean {
-    let changed = false;
+  /** Returns the transfers that were new (an empty list when nothing changed). */
+  add(transfers: readonly Transfer[]): Transfer[] {
+    const added: Transfer[] = [];
     for (const t of transfers) {
       if (this.byId.has(t.id)) continue;
       this.byId.set(t.id, t);
-      changed = true;
+      added.push(t);
     }
-    if (!changed) return false;
+    if (!added.length) return added;
     this.sorted = [...this.byId.values()].sort(newestFirst);
     if (this.sorted.length > this.limit) {
       for (const old of this.sorted.splice(this.limit)) this.byId.delete(old.id);
     }
-    return true;
+    return added;
   }
 
   list(): readonly Transfer[] {

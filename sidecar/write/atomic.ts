@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -25,4 +25,10 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
     await rm(tmp, { force: true }).catch(() => {});
     throw err;
   }
+}
+
+/** Temp files a killed process left behind (SIGKILL mid-write): never served, removed at start. */
+export async function removeStaleTemps(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => /^\..+\.\d+\.[0-9a-f]{8}\.tmp$/.test(n)).map((n) => rm(path.join(dir, n), { force: true })));
 }

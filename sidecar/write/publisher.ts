@@ -1,7 +1,7 @@
-import type { Health, Live, Manifest, Transfers } from '../contract/index.js';
+import type { Manifest } from '../contract/index.js';
 import { DATA_FILES, dataPath, schemaPath } from '../contract/index.js';
 import { stableHealth, type SourceStatus } from '../sources/sourceStatus.js';
-import { stableLive } from '../state/liveView.js';
+import type { Health } from '../contract/index.js';
 import { DataWriter } from './dataWriter.js';
 
 export interface PublishMeta {
@@ -11,16 +11,25 @@ export interface PublishMeta {
   intervals: Manifest['intervals'];
 }
 
-export interface PublishSet {
-  health: Health;
-  live?: Live;
-  transfers?: Transfers;
+export interface DataFile<T = unknown> {
+  name: string;
+  data: T;
+  /** The part that decides whether the file changed; fields that move on every write are left out. */
+  stable?: (data: T) => unknown;
 }
 
+/** Pairs a file with its own `stable` view, checked against the file's type. */
+export const dataFile = <T>(name: string, data: T, stable?: (data: T) => unknown): DataFile =>
+  ({ name, data, ...(stable ? { stable } : {}) }) as DataFile;
+
+/** Most files only carry generatedAt as a field that changes on every write. */
+export const withoutGeneratedAt = (d: unknown) => ({ ...(d as object), generatedAt: null });
+
 /**
- * Writes the data files and then the manifest that points at them, so a reader who sees
- * a new changedAt in index.json always finds that content on disk. A failed write is
- * recorded on the output source (shown in health.json) and retried on the next cycle.
+ * Writes the data files, then health.json, then the manifest that points at them, so a
+ * reader who sees a new changedAt in index.json always finds that content on disk. A
+ * failed write is recorded on the output source (shown in health.json) and retried on
+ * the next cycle.
  */
 export class Publisher {
   private readonly writer: DataWriter;
@@ -34,17 +43,12 @@ export class Publisher {
     this.writer = new DataWriter(outputDir);
   }
 
-  async writeConfig(config: unknown): Promise<void> {
-    await this.put('config', config, (c) => ({ ...(c as object), generatedAt: null }));
-  }
-
-  async publish(set: PublishSet, now = new Date()): Promise<void> {
+  async publish(files: DataFile[], health: Health, now = new Date()): Promise<void> {
     let failed = false;
-    if (set.live) failed = !(await this.put('live', set.live, stableLive)) || failed;
-    if (set.transfers) failed = !(await this.put('transfers', set.transfers, (t) => ({ ...t, generatedAt: null }))) || failed;
+    for (const f of files) failed = !(await this.put(f.name, f.data, f.stable ?? withoutGeneratedAt)) || failed;
     if (!failed) this.output.ok(null, now);
-    const health = { ...set.health, sources: set.health.sources.map((s) => (s.id === this.output.id ? this.output.health() : s)) };
-    await this.put('health', health, (h) => ({ ...h, generatedAt: null, sources: h.sources.map(stableHealth) }));
+    const withOutput = { ...health, sources: health.sources.map((s) => (s.id === this.output.id ? this.output.health() : s)) };
+    await this.put('health', withOutput, (h) => ({ ...h, generatedAt: null, sources: h.sources.map(stableHealth) }));
 
     const heartbeatDue = this.meta.heartbeatSeconds > 0 && now.getTime() - this.lastHeartbeat >= this.meta.heartbeatSeconds * 1000;
     const manifest: Manifest = {
@@ -66,11 +70,12 @@ export class Publisher {
     if (wrote && heartbeatDue) this.lastHeartbeat = now.getTime();
   }
 
+  /** Returns false when the write failed. */
   private async put<T>(name: string, data: T, stable: (d: T) => unknown, force = false): Promise<boolean> {
     const file = dataPath(name);
     try {
-      const r = await this.writer.write(file, data, { stable, force });
-      return r.written || !force;
+      await this.writer.write(file, data, { stable, force });
+      return true;
     } catch (err) {
       this.writer.forget(file);
       const code = (err as NodeJS.ErrnoException).code;

@@ -1,10 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const cliPath = path.join(repoRoot, 'bin', 'plowboard.js');
+
+/** Each run starts in a fresh folder, so defaults such as ./state never land in the repository. */
+const freshCwd = () => mkdtempSync(path.join(tmpdir(), 'plowboard-cwd-'));
 
 /** The real CLI in a child process, as a user runs it. */
 export class SidecarProcess {
@@ -15,10 +19,12 @@ export class SidecarProcess {
   constructor(
     readonly args: string[],
     readonly env: Record<string, string> = {},
+    readonly cwd: string = freshCwd(),
   ) {}
 
   start(): this {
     this.proc = spawn(process.execPath, [cliPath, ...this.args], {
+      cwd: this.cwd,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -43,9 +49,10 @@ export class SidecarProcess {
 }
 
 /** Runs the CLI to completion. */
-export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000, cwd = freshCwd()): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [cliPath, ...args], {
+      cwd,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

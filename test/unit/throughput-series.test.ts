@@ -24,10 +24,10 @@ const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
 describe('throughput', () => {
   it('is the change in bytes between polls, falling back to in-flight speeds', () => {
     const tr = new ThroughputTracker(600);
-    expect(tr.observe('m', at(0), stats(0, [100, 50]))).toBe(150);
-    expect(tr.observe('m', at(2), stats(2000))).toBe(1000);
-    // rclone restarted: the counter went back.
-    expect(tr.observe('m', at(4), stats(10, [7]))).toBe(7);
+    expect(tr.observe('m', at(0), stats(0, [100, 50]))).toEqual({ rate: 150, bytesMoved: 0 });
+    expect(tr.observe('m', at(2), stats(2000))).toEqual({ rate: 1000, bytesMoved: 2000 });
+    // rclone restarted: the counter went back, and the new process counted from zero.
+    expect(tr.observe('m', at(4), stats(10, [7]))).toEqual({ rate: 7, bytesMoved: 10 });
   });
 
   it('adds a point only when the rate changes, and drops to zero when rclone goes away', () => {

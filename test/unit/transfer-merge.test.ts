@@ -25,9 +25,9 @@ const range = (from: number, to: number) => Array.from({ length: to - from }, (_
 describe('merging rclone’s last-100 lists', () => {
   it('keeps every transfer across overlapping polls, newest first, without duplicates', () => {
     const log = new TransferLog(1000);
-    expect(log.add(range(0, 100))).toBe(true);
-    expect(log.add(range(40, 140))).toBe(true);
-    expect(log.add(range(40, 140))).toBe(false);
+    expect(log.add(range(0, 100))).toHaveLength(100);
+    expect(log.add(range(40, 140)).map((t) => t.name)).toEqual(range(100, 140).map((t) => t.name));
+    expect(log.add(range(40, 140))).toEqual([]);
     const names = log.list().map((x) => x.name);
     expect(names).toHaveLength(140);
     expect(names[0]).toBe('f139.mkv');

@@ -1,0 +1,158 @@
+import type { DailyBytes, HistoryRange, HistoryRangeName, HistorySeries } from '../contract/index.js';
+
+/**
+ * Three resolutions, each a bounded ring: 5 s buckets for the last hour, 1 min for 48 h,
+ * 15 min for 90 days, plus bytes per UTC day for 90 days. Memory is bounded by the number
+ * of series, whatever the uptime: at most 720 + 2880 + 8640 buckets each.
+ */
+export const TIERS: ReadonlyArray<{ range: HistoryRangeName; stepSeconds: number; keepSeconds: number }> = [
+  { range: '1h', stepSeconds: 5, keepSeconds: 3600 },
+  { range: '48h', stepSeconds: 60, keepSeconds: 48 * 3600 },
+  { range: '90d', stepSeconds: 900, keepSeconds: 90 * 86400 },
+];
+const DAYS_KEPT = 90;
+
+/** One bucket: [start (Unix s), bytes, sum of in-flight samples, samples, errors]. */
+type Bucket = [t: number, bytes: number, inFlightSum: number, samples: number, errors: number];
+
+export interface Sample {
+  /** Bytes moved since the previous sample. */
+  bytes: number;
+  inFlight: number;
+  /** Failed transfers since the previous sample. */
+  errors: number;
+}
+
+export interface HistorySnapshot {
+  version: 1;
+  series: Record<string, Record<string, Bucket[]>>;
+  daily: Record<string, Record<string, number>>;
+}
+
+export class HistoryStore {
+  private readonly series = new Map<string, Map<HistoryRangeName, Bucket[]>>();
+  /** day → series key → bytes */
+  private readonly daily = new Map<string, Map<string, number>>();
+
+  record(key: string, atMs: number, sample: Sample): void {
+    const tiers = this.series.get(key) ?? new Map<HistoryRangeName, Bucket[]>();
+    this.series.set(key, tiers);
+    const nowSec = atMs / 1000;
+    for (const tier of TIERS) {
+      const buckets = tiers.get(tier.range) ?? [];
+      tiers.set(tier.range, buckets);
+      const start = Math.floor(nowSec / tier.stepSeconds) * tier.stepSeconds;
+      // The clock went back: buckets "from the future" would never be overwritten in order.
+      while (buckets.length && buckets[buckets.length - 1]![0] > start) buckets.pop();
+      let last = buckets[buckets.length - 1];
+      if (!last || last[0] !== start) {
+        last = [start, 0, 0, 0, 0];
+        buckets.push(last);
+      }
+      last[1] += sample.bytes;
+      last[2] += sample.inFlight;
+      last[3] += 1;
+      last[4] += sample.errors;
+      const cutoff = start - tier.keepSeconds;
+      let drop = 0;
+      while (drop < buckets.length && buckets[drop]![0] <= cutoff) drop++;
+      if (drop) buckets.splice(0, drop);
+    }
+    if (sample.bytes > 0) {
+      const day = new Date(atMs).toISOString().slice(0, 10);
+      const perDay = this.daily.get(day) ?? new Map<string, number>();
+      this.daily.set(day, perDay);
+      perDay.set(key, (perDay.get(key) ?? 0) + sample.bytes);
+      this.trimDays(atMs);
+    }
+  }
+
+  /** One range, sized for the page that draws it: the 90-day range carries per-day totals too. */
+  range(range: HistoryRangeName, nowMs: number, generatedAt: string): HistoryRange {
+    const tier = TIERS.find((t) => t.range === range)!;
+    const from = Math.floor(nowMs / 1000 / tier.stepSeconds) * tier.stepSeconds - tier.keepSeconds;
+    const series = [...this.series.entries()]
+      .filter(([key]) => range !== '90d' || key === 'total')
+      .sort(([a], [b]) => (a === 'total' ? -1 : b === 'total' ? 1 : a.localeCompare(b)))
+      .map(([key, tiers]) => toSeries(key, (tiers.get(range) ?? []).filter((b) => b[0] > from), tier.stepSeconds, nowMs));
+    const daily: DailyBytes[] =
+      range === '90d'
+        ? [...this.daily.entries()].sort(([a], [b]) => a.localeCompare(b)).flatMap(([day, m]) => [...m.entries()].map(([key, bytes]) => ({ day, key, bytes: Math.round(bytes) })))
+        : [];
+    return {
+      schemaVersion: 1,
+      generatedAt,
+      range,
+      stepSeconds: tier.stepSeconds,
+      from: new Date(from * 1000).toISOString(),
+      to: new Date(nowMs).toISOString(),
+      series,
+      daily,
+    };
+  }
+
+  snapshot(): HistorySnapshot {
+    const series: HistorySnapshot['series'] = {};
+    for (const [key, tiers] of this.series) series[key] = Object.fromEntries(tiers);
+    const daily: HistorySnapshot['daily'] = {};
+    for (const [day, m] of this.daily) daily[day] = Object.fromEntries(m);
+    return { version: 1, series, daily };
+  }
+
+  /** Restores a saved snapshot, keeping only well-formed buckets within each tier's bounds. */
+  static restore(raw: unknown, nowMs: number): HistoryStore {
+    const store = new HistoryStore();
+    const snap = raw as Partial<HistorySnapshot> | null;
+    if (!snap || snap.version !== 1 || typeof snap.series !== 'object' || snap.series === null) throw new Error('not a plowboard history snapshot');
+    for (const [key, tiers] of Object.entries(snap.series)) {
+      const restored = new Map<HistoryRangeName, Bucket[]>();
+      for (const tier of TIERS) {
+        const rows = (tiers as Record<string, unknown>)[tier.range];
+        if (!Array.isArray(rows)) continue;
+        const nowSec = nowMs / 1000;
+        const ok = rows.filter(
+          (b): b is Bucket =>
+            Array.isArray(b) && b.length === 5 && b.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0) && b[0] > nowSec - tier.keepSeconds && b[0] <= nowSec,
+        );
+        ok.sort((a, b) => a[0] - b[0]);
+        restored.set(tier.range, ok.slice(-Math.ceil(tier.keepSeconds / tier.stepSeconds)));
+      }
+      store.series.set(key, restored);
+    }
+    for (const [day, m] of Object.entries(snap.daily ?? {})) {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || !m || typeof m !== 'object') continue;
+      store.daily.set(day, new Map(Object.entries(m).filter(([, v]) => typeof v === 'number' && Number.isFinite(v) && v >= 0)));
+    }
+    store.trimDays(nowMs);
+    return store;
+  }
+
+  private trimDays(nowMs: number): void {
+    const oldest = new Date(nowMs - DAYS_KEPT * 86400_000).toISOString().slice(0, 10);
+    for (const day of this.daily.keys()) if (day < oldest) this.daily.delete(day);
+  }
+}
+
+/** Buckets as columns, with a row of nulls wherever buckets are missing: a gap, never interpolated. */
+function toSeries(key: string, buckets: Bucket[], step: number, nowMs: number): HistorySeries {
+  const [kind, ...rest] = key.split(':');
+  const cols = { t: [] as Array<number | null>, bytes: [] as Array<number | null>, bytesPerSecond: [] as Array<number | null>, inFlight: [] as Array<number | null>, errors: [] as Array<number | null> };
+  let prev: number | null = null;
+  for (const [t, bytes, inFlightSum, samples, errors] of buckets) {
+    if (prev !== null && t - prev > step) for (const c of Object.values(cols)) c.push(null);
+    // The current bucket is not over yet: its rate is over the time it has run.
+    const span = Math.min(step, Math.max(1, nowMs / 1000 - t));
+    cols.t.push(t);
+    cols.bytes.push(Math.round(bytes));
+    cols.bytesPerSecond.push(Math.round(bytes / span));
+    cols.inFlight.push(samples ? Math.round((inFlightSum / samples) * 10) / 10 : 0);
+    cols.errors.push(errors);
+    prev = t;
+  }
+  return {
+    key,
+    kind: key === 'total' ? 'total' : (kind as HistorySeries['kind']),
+    name: key === 'total' ? 'total' : rest.join(':'),
+    ...cols,
+  };
+}

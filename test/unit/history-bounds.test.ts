@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { HistoryStore, TIERS } from '../../sidecar/state/history.js';
+
+const t0 = Date.UTC(2026, 10, 1, 0, 0, 0);
+
+describe('the history store', () => {
+  it('stays within its bounds over a week of samples at accelerated time', () => {
+    const h = new HistoryStore();
+    for (let ms = t0; ms < t0 + 7 * 86400_000; ms += 5000) {
+      h.record('total', ms, { bytes: 1000, inFlight: 2, errors: 0 });
+      h.record('instance:a', ms, { bytes: 1000, inFlight: 2, errors: 0 });
+    }
+    const now = t0 + 7 * 86400_000;
+    const snap = h.snapshot();
+    for (const tier of TIERS) {
+      const max = Math.ceil(tier.keepSeconds / tier.stepSeconds) + 1;
+      expect(snap.series.total![tier.range]!.length, tier.range).toBeLessThanOrEqual(max);
+    }
+    expect(snap.series.total!['1h']!.length).toBe(720);
+    expect(snap.series.total!['48h']!.length).toBe(2880);
+    expect(snap.series.total!['90d']!.length).toBe(7 * 96);
+    // 1000 bytes every 5 s is 17,280,000 bytes a day.
+    const r = h.range('90d', now, new Date(now).toISOString());
+    expect(r.daily.filter((d) => d.key === 'total').map((d) => d.bytes)).toEqual(Array(7).fill(17_280_000));
+    expect(h.range('1h', now, '').series.find((s) => s.key === 'total')!.bytesPerSecond.every((v) => v === 200)).toBe(true);
+    expect(JSON.stringify(snap).length).toBeLessThan(2_000_000);
+  });
+
+  it('shows time it did not run as a gap, never interpolated', () => {
+    const h = new HistoryStore();
+    for (let s = 0; s < 60; s += 5) h.record('total', t0 + s * 1000, { bytes: 500, inFlight: 1, errors: 0 });
+    for (let s = 600; s < 660; s += 5) h.record('total', t0 + s * 1000, { bytes: 500, inFlight: 1, errors: 0 });
+    const series = h.range('1h', t0 + 660_000, '').series[0]!;
+    const gap = series.t.indexOf(null);
+    expect(gap).toBe(12);
+    expect(series.bytes[gap]).toBeNull();
+    expect(series.t[gap - 1]).toBe(t0 / 1000 + 55);
+    expect(series.t[gap + 1]).toBe(t0 / 1000 + 600);
+    expect(series.t.filter((v) => v !== null)).toHaveLength(24);
+  });
+
+  it('survives the clock jumping back and forward', () => {
+    const h = new HistoryStore();
+    h.record('total', t0 + 3600_000, { bytes: 1, inFlight: 0, errors: 0 });
+    h.record('total', t0, { bytes: 2, inFlight: 0, errors: 0 }); // back an hour
+    h.record('total', t0 + 10_000, { bytes: 3, inFlight: 0, errors: 0 });
+    const ts = h.snapshot().series.total!['1h']!.map((b) => b[0]);
+    expect(ts).toEqual([...ts].sort((a, b) => a - b));
+    expect(ts.at(-1)).toBe(t0 / 1000 + 10);
+    h.record('total', t0 + 30 * 86400_000, { bytes: 4, inFlight: 0, errors: 0 }); // forward a month
+    expect(h.snapshot().series.total!['1h']!).toHaveLength(1);
+  });
+
+  it('restores a snapshot, dropping what is malformed or out of bounds', () => {
+    const h = new HistoryStore();
+    for (let s = 0; s < 100; s += 5) h.record('total', t0 + s * 1000, { bytes: 10, inFlight: 1, errors: 1 });
+    const snap = JSON.parse(JSON.stringify(h.snapshot()));
+    snap.series.total['1h'].push(['x', 1, 2, 3, 4], [t0 / 1000 + 99999, 1, 1, 1, 1]);
+    const back = HistoryStore.restore(snap, t0 + 100_000);
+    expect(back.snapshot().series.total!['1h']).toEqual(h.snapshot().series.total!['1h']);
+    expect(() => HistoryStore.restore({ nope: 1 }, t0)).toThrow();
+  });
+});
