@@ -15,7 +15,9 @@ import { StateFile } from './state/persist.js';
 import { ThroughputTracker } from './state/throughput.js';
 import { TransferLog } from './state/transferLog.js';
 import { timingFor, type Timing } from './timing.js';
-import { Publisher, dataFile, type DataFile } from './write/publisher.js';
+import { transfersCsv } from './write/csv.js';
+import { renderMetrics, stableMetrics } from './write/metrics.js';
+import { Publisher, dataFile, type DataFile, type TextFile } from './write/publisher.js';
 import { removeStaleTemps } from './write/atomic.js';
 import { writeSchemas } from './write/schemas.js';
 
@@ -41,7 +43,7 @@ export class Daemon {
   private readonly live: LiveView;
   private transfers: TransferLog;
   private history = new HistoryStore();
-  private readonly pending = new Map<string, { bytes: number; errors: number }>();
+  private readonly pending = new Map<string, { bytes: number; errors: number; completed: number }>();
   private readonly historyFile: StateFile<HistoryStore>;
   private readonly transfersFile: StateFile<Transfer[]>;
   private readonly outputStatus: SourceStatus;
@@ -163,9 +165,10 @@ export class Daemon {
     const { bytesMoved } = this.live.apply(poll, source?.status.current ?? 'error');
     const added = this.transfers.add(poll.transferred);
     if (added.length) this.transfersChanged = true;
-    const p = this.pending.get(poll.instance) ?? { bytes: 0, errors: 0 };
+    const p = this.pending.get(poll.instance) ?? { bytes: 0, errors: 0, completed: 0 };
     p.bytes += bytesMoved;
     p.errors += added.filter((t) => !t.ok).length;
+    p.completed += added.filter((t) => t.ok).length;
     this.pending.set(poll.instance, p);
     this.requestPublish();
   }
@@ -173,16 +176,16 @@ export class Daemon {
   /** Moves what the polls saw since the last sample into the history. */
   private sample(): void {
     const now = Date.now();
-    let bytes = 0;
-    let errors = 0;
+    const total = { bytes: 0, errors: 0, completed: 0 };
     const live = this.live.toLive(new Date(now).toISOString());
     for (const inst of live.instances) {
-      const p = this.pending.get(inst.name) ?? { bytes: 0, errors: 0 };
-      this.history.record(`instance:${inst.name}`, now, { bytes: p.bytes, inFlight: inst.inFlight, errors: p.errors });
-      bytes += p.bytes;
-      errors += p.errors;
+      const p = this.pending.get(inst.name) ?? { bytes: 0, errors: 0, completed: 0 };
+      this.history.record(`instance:${inst.name}`, now, { ...p, inFlight: inst.inFlight });
+      total.bytes += p.bytes;
+      total.errors += p.errors;
+      total.completed += p.completed;
     }
-    this.history.record('total', now, { bytes, inFlight: live.total.inFlight, errors });
+    this.history.record('total', now, { ...total, inFlight: live.total.inFlight });
     this.pending.clear();
     this.historyChanged = true;
   }
@@ -230,15 +233,18 @@ export class Daemon {
   private async publish(): Promise<void> {
     const now = new Date();
     const generatedAt = now.toISOString();
-    const files: DataFile[] = [dataFile('live', this.live.toLive(generatedAt), stableLive)];
+    const live = this.live.toLive(generatedAt);
+    const files: DataFile[] = [dataFile('live', live, stableLive)];
     if (!this.configWritten) {
       files.push({ name: 'config', data: effectiveConfig(this.config, generatedAt) });
       this.configWritten = true;
     }
+    const texts: TextFile[] = [];
     if (this.transfersChanged) {
       const list = this.transfers.list();
       const transfers: Transfers = { schemaVersion: 1, generatedAt, limit: this.transfers.limit, count: list.length, failed: list.filter((t) => !t.ok).length, transfers: [...list] };
       files.push({ name: 'transfers', data: transfers });
+      texts.push({ path: 'data/transfers.csv', text: transfersCsv(list) });
       this.transfersChanged = false;
     }
     if (this.historyChanged) {
@@ -247,7 +253,9 @@ export class Daemon {
     }
     const sources = this.sourceHealth();
     const health: Health = { schemaVersion: 1, generatedAt, state: overallState(sources), sidecar: { version, startedAt: this.startedAt }, sources };
-    await this.publisher.publish(files, health, now);
+    const metrics = await renderMetrics({ live: live, health, totals: this.history.totals(), nowMs: now.getTime() });
+    texts.push({ path: 'metrics.prom', text: metrics, stable: stableMetrics(metrics) });
+    await this.publisher.publish(files, health, now, texts);
   }
 
   private async buildSite(): Promise<void> {

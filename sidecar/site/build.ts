@@ -42,6 +42,8 @@ export async function buildSite(opts: { outputDir: string; site: SiteData }): Pr
       cfg.addGlobalData('assets', assets);
     },
   });
+  // Its "Wrote 2 files" line would land in the sidecar's log on every rebuild; failures still throw.
+  eleventy.disableLogger();
   await eleventy.write();
   await removeStale(assetsDir, keep);
   return { durationMs: performance.now() - started };

@@ -1,4 +1,5 @@
-import { readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { projectRoot } from '../projectRoot.js';
@@ -17,12 +18,13 @@ const pagesDir = path.join(clientDir, 'pages');
 let cache: { key: string; scripts: BundledScript[] } | null = null;
 
 /**
- * Bundles the browser code (with the Vega runtime) once per process: the client sources
- * do not change while the sidecar runs, so a rebuild reuses the bundle unless they did.
+ * Bundles the browser code (with the Vega runtime) once per process. Bundling Vega takes
+ * most of a build, and a rebuild (a template edited) rarely touches the client, so the
+ * result is reused for as long as the client sources hash the same. node_modules is left
+ * out of the key: it does not change under a running process.
  */
 export async function bundleClient(): Promise<BundledScript[]> {
-  const sources = readdirSync(clientDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
-  const key = sources.map((f) => `${f}:${statSync(path.join(clientDir, f)).mtimeMs}`).join('|');
+  const key = sourcesKey();
   if (cache?.key === key) return cache.scripts;
   const entries = readdirSync(pagesDir).filter((f) => f.endsWith('.ts'));
   const result = await build({
@@ -42,4 +44,11 @@ export async function bundleClient(): Promise<BundledScript[]> {
   });
   cache = { key, scripts };
   return scripts;
+}
+
+function sourcesKey(): string {
+  const hash = createHash('sha256');
+  const files = readdirSync(clientDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).sort();
+  for (const f of files) hash.update(f).update('\0').update(readFileSync(path.join(clientDir, f))).update('\0');
+  return hash.digest('hex');
 }

@@ -21,20 +21,36 @@ export interface Sample {
   inFlight: number;
   /** Failed transfers since the previous sample. */
   errors: number;
+  /** Transfers finished fine since the previous sample. */
+  completed?: number;
+}
+
+/** Counters since plowboard first ran here: they only go up, across restarts (Prometheus counters). */
+export interface Totals {
+  bytes: number;
+  completed: number;
+  failed: number;
 }
 
 export interface HistorySnapshot {
   version: 1;
   series: Record<string, Record<string, Bucket[]>>;
   daily: Record<string, Record<string, number>>;
+  totals?: Record<string, Totals>;
 }
 
 export class HistoryStore {
   private readonly series = new Map<string, Map<HistoryRangeName, Bucket[]>>();
   /** day → series key → bytes */
   private readonly daily = new Map<string, Map<string, number>>();
+  private readonly totalsByKey = new Map<string, Totals>();
 
   record(key: string, atMs: number, sample: Sample): void {
+    const totals = this.totalsByKey.get(key) ?? { bytes: 0, completed: 0, failed: 0 };
+    totals.bytes += sample.bytes;
+    totals.completed += sample.completed ?? 0;
+    totals.failed += sample.errors;
+    this.totalsByKey.set(key, totals);
     const tiers = this.series.get(key) ?? new Map<HistoryRangeName, Bucket[]>();
     this.series.set(key, tiers);
     const nowSec = atMs / 1000;
@@ -91,12 +107,16 @@ export class HistoryStore {
     };
   }
 
+  totals(): ReadonlyMap<string, Totals> {
+    return this.totalsByKey;
+  }
+
   snapshot(): HistorySnapshot {
     const series: HistorySnapshot['series'] = {};
     for (const [key, tiers] of this.series) series[key] = Object.fromEntries(tiers);
     const daily: HistorySnapshot['daily'] = {};
     for (const [day, m] of this.daily) daily[day] = Object.fromEntries(m);
-    return { version: 1, series, daily };
+    return { version: 1, series, daily, totals: Object.fromEntries(this.totalsByKey) };
   }
 
   /** Restores a saved snapshot, keeping only well-formed buckets within each tier's bounds. */
@@ -122,6 +142,10 @@ export class HistoryStore {
     for (const [day, m] of Object.entries(snap.daily ?? {})) {
       if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || !m || typeof m !== 'object') continue;
       store.daily.set(day, new Map(Object.entries(m).filter(([, v]) => typeof v === 'number' && Number.isFinite(v) && v >= 0)));
+    }
+    for (const [key, t] of Object.entries(snap.totals ?? {})) {
+      const ok = t && [t.bytes, t.completed, t.failed].every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0);
+      if (ok) store.totalsByKey.set(key, { bytes: t.bytes, completed: t.completed, failed: t.failed });
     }
     store.trimDays(nowMs);
     return store;

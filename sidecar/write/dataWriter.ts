@@ -18,9 +18,14 @@ export class DataWriter {
 
   async write<T>(relPath: string, data: T, opts: { stable?: (data: T) => unknown; force?: boolean } = {}): Promise<WriteOutcome> {
     const key = JSON.stringify(opts.stable ? opts.stable(data) : data);
+    return this.writeText(relPath, `${JSON.stringify(data)}\n`, key, opts.force);
+  }
+
+  /** The same rule for text files (metrics, CSV): `key` is what decides whether it changed. */
+  async writeText(relPath: string, text: string, key: string = text, force = false): Promise<WriteOutcome> {
     const prev = this.last.get(relPath);
-    if (prev && prev.key === key && !opts.force) return { written: false, changedAt: prev.changedAt };
-    await writeFileAtomic(path.join(this.outputDir, relPath), `${JSON.stringify(data)}\n`);
+    if (prev && prev.key === key && !force) return { written: false, changedAt: prev.changedAt };
+    await writeFileAtomic(path.join(this.outputDir, relPath), text);
     const changedAt = new Date().toISOString();
     this.last.set(relPath, { key, changedAt });
     return { written: true, changedAt };

@@ -18,6 +18,14 @@ export interface DataFile<T = unknown> {
   stable?: (data: T) => unknown;
 }
 
+/** A file that is not JSON (metrics.prom, CSV), by its path in the output folder. */
+export interface TextFile {
+  path: string;
+  text: string;
+  /** What decides whether it changed; the whole text when absent. */
+  stable?: string;
+}
+
 /** Pairs a file with its own `stable` view, checked against the file's type. */
 export const dataFile = <T>(name: string, data: T, stable?: (data: T) => unknown): DataFile =>
   ({ name, data, ...(stable ? { stable } : {}) }) as DataFile;
@@ -43,9 +51,10 @@ export class Publisher {
     this.writer = new DataWriter(outputDir);
   }
 
-  async publish(files: DataFile[], health: Health, now = new Date()): Promise<void> {
+  async publish(files: DataFile[], health: Health, now = new Date(), texts: TextFile[] = []): Promise<void> {
     let failed = false;
     for (const f of files) failed = !(await this.put(f.name, f.data, f.stable ?? withoutGeneratedAt)) || failed;
+    for (const t of texts) failed = !(await this.putText(t)) || failed;
     if (!failed) this.output.ok(null, now);
     const withOutput = { ...health, sources: health.sources.map((s) => (s.id === this.output.id ? this.output.health() : s)) };
     await this.put('health', withOutput, (h) => ({ ...h, generatedAt: null, sources: h.sources.map(stableHealth) }));
@@ -72,9 +81,17 @@ export class Publisher {
 
   /** Returns false when the write failed. */
   private async put<T>(name: string, data: T, stable: (d: T) => unknown, force = false): Promise<boolean> {
-    const file = dataPath(name);
+    return this.attempt(dataPath(name), () => this.writer.write(dataPath(name), data, { stable, force }));
+  }
+
+  private async putText(t: TextFile): Promise<boolean> {
+    const heartbeat = this.meta.heartbeatSeconds > 0 && Date.now() - this.lastHeartbeat >= this.meta.heartbeatSeconds * 1000;
+    return this.attempt(t.path, () => this.writer.writeText(t.path, t.text, t.stable, heartbeat));
+  }
+
+  private async attempt(file: string, write: () => Promise<unknown>): Promise<boolean> {
     try {
-      await this.writer.write(file, data, { stable, force });
+      await write();
       return true;
     } catch (err) {
       this.writer.forget(file);

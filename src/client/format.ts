@@ -9,9 +9,9 @@ export function duration(seconds: number | null | undefined): string {
   const s = Math.max(0, Math.round(seconds));
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${s % 60} s`;
+  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
   const h = Math.floor(m / 60);
-  if (h < 48) return `${h} h ${m % 60} min`;
+  if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
   return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
@@ -25,3 +25,9 @@ export function ago(iso: string | null | undefined, now = Date.now()): string {
 export const clock = (iso: string | null | undefined): string =>
   iso ? new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '—';
 export const dateTime = (iso: string | null | undefined): string => (iso ? new Date(iso).toLocaleString() : '—');
+/** The time alone when it is today, otherwise with its date: "since 14:02" must not mean last week. */
+export const when = (iso: string | null | undefined): string =>
+  iso && new Date(iso).toDateString() !== new Date().toDateString() ? dateTime(iso) : clock(iso);
+
+/** Whether the viewer's locale writes 2 PM rather than 14:00, so the chart's axis can agree with the text. */
+export const uses12Hour = (): boolean => new Intl.DateTimeFormat(undefined, { hour: 'numeric' }).resolvedOptions().hour12 === true;

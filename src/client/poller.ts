@@ -1,6 +1,7 @@
 import type { Manifest } from '../../sidecar/contract/index.js';
 
-export type Connection = 'connecting' | 'ok' | 'unreachable';
+/** `unreachable`: no answer at all; `failing`: the server answered, but not with the data. */
+export type Connection = { state: 'connecting' | 'ok' | 'unreachable' } | { state: 'failing'; detail: string };
 
 export interface PollerOptions {
   root: string;
@@ -9,10 +10,12 @@ export interface PollerOptions {
   fallbackIntervalSeconds: number;
   onData(name: string, data: unknown): void;
   onManifest(manifest: Manifest): void;
-  onConnection(state: Connection): void;
+  onConnection(connection: Connection): void;
 }
 
 const MAX_BACKOFF_MS = 60_000;
+
+class HttpError extends Error {}
 
 /**
  * Polls data/index.json on the sidecar's interval and fetches a data file only when the
@@ -21,7 +24,7 @@ const MAX_BACKOFF_MS = 60_000;
  * while the server does not answer.
  */
 export class Poller {
-  private readonly seen = new Map<string, string | null>();
+  private readonly seen = new Map<string, string>();
   private timer: number | undefined;
   private failures = 0;
   private intervalMs: number;
@@ -35,7 +38,7 @@ export class Poller {
   }
 
   start(): void {
-    this.opts.onConnection('connecting');
+    this.opts.onConnection({ state: 'connecting' });
     this.schedule(0);
   }
 
@@ -51,25 +54,29 @@ export class Poller {
       this.intervalMs = Math.max(200, manifest.intervals.activeSeconds * 1000);
       this.opts.onManifest(manifest);
       for (const name of this.opts.files) {
-        const changedAt = manifest.files.find((f) => f.name === name)?.changedAt ?? null;
-        if (this.seen.has(name) && this.seen.get(name) === changedAt) continue;
+        // No changedAt: this sidecar has not written the file (yet), so there is nothing to fetch.
+        const changedAt = manifest.files.find((f) => f.name === name)?.changedAt;
+        if (!changedAt || this.seen.get(name) === changedAt) continue;
         this.opts.onData(name, await this.get(`data/${name}.json`));
         this.seen.set(name, changedAt);
       }
       this.failures = 0;
-      this.opts.onConnection('ok');
+      this.opts.onConnection({ state: 'ok' });
       this.schedule(this.intervalMs);
-    } catch {
+    } catch (err) {
       this.failures++;
-      this.opts.onConnection('unreachable');
+      this.opts.onConnection(err instanceof HttpError ? { state: 'failing', detail: err.message } : { state: 'unreachable' });
       this.schedule(Math.min(MAX_BACKOFF_MS, this.intervalMs * 2 ** this.failures));
     }
   }
 
   private async get(path: string): Promise<unknown> {
     const res = await fetch(this.opts.root + path, { cache: 'no-cache' });
-    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-    return res.json();
+    if (!res.ok) throw new HttpError(`${path} answered HTTP ${res.status}`);
+    // A torn or truncated answer (a proxy cutting it short) is a failed poll, not a crash.
+    return res.json().catch(() => {
+      throw new HttpError(`${path} is not valid JSON`);
+    });
   }
 }
 

@@ -13,7 +13,7 @@ export function sourceWords(s: SourceHealth): string {
     case 'auth_failed':
       return `${what} refused plowboard's credentials.`;
     case 'error':
-      return `${what} has a problem: ${s.lastError?.message ?? 'unknown error'}.`;
+      return `${what} has a problem: ${(s.lastError?.message ?? 'unknown error').replace(/[.\s]+$/, '')}.`;
     case 'missing':
       return `${what}: not found.`;
   }

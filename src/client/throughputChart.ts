@@ -1,6 +1,7 @@
 import { View, changeset, parse, type Spec } from 'vega';
 import { expressionInterpreter } from 'vega-interpreter';
 import type { Live } from '../../sidecar/contract/index.js';
+import { duration, uses12Hour } from './format.js';
 
 const MiB = 1024 * 1024;
 
@@ -36,8 +37,12 @@ export class ThroughputChart {
     private readonly describe: HTMLElement,
   ) {}
 
-  update(live: Live, now = Date.now()): void {
-    const rows = toRows(live, now);
+  /**
+   * `end` is where the lines stop: now while the sidecar is alive, its last heartbeat once
+   * it has stopped (drawing the last speed up to now would claim uploads it never saw).
+   */
+  update(live: Live, end = Date.now()): void {
+    const rows = toRows(live, end);
     if (!this.view) {
       this.view = new View(parse(this.spec, theme(), { ast: true }), {
         expr: expressionInterpreter,
@@ -45,25 +50,36 @@ export class ThroughputChart {
         container: this.container,
         hover: false,
       });
+      this.view.signal('hour12', uses12Hour());
     }
-    // The time axis always spans the whole window, up to now, however little data there is.
-    this.view.signal('xmin', now - live.throughput.windowSeconds * 1000).signal('xmax', now);
+    // The time axis always spans the whole window, however little data there is.
+    this.view.signal('xmin', end - live.throughput.windowSeconds * 1000).signal('xmax', end);
     this.view.change('table', changeset().remove(() => true).insert(rows)).run();
     const current = live.instances.map((i) => `${i.name} ${(i.speed / MiB).toFixed(1)} MiB/s`).join(', ');
-    this.describe.textContent = `Upload throughput over the last ${Math.round(live.throughput.windowSeconds / 60)} minutes. Now: ${current || 'no instances'}.`;
+    const text = `Upload throughput over the last ${duration(live.throughput.windowSeconds)}. Now: ${current || 'no rclone instance'}.`;
+    if (this.describe.textContent !== text) this.describe.textContent = text;
   }
 }
 
-/** A step line: each value holds until the next point, up to now; older points start at the window's edge. */
-function toRows(live: Live, now: number): Row[] {
-  const start = now - live.throughput.windowSeconds * 1000;
-  const rows: Row[] = [];
+/**
+ * A step line: each value holds until the next point of its instance, and the last one
+ * up to `end`. Of the points before the window only the last matters: it is the value
+ * the window opens with.
+ */
+export function toRows(live: Live, end: number): Row[] {
+  const start = end - live.throughput.windowSeconds * 1000;
+  const opening = new Map<string, Row>();
+  const inside: Row[] = [];
   const last = new Map<string, Row>();
   for (const p of live.throughput.points) {
-    const row = { t: Math.max(start, Date.parse(p.t)), instance: p.instance, mibps: p.bytesPerSecond / MiB };
-    rows.push(row);
-    last.set(p.instance, row);
+    const row = { t: Date.parse(p.t), instance: p.instance, mibps: p.bytesPerSecond / MiB };
+    if (row.t > end) continue;
+    if (row.t <= start) opening.set(p.instance, { ...row, t: start });
+    else inside.push(row);
+    const prev = last.get(p.instance);
+    if (!prev || row.t >= prev.t) last.set(p.instance, row);
   }
-  for (const row of last.values()) rows.push({ ...row, t: Math.max(row.t, now) });
+  const rows = [...opening.values(), ...inside];
+  for (const row of last.values()) rows.push({ ...row, t: end });
   return rows;
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -15,15 +15,23 @@ export const CHROMIUM_ARGS = [
 
 export interface WatchedPage {
   page: Page;
+  /** console.error messages and uncaught exceptions, in order. */
   consoleErrors: string[];
   /** Every URL the page asked for that is not on the server under test. */
   foreignRequests: string[];
+  /** Every URL the page asked for. */
   requests: string[];
 }
 
-/** Debian's Chromium, headless, in a fresh profile. */
+/** Same origin, or a data: URL (which goes nowhere). */
+const isLocal = (url: string, origin: string): boolean => url.startsWith('data:') || (URL.canParse(url) && new URL(url).origin === origin);
+
+/**
+ * Debian's Chromium, headless, in a fresh profile. Requests are watched, not routed:
+ * routing in Playwright turns the HTTP cache off, and the pages' conditional polling
+ * (If-None-Match, 304) is part of what the tests check.
+ */
 export class TestBrowser {
-  private browser: Browser | null = null;
   private context: BrowserContext | null = null;
   private profile = '';
 
@@ -35,12 +43,12 @@ export class TestBrowser {
       headless: true,
       viewport: { width: 1280, height: 900 },
     });
-    this.browser = this.context.browser();
     return this;
   }
 
   async open(url: string, opts: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}): Promise<WatchedPage> {
-    const page = await this.context!.newPage();
+    if (!this.context) throw new Error('TestBrowser.open before launch');
+    const page = await this.context.newPage();
     if (opts.viewport) await page.setViewportSize(opts.viewport);
     if (opts.colorScheme) await page.emulateMedia({ colorScheme: opts.colorScheme });
     const origin = new URL(url).origin;
@@ -51,7 +59,7 @@ export class TestBrowser {
     page.on('pageerror', (e) => watched.consoleErrors.push(`pageerror: ${e.message}`));
     page.on('request', (r) => {
       watched.requests.push(r.url());
-      if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) watched.foreignRequests.push(r.url());
+      if (!isLocal(r.url(), origin)) watched.foreignRequests.push(r.url());
     });
     await page.goto(url);
     return watched;
@@ -59,7 +67,17 @@ export class TestBrowser {
 
   async close(): Promise<void> {
     await this.context?.close();
-    await this.browser?.close();
+    this.context = null;
     if (this.profile) rmSync(this.profile, { recursive: true, force: true });
   }
+}
+
+/**
+ * Throws when the page asked another host for anything or logged an error. `allow`
+ * lists console errors a test expects (a refused connection after it stopped the server).
+ */
+export function expectCleanPage(watched: WatchedPage, allow: RegExp[] = []): void {
+  if (watched.foreignRequests.length) throw new Error(`requests to other hosts: ${watched.foreignRequests.join(', ')}`);
+  const errors = watched.consoleErrors.filter((e) => !allow.some((re) => re.test(e)));
+  if (errors.length) throw new Error(`console errors: ${errors.join(' | ')}`);
 }

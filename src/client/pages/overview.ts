@@ -1,6 +1,6 @@
 import type { Health, InFlightTransfer, Live, Manifest, Transfers } from '../../../sidecar/contract/index.js';
 import { byId, el, replaceRows, setText } from '../dom.js';
-import { ago, bytes, clock, duration, speed } from '../format.js';
+import { ago, bytes, clock, dateTime, duration, speed, when } from '../format.js';
 import { Poller, sidecarStopped, type Connection } from '../poller.js';
 import { sourceWords } from '../sourceWords.js';
 import { ThroughputChart } from '../throughputChart.js';
@@ -10,7 +10,7 @@ const FINISHED_SHOWN = 25;
 const body = document.body;
 const chart = new ThroughputChart(byId('chart-throughput'), JSON.parse(byId('spec-throughput').textContent ?? '{}'), byId('chart-throughput-desc'));
 let manifest: Manifest | null = null;
-let connection: Connection = 'connecting';
+let connection: Connection = { state: 'connecting' };
 let live: Live | null = null;
 let health: Health | null = null;
 
@@ -20,7 +20,7 @@ function renderSources(h: Health): void {
   const shown = h.sources.filter((s) => !(s.kind === 'output' || s.kind === 'site') || s.state !== 'ok');
   replaceRows(list, JSON.stringify(shown.map((s) => [s.id, s.state, s.hint, s.lastError?.message, s.version])), () =>
     shown.map((s) =>
-      el('li', { class: 'source', 'data-state': s.state, 'data-source': s.id }, el('span', { class: 'name', text: s.kind }), el('span', { class: 'words', text: sourceWords(s) }), s.state !== 'ok' && s.hint ? el('span', { class: 'hint', text: s.hint }) : null),
+      el('li', { class: 'source', 'data-state': s.state, 'data-source': s.id }, el('span', { class: 'name', text: s.kind }), el('span', { class: 'words', text: sourceWords(s) }), s.hint ? el('span', { class: 'hint', text: s.hint }) : null),
     ),
   );
 }
@@ -31,7 +31,8 @@ function renderLive(l: Live): void {
   setText('stat-speed-sub', `${l.instances.filter((i) => i.state === 'ok').length} of ${l.instances.length} rclone answering`);
   setText('stat-eta', t.inFlight || t.eta ? duration(t.eta) : '—');
   setText('stat-eta-sub', t.eta ? `done around ${clock(new Date(Date.now() + t.eta * 1000).toISOString())}` : '');
-  setText('stat-done', t.totalBytes ? `${bytes(t.bytes)} of ${bytes(t.totalBytes)}` : bytes(t.bytes));
+  setText('stat-done', bytes(t.bytes));
+  setText('stat-done-of', t.totalBytes ? `of ${bytes(t.totalBytes)}` : '');
   byId<HTMLProgressElement>('stat-done-bar').value = t.totalBytes ? Math.min(100, (t.bytes / t.totalBytes) * 100) : 0;
   setText('stat-done-sub', `${t.checks} of ${t.totalChecks} checked`);
   setText('stat-transfers', `${t.transfers} of ${t.totalTransfers}`);
@@ -50,7 +51,15 @@ function renderLive(l: Live): void {
     return li;
   });
   if (rows.length !== list.children.length || rows.some((r, i) => list.children[i] !== r)) list.replaceChildren(...rows);
-  chart.update(l);
+  setText('chart-window', `(last ${duration(l.throughput.windowSeconds)})`);
+  drawChart();
+}
+
+/** Redrawn on every tick too: the last value holds up to now even while live.json does not change. */
+function drawChart(): void {
+  if (!live || !manifest) return;
+  const end = sidecarStopped(manifest) && manifest.heartbeatAt ? Date.parse(manifest.heartbeatAt) : manifest.heartbeatSeconds === 0 ? Date.parse(manifest.generatedAt) : Date.now();
+  chart.update(live, end);
 }
 
 function inflightRow(key: string, t: InFlightTransfer): HTMLElement {
@@ -75,7 +84,7 @@ function renderTransfers(tr: Transfers): void {
         { class: t.ok ? '' : 'failed' },
         el('td', { class: 'file', text: t.name }),
         el('td', { class: 'num', text: bytes(t.size) }),
-        el('td', { class: 'num', text: clock(t.completedAt), title: t.completedAt }),
+        el('td', { class: 'num', text: when(t.completedAt), title: dateTime(t.completedAt) }),
         el('td', { class: 'num', text: duration(t.durationSeconds) }),
         el('td', { class: 'num', text: speed(t.avgSpeed) }),
         el('td', { class: t.ok ? 'result-ok' : 'result-bad', text: t.ok ? 'ok' : `failed: ${t.error ?? ''}` }),
@@ -84,28 +93,30 @@ function renderTransfers(tr: Transfers): void {
   );
 }
 
-/** Once a second: data age, the stale and unreachable banners, and the tab title. */
+/** Once a second: data age, the stale and unreachable banners, the chart's right edge and the tab title. */
 function renderFreshness(): void {
   const banner = byId('banner');
+  const stopped = manifest !== null && sidecarStopped(manifest);
   let message = '';
-  let tone = '';
-  if (connection === 'unreachable') [message, tone] = ['The server is unreachable — retrying. The numbers below are the last ones received.', 'bad'];
-  else if (manifest && sidecarStopped(manifest)) [message, tone] = [`The sidecar has stopped: no update since ${clock(manifest.heartbeatAt)}. The numbers below are old.`, 'bad'];
+  if (connection.state === 'unreachable') message = 'The server is unreachable — retrying. The numbers below are the last ones received.';
+  else if (connection.state === 'failing') message = `The server answers, but not with plowboard's data (${connection.detail}) — retrying.`;
+  else if (stopped) message = `The sidecar has stopped: no update since ${when(manifest!.heartbeatAt)}. The numbers below are old.`;
   banner.hidden = !message;
   if (banner.textContent !== message) banner.textContent = message;
-  banner.className = `banner ${tone}`;
 
-  const since = manifest?.heartbeatAt ?? manifest?.generatedAt ?? null;
   setText(
     'freshness',
-    !manifest ? 'loading…' : manifest.heartbeatSeconds === 0 ? `static build from ${clock(manifest.generatedAt)}` : `updated ${ago(since)}`,
+    !manifest ? 'loading…' : manifest.heartbeatSeconds === 0 ? `static build from ${dateTime(manifest.generatedAt)}` : `updated ${ago(manifest.heartbeatAt ?? manifest.generatedAt)}`,
   );
-  document.title = `${titleState()} — plowboard`;
+  if (!stopped) drawChart();
+  document.title = `${titleState(stopped)} — plowboard`;
 }
 
-function titleState(): string {
-  if (connection === 'unreachable') return 'unreachable';
-  if (manifest && sidecarStopped(manifest)) return 'stopped';
+function titleState(stopped: boolean): string {
+  if (connection.state === 'unreachable') return 'unreachable';
+  if (connection.state === 'failing') return 'error';
+  if (!manifest) return 'loading';
+  if (stopped) return 'stopped';
   if (live && live.total.inFlight > 0) return `▲ ${speed(live.total.speed)}`;
   if (health?.state === 'error' || health?.state === 'degraded') return health.state;
   return 'idle';
@@ -115,7 +126,9 @@ new Poller({
   root: body.dataset.root ?? './',
   files: ['health', 'live', 'transfers'],
   fallbackIntervalSeconds: Number(body.dataset.interval ?? 2),
-  onManifest: (m) => (manifest = m),
+  onManifest: (m) => {
+    manifest = m;
+  },
   onConnection: (c) => {
     connection = c;
     renderFreshness();

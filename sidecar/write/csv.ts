@@ -1,0 +1,32 @@
+import { stringify } from 'csv-stringify/sync';
+import type { Transfer } from '../contract/index.js';
+
+type Cell = string | number | boolean | null;
+
+/**
+ * CSV for spreadsheets. File names are untrusted: a cell that starts with =, +, -, @ (or
+ * a tab or carriage return) would run as a formula, so csv-stringify prefixes it with '.
+ */
+export function toCsv<T>(rows: readonly T[], columns: Array<[header: string, value: (row: T) => Cell]>): string {
+  return stringify(
+    rows.map((r) => columns.map(([, value]) => value(r) ?? '')),
+    { header: true, columns: columns.map(([header]) => header), escape_formulas: true, cast: { boolean: (b) => String(b) } },
+  );
+}
+
+export function transfersCsv(transfers: readonly Transfer[]): string {
+  return toCsv(transfers, [
+    ['completed_at', (t) => t.completedAt],
+    ['started_at', (t) => t.startedAt],
+    ['name', (t) => t.name],
+    ['size_bytes', (t) => t.size],
+    ['bytes', (t) => t.bytes],
+    ['duration_seconds', (t) => t.durationSeconds],
+    ['avg_bytes_per_second', (t) => (t.avgSpeed === null ? null : Math.round(t.avgSpeed))],
+    ['ok', (t) => t.ok],
+    ['error', (t) => t.error],
+    ['instance', (t) => t.instance],
+    ['uploader', (t) => t.uploader],
+    ['service_account', (t) => t.serviceAccount],
+  ]);
+}

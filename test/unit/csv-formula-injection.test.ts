@@ -1,0 +1,36 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import type { Transfer } from '../../sidecar/contract/index.js';
+import { transfersCsv } from '../../sidecar/write/csv.js';
+
+const transfer = (name: string, error: string | null = null): Transfer => ({
+  id: name,
+  instance: 'default',
+  name,
+  size: 1,
+  bytes: 1,
+  checked: false,
+  ok: !error,
+  error,
+  startedAt: null,
+  completedAt: '2026-11-22T00:00:00.000Z',
+  durationSeconds: 1,
+  avgSpeed: 1,
+  group: null,
+  uploader: null,
+  serviceAccount: null,
+  source: 'rclone',
+});
+
+const parse = (csv: string) =>
+  JSON.parse(execFileSync('python3', ['-c', 'import csv,io,json,sys; print(json.dumps(list(csv.DictReader(io.StringIO(sys.stdin.read(), newline="")))))'], { input: csv, encoding: 'utf8' })) as Array<Record<string, string>>;
+
+describe('CSV cells', () => {
+  it('survive quotes, commas and newlines, and never start a formula', () => {
+    const names = ['=HYPERLINK("http://x","y")', '+1+1', '-2', '@SUM(A1)', '\tTab', 'line one\nline two, "quoted"', 'ok.mkv'];
+    const rows = parse(transfersCsv([...names.map((n) => transfer(n)), transfer('failed.mkv', '=cmd|boom')]));
+    expect(rows.map((r) => r.name)).toEqual([...names.slice(0, 5).map((n) => `'${n}`), 'line one\nline two, "quoted"', 'ok.mkv', 'failed.mkv']);
+    expect(rows.at(-1)!.error).toBe("'=cmd|boom");
+    expect(rows.at(-1)!.ok).toBe('false');
+  });
+});
