@@ -16,6 +16,7 @@ export * from './distribution.js';
 export * from './effectiveConfig.js';
 export * from './health.js';
 export * from './history.js';
+export * from './logs.js';
 export * from './live.js';
 export * from './manifest.js';
 export * from './session.js';

@@ -1,0 +1,49 @@
+import type { LogEvent } from '../contract/index.js';
+import type { LogSession } from './session.js';
+
+const ms = (iso: string | null) => (iso ? Date.parse(iso) : NaN);
+
+/**
+ * The latest upload session as the log tells it: the last "upload started", the SA it
+ * chose, how many were available, and whether it finished. Upstream cloudplow has no
+ * session file; this is all it says.
+ */
+export function sessionFromLog(events: readonly LogEvent[]): LogSession | null {
+  let session: LogSession | null = null;
+  for (const e of events) {
+    const at = ms(e.time);
+    if (!Number.isFinite(at)) continue;
+    if (e.kind === 'upload_started') {
+      // "Starting upload" then "Uploading '<folder>' to remote: <name>" describe one start.
+      if (session && session.finishedAtMs === null && at - session.startedAtMs < 60_000) session.uploader = e.uploader ?? session.uploader;
+      else session = { uploader: e.uploader, startedAtMs: at, account: null, accountsAvailable: null, finishedAtMs: null };
+    } else if (!session) {
+      continue;
+    } else if (e.kind === 'sa_count' && e.detail !== null) {
+      session.accountsAvailable = Number(e.detail);
+    } else if (e.kind === 'sa_chosen' || e.kind === 'sa_cycled') {
+      session.account = e.account ?? session.account;
+    } else if (e.kind === 'upload_finished') {
+      session.finishedAtMs = at;
+      session.uploader = session.uploader ?? e.uploader;
+    }
+  }
+  return session;
+}
+
+/** SAs the log saw hit a limit (a 403 rate limit, a trigger that cycled the SA). */
+export function limitHitsFromLog(events: readonly LogEvent[]): Array<{ atMs: number; uploader: string | null; account: string | null }> {
+  const hits: Array<{ atMs: number; uploader: string | null; account: string | null }> = [];
+  let current: { uploader: string | null; account: string | null } = { uploader: null, account: null };
+  for (const e of events) {
+    if (e.kind === 'sa_chosen') current = { uploader: e.uploader ?? current.uploader, account: e.account };
+    if (e.kind === 'upload_started') current = { uploader: e.uploader, account: null };
+    if (e.kind === 'trigger_hit' || e.kind === 'sa_cycled') {
+      const at = ms(e.time);
+      // A cycle names the next SA: the limit was hit by the one in use before it.
+      if (Number.isFinite(at) && current.account) hits.push({ atMs: at, uploader: current.uploader, account: current.account });
+      if (e.kind === 'sa_cycled') current = { uploader: e.uploader ?? current.uploader, account: e.account };
+    }
+  }
+  return hits;
+}

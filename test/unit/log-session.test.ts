@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import type { LogEvent } from '../../sidecar/contract/index.js';
+import { limitHitsFromLog, sessionFromLog } from '../../sidecar/normalize/logSession.js';
+
+const ev = (kind: string, time: string, over: Partial<LogEvent> = {}): LogEvent => ({
+  kind,
+  time: `2026-11-22T${time}.000Z`,
+  uploader: null,
+  account: null,
+  detail: null,
+  until: null,
+  message: kind,
+  ...over,
+});
+
+describe('the session as the log tells it', () => {
+  const events = [
+    ev('upload_started', '10:00:00'),
+    ev('upload_started', '10:00:01', { uploader: 'google' }),
+    ev('sa_count', '10:00:02', { detail: '12' }),
+    ev('sa_chosen', '10:00:03', { uploader: 'google', account: '1.json' }),
+    ev('trigger_hit', '10:30:00', { detail: '403: User rate limit exceeded' }),
+    ev('sa_cycled', '10:30:05', { uploader: 'google', account: '2.json' }),
+    ev('upload_finished', '11:00:00', { uploader: 'google' }),
+  ];
+
+  it('finds the last session, its uploader, SA count, current SA and end', () => {
+    const s = sessionFromLog(events)!;
+    expect(s).toEqual({ uploader: 'google', startedAtMs: Date.parse('2026-11-22T10:00:00Z'), account: '2.json', accountsAvailable: 12, finishedAtMs: Date.parse('2026-11-22T11:00:00Z') });
+    expect(sessionFromLog([...events, ev('upload_started', '12:00:00', { uploader: 'google' })])!.finishedAtMs).toBeNull();
+    expect(sessionFromLog([])).toBeNull();
+  });
+
+  it('blames a limit on the SA that was in use, not the one cycled to', () => {
+    const hits = limitHitsFromLog(events);
+    expect(hits.map((h) => h.account)).toEqual(['1.json', '1.json']);
+    expect(hits[0]).toMatchObject({ uploader: 'google', atMs: Date.parse('2026-11-22T10:30:00Z') });
+  });
+});
