@@ -12,13 +12,19 @@ export interface WriteOutcome {
  * write are left out of the comparison.
  */
 export class DataWriter {
-  private readonly last = new Map<string, { key: string; changedAt: string }>();
+  private readonly last = new Map<string, { key: string; changedAt: string; second: number; size: number }>();
 
   constructor(private readonly outputDir: string) {}
 
   async write<T>(relPath: string, data: T, opts: { stable?: (data: T) => unknown; force?: boolean } = {}): Promise<WriteOutcome> {
     const key = JSON.stringify(opts.stable ? opts.stable(data) : data);
-    return this.writeText(relPath, `${JSON.stringify(data)}\n`, key, opts.force);
+    let text = `${JSON.stringify(data)}\n`;
+    // nginx's ETag is the mtime in whole seconds plus the size: a new version written in
+    // the same second with the same length would get the old ETag and a wrong 304. One
+    // space of JSON whitespace makes the size differ.
+    const prev = this.last.get(relPath);
+    if (prev && prev.second === Math.floor(Date.now() / 1000) && prev.size === Buffer.byteLength(text)) text = `${text.trimEnd()} \n`;
+    return this.writeText(relPath, text, key, opts.force);
   }
 
   /** The same rule for text files (metrics, CSV): `key` is what decides whether it changed. */
@@ -26,8 +32,9 @@ export class DataWriter {
     const prev = this.last.get(relPath);
     if (prev && prev.key === key && !force) return { written: false, changedAt: prev.changedAt };
     await writeFileAtomic(path.join(this.outputDir, relPath), text);
-    const changedAt = new Date().toISOString();
-    this.last.set(relPath, { key, changedAt });
+    const now = new Date();
+    const changedAt = now.toISOString();
+    this.last.set(relPath, { key, changedAt, second: Math.floor(now.getTime() / 1000), size: Buffer.byteLength(text) });
     return { written: true, changedAt };
   }
 

@@ -1,4 +1,3 @@
-import { request as httpRequest } from 'node:http';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../sidecar/serve/headers.js';
 import { startServer, type RunningServer } from '../../sidecar/serve/server.js';
 import { writeFileAtomic } from '../../sidecar/write/atomic.js';
+import { rawRequest } from '../helpers/http.js';
 
 let root: string;
 let server: RunningServer;
@@ -25,18 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.close());
 
-/** A raw request, so that paths like /../ reach the server unnormalized. */
-function raw(method: string, rawPath: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: server.port, method, path: rawPath, headers }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const raw = (method: string, rawPath: string, headers: Record<string, string> = {}) => rawRequest(server.port, method, rawPath, headers);
 
 describe('the built-in server', () => {
   it('answers a data file with no-cache and an ETag, then 304 for the same ETag', async () => {
