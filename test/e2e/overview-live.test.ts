@@ -62,7 +62,7 @@ describe('the overview page in Chromium while rclone copies', () => {
 
     expect(await page.locator('#sources').textContent()).toMatch(/rclone “default” is answering/);
     expect(await page.title()).toMatch(/^▲ .*\/s — plowboard$/);
-    await page.screenshot({ path: path.join('test-artifacts', 'overview.png'), fullPage: true });
+    await page.screenshot({ path: path.join('test-artifacts', 'overview-live.png'), fullPage: true });
 
     await rclone.bwlimit('off');
     await rclone.waitJob(job);

@@ -35,13 +35,15 @@ export class TestBrowser {
   private context: BrowserContext | null = null;
   private profile = '';
 
-  async launch(): Promise<this> {
+  /** `timezoneId` and `locale` stand in for the viewer's: pages must show times in their zone. */
+  async launch(opts: { timezoneId?: string; locale?: string } = {}): Promise<this> {
     this.profile = mkdtempSync(path.join(tmpdir(), 'plowboard-chromium-'));
     this.context = await chromium.launchPersistentContext(this.profile, {
       executablePath: '/usr/bin/chromium',
       args: CHROMIUM_ARGS,
       headless: true,
       viewport: { width: 1280, height: 900 },
+      ...opts,
     });
     return this;
   }

@@ -82,12 +82,13 @@ function renderTransfers(tr: Transfers): void {
       el(
         'tr',
         { class: t.ok ? '' : 'failed' },
+        // data-label names the column when a phone stacks the cells (see site.css).
         el('td', { class: 'file', text: t.name }),
-        el('td', { class: 'num', text: bytes(t.size) }),
-        el('td', { class: 'num', text: when(t.completedAt), title: dateTime(t.completedAt) }),
-        el('td', { class: 'num', text: duration(t.durationSeconds) }),
-        el('td', { class: 'num', text: speed(t.avgSpeed) }),
-        el('td', { class: t.ok ? 'result-ok' : 'result-bad', text: t.ok ? 'ok' : `failed: ${t.error ?? ''}` }),
+        el('td', { class: 'num', 'data-label': 'Size', text: bytes(t.size) }),
+        el('td', { class: 'num', 'data-label': 'Finished', text: when(t.completedAt), title: dateTime(t.completedAt) }),
+        el('td', { class: 'num', 'data-label': 'Took', text: duration(t.durationSeconds) }),
+        el('td', { class: 'num', 'data-label': 'Speed', text: speed(t.avgSpeed) }),
+        el('td', { class: t.ok ? 'result result-ok' : 'result result-bad', text: t.ok ? 'ok' : `failed: ${t.error ?? ''}` }),
       ),
     ),
   );
