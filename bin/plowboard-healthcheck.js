@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// Container health: the built-in server answers and the sidecar's heartbeat is fresh.
+// Exit 0 healthy, 1 not, with one line saying why.
+const host = process.env.PLOWBOARD_HEALTHCHECK_HOST ?? '127.0.0.1';
+const port = process.env.PLOWBOARD_PORT ?? '47949';
+try {
+  const res = await fetch(`http://${host}:${port}/data/index.json`, { signal: AbortSignal.timeout(4000) });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  const index = await res.json();
+  const age = (Date.now() - Date.parse(index.heartbeatAt)) / 1000;
+  const limit = 2 * index.heartbeatSeconds + index.intervals.activeSeconds;
+  if (!(age <= limit)) throw new Error(`heartbeat ${Math.round(age)} s old (limit ${limit} s)`);
+  process.stdout.write(`healthy: heartbeat ${Math.round(age)} s old\n`);
+} catch (err) {
+  process.stdout.write(`unhealthy: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}
