@@ -8,6 +8,7 @@ import { projectRoot, version } from './projectRoot.js';
 import { buildSite } from './site/build.js';
 import { RcloneSource, type RclonePoll } from './sources/rclone.js';
 import { SourceStatus } from './sources/sourceStatus.js';
+import { EMPTY_SNAPSHOT, cloudplowView, type CloudplowSnapshot } from './state/cloudplowView.js';
 import { HistoryStore } from './state/history.js';
 import { LiveView, stableLive } from './state/liveView.js';
 import { overallState } from './state/overall.js';
@@ -54,6 +55,7 @@ export class Daemon {
   private transfersChanged = true;
   private historyChanged = true;
   private configWritten = false;
+  private cloudplowSnapshot: () => CloudplowSnapshot = () => EMPTY_SNAPSHOT;
   private publishing: Promise<void> | null = null;
   private publishAgain = false;
   private timers: NodeJS.Timeout[] = [];
@@ -235,6 +237,16 @@ export class Daemon {
     const generatedAt = now.toISOString();
     const live = this.live.toLive(generatedAt);
     const files: DataFile[] = [dataFile('live', live, stableLive)];
+    const view = cloudplowView({
+      snapshot: this.cloudplowSnapshot(),
+      live,
+      rcloneReachable: this.rclone.some((s) => s.status.current === 'ok'),
+      transfers: this.transfers.list(),
+      quota: this.config.saQuota,
+      now: now.getTime(),
+      generatedAt,
+    });
+    files.push(dataFile('accounts', view.accounts), dataFile('session', view.session), dataFile('distribution', view.distribution), dataFile('logs', view.logs));
     if (!this.configWritten) {
       files.push({ name: 'config', data: effectiveConfig(this.config, generatedAt) });
       this.configWritten = true;

@@ -8,6 +8,10 @@ import { Health } from './health.js';
 import { historyRangeSchema } from './history.js';
 import { Live } from './live.js';
 import { Manifest } from './manifest.js';
+import { Accounts } from './accounts.js';
+import { Distribution } from './distribution.js';
+import { Logs } from './logs.js';
+import { SessionFile } from './session.js';
 import { Transfers } from './transfers.js';
 
 export * from './accounts.js';
@@ -33,6 +37,10 @@ export const DATA_FILES = [
   { name: 'health', schema: Health, description: 'each source: state, last ok, last error, latency' },
   { name: 'live', schema: Live, description: 'what rclone is doing now, per instance and summed' },
   { name: 'transfers', schema: Transfers, description: 'completed transfers, newest first, bounded' },
+  { name: 'accounts', schema: Accounts, description: 'service accounts per uploader: quota used, reset, status, bans; pool totals' },
+  { name: 'session', schema: SessionFile, description: 'the current or last upload session, and the evidence for it being active' },
+  { name: 'distribution', schema: Distribution, description: 'file-size distributions per uploader, of the queue and of history' },
+  { name: 'logs', schema: Logs, description: "the last lines of cloudplow's log, parsed, and the events recognized in them" },
   { name: 'config', schema: EffectiveConfig, description: "plowboard's effective configuration, secrets removed" },
   { name: 'history-1h', schema: historyRangeSchema('1h'), description: 'the last hour in 5 s buckets' },
   { name: 'history-48h', schema: historyRangeSchema('48h'), description: 'the last 48 hours in 1 min buckets' },

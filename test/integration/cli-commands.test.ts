@@ -87,7 +87,9 @@ describe('plowboard build', () => {
     expectValidOutput(out);
     const manifest = readJson<Manifest>(path.join(out, 'data', 'index.json'));
     expect(manifest.heartbeatSeconds).toBe(0);
-    expect(manifest.files.map((f) => f.name).sort()).toEqual(['config', 'health', 'history-1h', 'history-48h', 'history-90d', 'live', 'transfers']);
+    expect(manifest.files.map((f) => f.name).sort()).toEqual(
+      ['accounts', 'config', 'distribution', 'health', 'history-1h', 'history-48h', 'history-90d', 'live', 'logs', 'session', 'transfers'],
+    );
     expect(readJson<Health>(path.join(out, 'data', 'health.json')).sources.find((s) => s.kind === 'rclone')!.state).toBe('ok');
     expect(readdirSync(out)).toContain('index.html');
     // No temp files are left behind by the atomic writes.

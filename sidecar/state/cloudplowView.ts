@@ -1,0 +1,98 @@
+import type { Accounts, Distribution, Live, LogEvent, LogLine, Logs, SessionFile, Transfer } from '../contract/index.js';
+import type { SaQuota } from '../config/schema.js';
+import { buildAccounts } from '../normalize/accounts.js';
+import { parseLearnedSizes } from '../normalize/distribution.js';
+import { limitHitsFromLog, sessionFromLog } from '../normalize/logSession.js';
+import { parseQuotaCache } from '../normalize/quotaCache.js';
+import { buildSession } from '../normalize/session.js';
+
+export interface UploaderLayout {
+  name: string;
+  remote: string | null;
+  uploadFolder: string | null;
+  serviceAccountPath: string | null;
+}
+
+/** The last good reading of every cloudplow file; null where a file is absent or never read well. */
+export interface CloudplowSnapshot {
+  uploaders: Array<UploaderLayout & { serviceAccounts: string[] }>;
+  quotaCache: unknown;
+  sessionState: unknown;
+  learnedSizes: unknown;
+  saBans: Record<string, Record<string, number | null> | null>;
+  uploaderBans: Record<string, number | null>;
+  log: { file: string | null; lines: readonly LogLine[]; events: readonly LogEvent[]; lastLineAtMs: number | null };
+  lock: { present: boolean; sinceMs: number | null } | null;
+}
+
+export const EMPTY_SNAPSHOT: CloudplowSnapshot = {
+  uploaders: [],
+  quotaCache: null,
+  sessionState: null,
+  learnedSizes: null,
+  saBans: {},
+  uploaderBans: {},
+  log: { file: null, lines: [], events: [], lastLineAtMs: null },
+  lock: null,
+};
+
+export interface ViewInput {
+  snapshot: CloudplowSnapshot;
+  live: Live;
+  /** Every rclone instance reachable (any state but idle, unreachable, auth_failed, missing). */
+  rcloneReachable: boolean;
+  transfers: readonly Transfer[];
+  quota: SaQuota;
+  now: number;
+  generatedAt: string;
+}
+
+export interface CloudplowView {
+  accounts: Accounts;
+  session: SessionFile;
+  distribution: Distribution;
+  logs: Logs;
+}
+
+/** The four cloudplow data files from one snapshot: the session first, since accounts need its SA. */
+export function cloudplowView(input: ViewInput): CloudplowView {
+  const { snapshot, live, now, generatedAt } = input;
+  const inFlight = live.instances.flatMap((i) => i.transferring);
+  const session = buildSession({
+    now,
+    stateFile: snapshot.sessionState,
+    logSession: sessionFromLog(snapshot.log.events),
+    lastLogAtMs: snapshot.log.lastLineAtMs,
+    lock: snapshot.lock,
+    rclone: {
+      reachable: input.rcloneReachable,
+      inFlight: live.total.inFlight,
+      checking: live.instances.reduce((n, i) => n + i.checking.length, 0),
+      bytesInFlight: inFlight.reduce((n, t) => n + t.bytes, 0),
+      totalBytes: live.total.totalBytes,
+      totalFiles: live.total.totalTransfers,
+      etaSeconds: live.total.eta,
+    },
+    transfers: input.transfers,
+  });
+  const accounts = buildAccounts(
+    {
+      now,
+      quota: input.quota,
+      uploaders: snapshot.uploaders,
+      quotaCache: parseQuotaCache(snapshot.quotaCache),
+      saBans: snapshot.saBans,
+      uploaderBans: snapshot.uploaderBans,
+      active: session?.active && session.account.name ? { uploader: session.uploader, account: session.account.name } : null,
+      limitHits: limitHitsFromLog(snapshot.log.events),
+      throughput: { uploader: session?.active ? session.uploader : null, bytesPerSecond: session?.active ? live.total.speed : 0 },
+    },
+    generatedAt,
+  );
+  return {
+    accounts,
+    session: { schemaVersion: 1, generatedAt, session },
+    distribution: { schemaVersion: 1, generatedAt, uploaders: parseLearnedSizes(snapshot.learnedSizes) },
+    logs: { schemaVersion: 1, generatedAt, file: snapshot.log.file, lines: [...snapshot.log.lines], events: [...snapshot.log.events] },
+  };
+}
