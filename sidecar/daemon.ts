@@ -1,14 +1,16 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import { cloudplowLayout } from './config/cloudplowLayout.js';
 import { effectiveConfig } from './config/effective.js';
 import type { ResolvedConfig } from './config/schema.js';
 import { HISTORY_RANGES, type Health, type SourceHealth, type Transfer, type Transfers } from './contract/index.js';
 import { projectRoot, version } from './projectRoot.js';
 import { buildSite } from './site/build.js';
+import { CloudplowSource } from './sources/cloudplow.js';
 import { RcloneSource, type RclonePoll } from './sources/rclone.js';
 import { SourceStatus } from './sources/sourceStatus.js';
-import { EMPTY_SNAPSHOT, cloudplowView, type CloudplowSnapshot } from './state/cloudplowView.js';
+import { EMPTY_SNAPSHOT, cloudplowView } from './state/cloudplowView.js';
 import { HistoryStore } from './state/history.js';
 import { LiveView, stableLive } from './state/liveView.js';
 import { overallState } from './state/overall.js';
@@ -16,7 +18,7 @@ import { StateFile } from './state/persist.js';
 import { ThroughputTracker } from './state/throughput.js';
 import { TransferLog } from './state/transferLog.js';
 import { timingFor, type Timing } from './timing.js';
-import { transfersCsv } from './write/csv.js';
+import { accountsCsv, transfersCsv } from './write/csv.js';
 import { renderMetrics, stableMetrics } from './write/metrics.js';
 import { Publisher, dataFile, type DataFile, type TextFile } from './write/publisher.js';
 import { removeStaleTemps } from './write/atomic.js';
@@ -55,7 +57,9 @@ export class Daemon {
   private transfersChanged = true;
   private historyChanged = true;
   private configWritten = false;
-  private cloudplowSnapshot: () => CloudplowSnapshot = () => EMPTY_SNAPSHOT;
+  private readonly cloudplow: CloudplowSource | null;
+  /** Nothing is published before every source has been read once: a half-read start would flicker. */
+  private ready = false;
   private publishing: Promise<void> | null = null;
   private publishAgain = false;
   private timers: NodeJS.Timeout[] = [];
@@ -90,6 +94,15 @@ export class Daemon {
     this.stateStatus = new SourceStatus('state:dir', 'state', 'state folder', config.stateDir);
     this.siteStatus = new SourceStatus('site:build', 'site', 'site build', config.output);
     this.cloudplowStatus = cloudplowConfigStatus(config);
+    const layout = cloudplowLayout(config);
+    this.cloudplow = layout
+      ? new CloudplowSource(layout, {
+          logLines: config.logLines,
+          onChange: () => this.requestPublish(),
+          onTransfers: (rows) => this.onTransfers(null, rows),
+          onWatchError: (message) => this.log(`plowboard: watching cloudplow's files failed (${message}); they are still reread every 10 s`),
+        })
+      : null;
     this.publisher = new Publisher(
       config.output,
       {
@@ -111,16 +124,19 @@ export class Daemon {
     await mkdir(this.config.output, { recursive: true });
     await Promise.all([removeStaleTemps(path.join(this.config.output, 'data')), removeStaleTemps(this.config.stateDir)]);
     await this.restoreState();
+    await this.cloudplow?.readAll();
     await writeSchemas(this.config.output);
     await this.buildSite();
     await Promise.all(this.rclone.map((s) => s.poll()));
     this.sample();
+    this.ready = true;
     await this.publish();
   }
 
   async start(): Promise<void> {
     await this.prepare();
     for (const source of this.rclone) source.start();
+    await this.cloudplow?.start();
     this.timers.push(
       // Keeps heartbeatAt fresh while nothing changes, so pages can tell "quiet" from "stopped".
       setInterval(() => this.requestPublish(), this.timing.heartbeatSeconds * 1000),
@@ -145,6 +161,7 @@ export class Daemon {
     if (this.rebuild) clearTimeout(this.rebuild);
     await this.siteWatcher?.close();
     await Promise.all(this.rclone.map((s) => s.stop()));
+    await this.cloudplow?.stop();
     await this.publishing;
     if (this.opts.continuous) {
       this.sample();
@@ -156,6 +173,7 @@ export class Daemon {
     return [
       ...this.rclone.map((s) => s.status.health()),
       this.cloudplowStatus.health(),
+      ...(this.cloudplow?.statuses.map((s) => s.health()) ?? []),
       this.siteStatus.health(),
       this.outputStatus.health(),
       this.stateStatus.health(),
@@ -165,20 +183,29 @@ export class Daemon {
   private onPoll(poll: RclonePoll): void {
     const source = this.rclone.find((s) => s.status.name === poll.instance);
     const { bytesMoved } = this.live.apply(poll, source?.status.current ?? 'error');
-    const added = this.transfers.add(poll.transferred);
-    if (added.length) this.transfersChanged = true;
-    const p = this.pending.get(poll.instance) ?? { bytes: 0, errors: 0, completed: 0 };
+    this.onTransfers(poll.instance, poll.transferred, bytesMoved);
+  }
+
+  /** Finished transfers from rclone (an instance) or from cloudplow's transfer-stats.jsonl (null). */
+  private onTransfers(instance: string | null, transfers: readonly Transfer[], bytesMoved = 0): void {
+    const before = this.transfers.list();
+    const added = this.transfers.add(transfers);
+    if (added.length || this.transfers.list() !== before) this.transfersChanged = true;
+    // cloudplow's rows count toward the total only: rclone's own instance series already has the bytes.
+    const key = instance ?? 'cloudplow';
+    const p = this.pending.get(key) ?? { bytes: 0, errors: 0, completed: 0 };
     p.bytes += bytesMoved;
     p.errors += added.filter((t) => !t.ok).length;
     p.completed += added.filter((t) => t.ok).length;
-    this.pending.set(poll.instance, p);
+    this.pending.set(key, p);
     this.requestPublish();
   }
 
   /** Moves what the polls saw since the last sample into the history. */
   private sample(): void {
     const now = Date.now();
-    const total = { bytes: 0, errors: 0, completed: 0 };
+    const fromCloudplow = this.pending.get('cloudplow') ?? { bytes: 0, errors: 0, completed: 0 };
+    const total = { bytes: 0, errors: fromCloudplow.errors, completed: fromCloudplow.completed };
     const live = this.live.toLive(new Date(now).toISOString());
     for (const inst of live.instances) {
       const p = this.pending.get(inst.name) ?? { bytes: 0, errors: 0, completed: 0 };
@@ -217,6 +244,7 @@ export class Daemon {
   }
 
   private requestPublish(): void {
+    if (!this.ready) return;
     if (this.publishing) {
       this.publishAgain = true;
       return;
@@ -238,7 +266,7 @@ export class Daemon {
     const live = this.live.toLive(generatedAt);
     const files: DataFile[] = [dataFile('live', live, stableLive)];
     const view = cloudplowView({
-      snapshot: this.cloudplowSnapshot(),
+      snapshot: this.cloudplow?.snapshot() ?? EMPTY_SNAPSHOT,
       live,
       rcloneReachable: this.rclone.some((s) => s.status.current === 'ok'),
       transfers: this.transfers.list(),
@@ -247,11 +275,11 @@ export class Daemon {
       generatedAt,
     });
     files.push(dataFile('accounts', view.accounts), dataFile('session', view.session), dataFile('distribution', view.distribution), dataFile('logs', view.logs));
+    const texts: TextFile[] = [{ path: 'data/accounts.csv', text: accountsCsv(view.accounts) }];
     if (!this.configWritten) {
       files.push({ name: 'config', data: effectiveConfig(this.config, generatedAt) });
       this.configWritten = true;
     }
-    const texts: TextFile[] = [];
     if (this.transfersChanged) {
       const list = this.transfers.list();
       const transfers: Transfers = { schemaVersion: 1, generatedAt, limit: this.transfers.limit, count: list.length, failed: list.filter((t) => !t.ok).length, transfers: [...list] };
@@ -265,7 +293,7 @@ export class Daemon {
     }
     const sources = this.sourceHealth();
     const health: Health = { schemaVersion: 1, generatedAt, state: overallState(sources), sidecar: { version, startedAt: this.startedAt }, sources };
-    const metrics = await renderMetrics({ live: live, health, totals: this.history.totals(), nowMs: now.getTime() });
+    const metrics = await renderMetrics({ live, health, accounts: view.accounts, totals: this.history.totals(), nowMs: now.getTime() });
     texts.push({ path: 'metrics.prom', text: metrics, stable: stableMetrics(metrics) });
     await this.publisher.publish(files, health, now, texts);
   }

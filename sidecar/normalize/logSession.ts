@@ -14,8 +14,9 @@ export function sessionFromLog(events: readonly LogEvent[]): LogSession | null {
     const at = ms(e.time);
     if (!Number.isFinite(at)) continue;
     if (e.kind === 'upload_started') {
-      // "Starting upload" then "Uploading '<folder>' to remote: <name>" describe one start.
-      if (session && session.finishedAtMs === null && at - session.startedAtMs < 60_000) session.uploader = e.uploader ?? session.uploader;
+      // "Starting upload" opens a run; "Uploading '<folder>' to remote: <name>" follows it
+      // once per SA tried, and names the uploader of the run still open.
+      if (e.uploader !== null && session && session.finishedAtMs === null) session.uploader = e.uploader;
       else session = { uploader: e.uploader, startedAtMs: at, account: null, accountsAvailable: null, finishedAtMs: null };
     } else if (!session) {
       continue;
@@ -37,7 +38,8 @@ export function limitHitsFromLog(events: readonly LogEvent[]): Array<{ atMs: num
   let current: { uploader: string | null; account: string | null } = { uploader: null, account: null };
   for (const e of events) {
     if (e.kind === 'sa_chosen') current = { uploader: e.uploader ?? current.uploader, account: e.account };
-    if (e.kind === 'upload_started') current = { uploader: e.uploader, account: null };
+    // "Starting upload" opens a run; "Uploading … to remote" comes after the SA was chosen and keeps it.
+    if (e.kind === 'upload_started') current = e.uploader === null ? { uploader: null, account: null } : { uploader: e.uploader, account: current.account };
     if (e.kind === 'trigger_hit' || e.kind === 'sa_cycled') {
       const at = ms(e.time);
       // A cycle names the next SA: the limit was hit by the one in use before it.

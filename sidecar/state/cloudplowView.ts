@@ -1,17 +1,11 @@
 import type { Accounts, Distribution, Live, LogEvent, LogLine, Logs, SessionFile, Transfer } from '../contract/index.js';
+import type { UploaderLayout } from '../config/cloudplowLayout.js';
 import type { SaQuota } from '../config/schema.js';
 import { buildAccounts } from '../normalize/accounts.js';
 import { parseLearnedSizes } from '../normalize/distribution.js';
 import { limitHitsFromLog, sessionFromLog } from '../normalize/logSession.js';
 import { parseQuotaCache } from '../normalize/quotaCache.js';
 import { buildSession } from '../normalize/session.js';
-
-export interface UploaderLayout {
-  name: string;
-  remote: string | null;
-  uploadFolder: string | null;
-  serviceAccountPath: string | null;
-}
 
 /** The last good reading of every cloudplow file; null where a file is absent or never read well. */
 export interface CloudplowSnapshot {

@@ -1,12 +1,20 @@
 import type { Transfer } from '../contract/index.js';
 
+/** rclone's completed_at and the moment cloudplow logged "Copied" differ by a poll or a log flush. */
+const SAME_TRANSFER_MS = 120_000;
+
 /**
- * Completed transfers, merged across polls. rclone only remembers its last 100, so each
- * poll's list overlaps the previous one; ids make the merge idempotent. Bounded: the
- * oldest fall off once `limit` is reached.
+ * Completed transfers, merged across polls and sources. rclone only remembers its last
+ * 100, so each poll's list overlaps the previous one; ids make the merge idempotent. The
+ * fork's transfer-stats.jsonl describes many of the same files: a row and an rclone
+ * record of the same name finishing within two minutes are one transfer, kept under
+ * rclone's id with the uploader cloudplow knows. Bounded: the oldest fall off.
  */
 export class TransferLog {
   private readonly byId = new Map<string, Transfer>();
+  /** Ids folded into another record, so that rereading a source does not add them again. */
+  private readonly aliases = new Map<string, string>();
+  private readonly byName = new Map<string, Set<string>>();
   private sorted: Transfer[] = [];
 
   constructor(readonly limit: number) {}
@@ -14,21 +22,61 @@ export class TransferLog {
   /** Returns the transfers that were new (an empty list when nothing changed). */
   add(transfers: readonly Transfer[]): Transfer[] {
     const added: Transfer[] = [];
+    let changed = false;
     for (const t of transfers) {
-      if (this.byId.has(t.id)) continue;
-      this.byId.set(t.id, t);
+      if (this.byId.has(t.id) || this.aliases.has(t.id)) continue;
+      const twin = this.twinOf(t);
+      if (twin) {
+        const [keep, fold] = twin.source === 'rclone' ? [twin, t] : [t, twin];
+        this.remove(twin.id);
+        this.put({ ...keep, uploader: keep.uploader ?? fold.uploader, serviceAccount: keep.serviceAccount ?? fold.serviceAccount });
+        this.aliases.set(fold.id, keep.id);
+        changed = true;
+        continue;
+      }
+      this.put(t);
       added.push(t);
     }
-    if (!added.length) return added;
+    if (!added.length && !changed) return added;
     this.sorted = [...this.byId.values()].sort(newestFirst);
     if (this.sorted.length > this.limit) {
-      for (const old of this.sorted.splice(this.limit)) this.byId.delete(old.id);
+      for (const old of this.sorted.splice(this.limit)) this.remove(old.id);
+    }
+    // Aliases of dropped transfers can go: the source that named them has moved on too.
+    if (this.aliases.size > this.limit) {
+      for (const [alias, id] of this.aliases) if (!this.byId.has(id)) this.aliases.delete(alias);
     }
     return added;
   }
 
   list(): readonly Transfer[] {
     return this.sorted;
+  }
+
+  /** The same file from the other source: rclone's record and cloudplow's row of one copy. */
+  private twinOf(t: Transfer): Transfer | null {
+    const at = Date.parse(t.completedAt);
+    for (const id of this.byName.get(t.name) ?? []) {
+      const other = this.byId.get(id)!;
+      if (other.source !== t.source && Math.abs(Date.parse(other.completedAt) - at) <= SAME_TRANSFER_MS) return other;
+    }
+    return null;
+  }
+
+  private put(t: Transfer): void {
+    this.byId.set(t.id, t);
+    const ids = this.byName.get(t.name) ?? new Set<string>();
+    ids.add(t.id);
+    this.byName.set(t.name, ids);
+  }
+
+  private remove(id: string): void {
+    const t = this.byId.get(id);
+    if (!t) return;
+    this.byId.delete(id);
+    const ids = this.byName.get(t.name);
+    ids?.delete(id);
+    if (ids && !ids.size) this.byName.delete(t.name);
   }
 }
 

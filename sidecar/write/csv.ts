@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { Transfer } from '../contract/index.js';
+import type { Accounts, Transfer } from '../contract/index.js';
 
 type Cell = string | number | boolean | null;
 
@@ -28,5 +28,24 @@ export function transfersCsv(transfers: readonly Transfer[]): string {
     ['instance', (t) => t.instance],
     ['uploader', (t) => t.uploader],
     ['service_account', (t) => t.serviceAccount],
+  ]);
+}
+
+/** One row per account of each uploader. */
+export function accountsCsv(accounts: Accounts): string {
+  const rows = accounts.uploaders.flatMap((u) => u.accounts.map((a) => ({ uploader: u.name, ...a })));
+  return toCsv(rows, [
+    ['uploader', (a) => a.uploader],
+    ['account', (a) => a.name],
+    ['status', (a) => a.status],
+    ['used_bytes', (a) => a.usedBytes],
+    ['quota_bytes', (a) => a.quotaBytes],
+    ['remaining_bytes', (a) => a.remainingBytes],
+    ['percent', (a) => a.percent],
+    ['reset_at', (a) => a.resetAt],
+    ['banned_until', (a) => a.bannedUntil],
+    ['limit_hit_at', (a) => a.limitHitAt],
+    ['used_from', (a) => a.sources.used],
+    ['status_from', (a) => a.sources.status],
   ]);
 }

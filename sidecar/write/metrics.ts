@@ -1,10 +1,11 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { Health, Live } from '../contract/index.js';
+import type { Accounts, Health, Live } from '../contract/index.js';
 import type { Totals } from '../state/history.js';
 
 export interface MetricsInput {
   live: Live;
   health: Health;
+  accounts: Accounts;
   totals: ReadonlyMap<string, Totals>;
   nowMs: number;
 }
@@ -43,6 +44,25 @@ export async function renderMetrics(input: MetricsInput): Promise<string> {
     completed.inc({ series: key, result: 'ok' }, t.completed);
     completed.inc({ series: key, result: 'failed' }, t.failed);
   }
+
+  const used = gauge('plowboard_sa_used_bytes', 'Bytes each service account has uploaded in its current quota window.', ['uploader', 'account']);
+  const quota = gauge('plowboard_sa_quota_bytes', 'The daily quota of each service account.', ['uploader', 'account']);
+  const saState = gauge('plowboard_sa_status', 'Each service account: 1 for its current status, 0 for the others.', ['uploader', 'account', 'status']);
+  const resetAt = gauge('plowboard_sa_reset_timestamp_seconds', 'When the quota window of each service account resets.', ['uploader', 'account']);
+  for (const u of input.accounts.uploaders) {
+    for (const a of u.accounts) {
+      const labels = { uploader: u.name, account: a.name };
+      used.set(labels, a.usedBytes);
+      quota.set(labels, a.quotaBytes);
+      for (const st of ['active', 'available', 'exhausted', 'banned'] as const) saState.set({ ...labels, status: st }, a.status === st ? 1 : 0);
+      if (a.resetAt) resetAt.set(labels, Date.parse(a.resetAt) / 1000);
+    }
+  }
+  const pool = input.accounts.pool;
+  gauge('plowboard_sa_pool_capacity_left_bytes', 'Bytes the usable service accounts can still upload in their windows.').set(pool.capacityLeftBytes);
+  gauge('plowboard_sa_pool_usable_accounts', 'Service accounts usable now.').set(pool.usableNow);
+  gauge('plowboard_sa_pool_accounts', 'Service accounts known.').set(pool.accounts);
+  if (pool.lastsSeconds !== null) gauge('plowboard_sa_pool_lasts_seconds', 'How long the pool lasts at the current throughput.').set(pool.lastsSeconds);
 
   const state = gauge('plowboard_source_state', 'The state of each source: 1 for its current state, 0 for the others.', ['source', 'kind', 'state']);
   const latency = gauge('plowboard_source_latency_seconds', 'How long the last successful read of each source took.', ['source', 'kind']);

@@ -37,3 +37,23 @@ describe('the session as the log tells it', () => {
     expect(hits[0]).toMatchObject({ uploader: 'google', atMs: Date.parse('2026-11-22T10:30:00Z') });
   });
 });
+
+describe('the order cloudplow really logs in', () => {
+  it('keeps one session across SA cycles, each announced by "Uploading … to remote", and blames the SA in use', () => {
+    const events = [
+      ev('upload_started', '10:00:00'),
+      ev('sa_count', '10:00:01', { detail: '3' }),
+      ev('sa_chosen', '10:00:02', { account: '1.json' }),
+      ev('upload_started', '10:00:03', { uploader: 'google' }),
+      ev('trigger_hit', '11:00:00'),
+      ev('sa_cycled', '11:00:01', { uploader: 'google', account: '2.json' }),
+      ev('sa_chosen', '11:00:02', { account: '2.json' }),
+      ev('upload_started', '11:00:03', { uploader: 'google' }),
+    ];
+    expect(sessionFromLog(events)).toEqual({ uploader: 'google', startedAtMs: Date.parse('2026-11-22T10:00:00Z'), account: '2.json', accountsAvailable: 3, finishedAtMs: null });
+    expect(limitHitsFromLog(events).map((h) => [h.account, h.uploader])).toEqual([
+      ['1.json', 'google'],
+      ['1.json', 'google'],
+    ]);
+  });
+});

@@ -45,3 +45,36 @@ describe('merging rclone’s last-100 lists', () => {
     expect(log.list().some((x) => x.name === 'f10.mkv')).toBe(false);
   });
 });
+
+describe('merging cloudplow’s transfer-stats rows with rclone’s records', () => {
+  const row = (n: number, secondsLater: number): Transfer => ({
+    ...t(n),
+    id: `row${n}`,
+    instance: null,
+    completedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, n) + secondsLater * 1000).toISOString(),
+    uploader: 'google',
+    source: 'cloudplow',
+  });
+
+  it('keeps one transfer per copy, under rclone’s id, with the uploader cloudplow knows, in either order', () => {
+    const log = new TransferLog(1000);
+    log.add([t(1), t(2)]);
+    expect(log.add([row(1, 3)])).toEqual([]);
+    expect(log.list()).toHaveLength(2);
+    expect(log.list().find((x) => x.name === 'f1.mkv')).toMatchObject({ id: 'id1', uploader: 'google', source: 'rclone' });
+
+    const other = new TransferLog(1000);
+    other.add([row(1, -5)]);
+    other.add([t(1)]);
+    expect(other.list()).toEqual([{ ...t(1), uploader: 'google' }]);
+    // Rereading either source does not bring the folded record back.
+    other.add([row(1, -5), t(1)]);
+    expect(other.list()).toHaveLength(1);
+  });
+
+  it('keeps the same name copied twice, far apart, as two transfers', () => {
+    const log = new TransferLog(1000);
+    log.add([t(1), row(1, 3600)]);
+    expect(log.list().map((x) => x.source).sort()).toEqual(['cloudplow', 'rclone']);
+  });
+});

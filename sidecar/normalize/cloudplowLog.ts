@@ -1,0 +1,84 @@
+import type { LogEvent, LogLine } from '../contract/index.js';
+import { accountName } from './quotaCache.js';
+
+/** A message longer than this is cut: the page shows lines, not payloads. */
+const MAX_MESSAGE = 2000;
+
+// '%(asctime)s - %(levelname)-10s - %(name)-20s - %(funcName)-30s - %(message)s'
+const LINE = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}),(\d{3}) - (\S+)\s* - (\S+)\s* - (\S+)\s* - ?(.*)$/s;
+// rclone's own line inside a `process` message: 2019/07/10 17:14:40 ERROR : …
+const RCLONE = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d+)? (DEBUG|INFO|NOTICE|ERROR|CRITICAL|EMERGENCY|ALERT|WARNING)\s*:\s?(.*)$/s;
+
+/** asctime and rclone's stamp are in cloudplow's local time; the sidecar is assumed to share its zone. */
+const localIso = (p: string[]): string | null => {
+  const [y, mo, d, h, mi, s, ms] = p.map(Number) as [number, number, number, number, number, number, number?];
+  const date = new Date(y, mo - 1, d, h, mi, s, ms ?? 0);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+};
+
+/** Control characters (other than tab) are dropped: a binary line must not become markup or terminal escapes. */
+function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const printable = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+  return printable.length > MAX_MESSAGE ? `${printable.slice(0, MAX_MESSAGE)} …` : printable;
+}
+
+/** One line of cloudplow.log; a line in another shape (a traceback) is kept as a message without fields. */
+export function parseLogLine(raw: string): LogLine {
+  const m = LINE.exec(raw);
+  if (!m) return { time: null, level: null, logger: null, func: null, message: clean(raw) };
+  const message = clean(m[11]!);
+  const line: LogLine = { time: localIso(m.slice(1, 8)), level: m[8]!, logger: m[9]!, func: m[10]!, message };
+  const r = m[9] === 'process' ? RCLONE.exec(message) : null;
+  if (r) {
+    line.rcloneTime = localIso(r.slice(1, 7));
+    line.rcloneLevel = r[7]!;
+  }
+  return line;
+}
+
+const UNTIL = /at (\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})/;
+
+type Recognizer = [RegExp, (m: RegExpExecArray, line: LogLine) => Partial<LogEvent> & { kind: string }];
+
+/**
+ * The messages cloudplow writes at the moments that matter (cloudplow.py, uploader.py;
+ * see the reference). Order matters: the first match wins.
+ */
+const RECOGNIZERS: Recognizer[] = [
+  [/^Starting upload$/, () => ({ kind: 'upload_started' })],
+  [/^Uploading '(.*)' to remote: (.+)$/, (m) => ({ kind: 'upload_started', uploader: m[2]!, detail: m[1]! })],
+  [/^There (?:is|are) (\d+) available service accounts?/, (m) => ({ kind: 'sa_count', detail: m[1]! })],
+  [/^Using service account: (.+)$/, (m) => ({ kind: 'sa_chosen', account: accountName(m[1]!.trim()) })],
+  [
+    /^Upload aborted due to trigger: (.+?) being met, (.+?) is cycling to service_account file: (.+)$/,
+    (m) => ({ kind: 'sa_cycled', uploader: m[2]!, account: accountName(m[3]!.trim()), detail: m[1]! }),
+  ],
+  [/^Tracked (?:first occurrence of trigger|trigger): (.+?)(?: has occurred.*)?$/, (m) => ({ kind: 'trigger_tracked', detail: m[1]! })],
+  [/^(.+?) is still suspended due to a previously aborted upload/, (m, l) => ({ kind: 'uploader_suspended', uploader: m[1]!, until: untilOf(l.message) })],
+  [/^Upload completed successfully for uploader: (.+)$/, (m) => ({ kind: 'upload_finished', uploader: m[1]! })],
+  [/^Finished upload$/, () => ({ kind: 'upload_finished' })],
+  [/^Uploader: (.+?)\. Local folder size is currently/, (m) => ({ kind: 'size_check', uploader: m[1]! })],
+];
+
+const RCLONE_RECOGNIZERS: Recognizer[] = [
+  [/Error 403: User rate limit exceeded|userRateLimitExceeded|Max Transfer Reached|max transfer limit reached/i, () => ({ kind: 'trigger_hit', detail: '403: User rate limit exceeded' })],
+  [/^(?:INFO|NOTICE)\s*:\s*(.+?): Copied \(/, (m) => ({ kind: 'file_copied', detail: m[1]! })],
+];
+
+function untilOf(message: string): string | null {
+  const m = UNTIL.exec(message);
+  return m ? localIso(m.slice(1, 7)) : null;
+}
+
+/** The event a line stands for, if any. */
+export function eventOf(line: LogLine): LogEvent | null {
+  if (line.time === null) return null;
+  const rclone = line.rcloneLevel !== undefined;
+  const text = rclone ? line.message.replace(/^\S+ \S+ /, '') : line.message;
+  for (const [re, make] of rclone ? RCLONE_RECOGNIZERS : RECOGNIZERS) {
+    const m = re.exec(text);
+    if (m) return { uploader: null, account: null, detail: null, until: null, ...make(m, line), time: line.time, message: line.message };
+  }
+  return null;
+}

@@ -1,0 +1,190 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import type { CloudplowLayout } from '../config/cloudplowLayout.js';
+import type { Transfer } from '../contract/index.js';
+import { naturalCompare } from '../normalize/accounts.js';
+import type { CloudplowSnapshot } from '../state/cloudplowView.js';
+import { CacheDb } from './cacheDb.js';
+import { LogFollower } from './logFollower.js';
+import { readHint } from './readHint.js';
+import { SourceStatus } from './sourceStatus.js';
+import { TransferStatsFollower } from './transferStatsFollower.js';
+import { WatchedJsonFile } from './watchedJsonFile.js';
+
+/** Change events are coalesced this long: json.dump writes a file in several chunks. */
+const SETTLE_MS = 25;
+/** A safety net for mounts where change events do not arrive (NFS, some Docker setups). */
+const RECHECK_MS = 10_000;
+
+export interface CloudplowSourceOptions {
+  logLines: number;
+  /** Something in cloudplow's state changed: publish. */
+  onChange: () => void;
+  /** New rows of transfer-stats.jsonl. */
+  onTransfers: (transfers: Transfer[]) => void;
+  onWatchError?: (message: string) => void;
+}
+
+type Reader = () => Promise<boolean>;
+
+/**
+ * Everything plowboard reads of one cloudplow installation, kept as its last good
+ * values. Files are read at start, when they change (chokidar on their folders) and on
+ * a slow recheck. Nothing is ever written, locked or created in cloudplow's folders.
+ */
+export class CloudplowSource {
+  private readonly quotaCache: WatchedJsonFile;
+  private readonly sessionState: WatchedJsonFile;
+  private readonly learnedSizes: WatchedJsonFile;
+  private readonly cacheDb: CacheDb;
+  private readonly log: LogFollower;
+  private readonly transferStats: TransferStatsFollower;
+  private readonly accountsStatus: SourceStatus;
+  private serviceAccounts = new Map<string, string[]>();
+  private lock: CloudplowSnapshot['lock'] = null;
+  private readonly readers: Map<string, Reader>;
+  private readonly due = new Set<string>();
+  private settle: NodeJS.Timeout | null = null;
+  private recheck: NodeJS.Timeout | null = null;
+  private watcher: FSWatcher | null = null;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly layout: CloudplowLayout,
+    private readonly opts: CloudplowSourceOptions,
+  ) {
+    const forkOnly = 'Only the cloudplow fork writes it; upstream cloudplow works without it.';
+    this.quotaCache = new WatchedJsonFile(layout.quotaCache, 'sa_quota_cache.json', forkOnly);
+    this.sessionState = new WatchedJsonFile(layout.sessionState, 'dashboard_session_state.json', forkOnly);
+    this.learnedSizes = new WatchedJsonFile(layout.learnedSizes, 'learned_sizes_cache.json', forkOnly);
+    this.cacheDb = new CacheDb(layout.cacheDb);
+    this.log = new LogFollower(layout.log, opts.logLines);
+    this.transferStats = new TransferStatsFollower(layout.transferStats);
+    this.accountsStatus = new SourceStatus('cloudplow:service-accounts', 'cloudplow', 'service account folders', layout.uploaders.map((u) => u.serviceAccountPath).filter(Boolean).join(', ') || '(none configured)');
+    this.readers = new Map<string, Reader>([
+      [layout.quotaCache, () => this.quotaCache.read()],
+      [layout.sessionState, () => this.sessionState.read()],
+      [layout.learnedSizes, () => this.learnedSizes.read()],
+      [layout.cacheDb, () => this.cacheDb.read()],
+      [`${layout.cacheDb}-journal`, () => this.cacheDb.read()],
+      [layout.log, () => this.log.read()],
+      [layout.transferStats, () => this.readTransferStats()],
+      [layout.locksDir, () => this.readLock()],
+      [path.join(layout.locksDir, 'upload.lock'), () => this.readLock()],
+    ]);
+  }
+
+  get statuses(): SourceStatus[] {
+    return [this.quotaCache.status, this.sessionState.status, this.learnedSizes.status, this.cacheDb.status, this.log.status, this.transferStats.status, this.accountsStatus];
+  }
+
+  /** Reads every file once. */
+  async readAll(): Promise<void> {
+    for (const reader of new Set(this.readers.values())) await reader();
+    await this.listServiceAccounts();
+  }
+
+  async start(): Promise<void> {
+    const folders = [...new Set([...this.readers.keys()].map((p) => path.dirname(p)).filter((d) => d !== this.layout.locksDir))];
+    const wanted = new Set([...this.readers.keys(), ...folders]);
+    this.watcher = watch(folders, {
+      ignoreInitial: true,
+      depth: 1,
+      // Only our files: cloudplow's folder may hold much else, and the log changes constantly.
+      ignored: (p: string) => !wanted.has(p) && path.dirname(p) !== this.layout.locksDir,
+    });
+    this.watcher.on('all', (_event, p) => this.changed(path.dirname(p) === this.layout.locksDir ? this.layout.locksDir : p));
+    // inotify can run out of watches: the recheck below still reads every file, so a
+    // watcher error costs latency, not data. It is said once, where people look.
+    this.watcher.once('error', (err) => this.opts.onWatchError?.(err instanceof Error ? err.message : String(err)));
+    const tick = () => {
+      for (const p of this.readers.keys()) this.due.add(p);
+      void this.flush().then(() => this.listServiceAccounts().then((changed) => changed && this.opts.onChange()));
+      this.recheck = setTimeout(tick, RECHECK_MS);
+    };
+    this.recheck = setTimeout(tick, RECHECK_MS);
+  }
+
+  async stop(): Promise<void> {
+    if (this.settle) clearTimeout(this.settle);
+    if (this.recheck) clearTimeout(this.recheck);
+    await this.watcher?.close();
+    await this.running;
+  }
+
+  snapshot(): CloudplowSnapshot {
+    const bans = this.cacheDb.current;
+    const log = this.log.snapshot();
+    return {
+      uploaders: this.layout.uploaders.map((u) => ({ ...u, serviceAccounts: this.serviceAccounts.get(u.name) ?? [] })),
+      quotaCache: this.quotaCache.current,
+      sessionState: this.sessionState.current,
+      learnedSizes: this.learnedSizes.current,
+      saBans: bans.saBans,
+      uploaderBans: bans.uploaderBans,
+      log: { file: log.file, lines: log.lines, events: log.events, lastLineAtMs: log.lastLineAtMs },
+      lock: this.lock,
+    };
+  }
+
+  private changed(p: string): void {
+    if (!this.readers.has(p)) return;
+    this.due.add(p);
+    if (this.settle) return;
+    this.settle = setTimeout(() => {
+      this.settle = null;
+      void this.flush();
+    }, SETTLE_MS);
+  }
+
+  /** Reads what is due, one file at a time, never two flushes at once. */
+  private flush(): Promise<void> {
+    this.running = this.running.then(async () => {
+      const paths = [...this.due];
+      this.due.clear();
+      let changed = false;
+      for (const reader of new Set(paths.map((p) => this.readers.get(p)!))) changed = (await reader()) || changed;
+      if (changed) this.opts.onChange();
+    });
+    return this.running;
+  }
+
+  private async readTransferStats(): Promise<boolean> {
+    const rows = await this.transferStats.read();
+    if (rows.length) this.opts.onTransfers(rows);
+    return rows.length > 0;
+  }
+
+  private async readLock(): Promise<boolean> {
+    const st = await stat(path.join(this.layout.locksDir, 'upload.lock')).catch(() => null);
+    const lock = { present: st !== null, sinceMs: st ? Math.round(st.mtimeMs) : null };
+    const changed = JSON.stringify(lock) !== JSON.stringify(this.lock);
+    this.lock = lock;
+    return changed;
+  }
+
+  /** The SA files' names only: their content holds private keys and is never read. */
+  private async listServiceAccounts(): Promise<boolean> {
+    const next = new Map<string, string[]>();
+    const problems: string[] = [];
+    let code: string | undefined;
+    for (const u of this.layout.uploaders) {
+      if (!u.serviceAccountPath) continue;
+      try {
+        const names = (await readdir(u.serviceAccountPath)).filter((n) => n.endsWith('.json')).sort(naturalCompare);
+        next.set(u.name, names.map((n) => path.join(u.serviceAccountPath!, n)));
+      } catch (err) {
+        code = (err as NodeJS.ErrnoException).code;
+        problems.push(`cannot list ${u.serviceAccountPath} for uploader ${u.name}: ${code ?? (err as Error).message}`);
+        next.set(u.name, this.serviceAccounts.get(u.name) ?? []);
+      }
+    }
+    if (problems.length) this.accountsStatus.fail(code === 'ENOENT' ? 'missing' : 'error', problems.join('; '), { hint: `Accounts never used do not show until the folder can be listed. ${readHint(code)}` });
+    else if (next.size) this.accountsStatus.ok(null);
+    else this.accountsStatus.fail('missing', 'no uploader has a service_account_path', { hint: 'Uploads without service accounts show no SA pool.' });
+    const changed = JSON.stringify([...next]) !== JSON.stringify([...this.serviceAccounts]);
+    this.serviceAccounts = next;
+    return changed;
+  }
+}

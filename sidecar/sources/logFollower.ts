@@ -1,0 +1,76 @@
+import type { LogEvent, LogLine } from '../contract/index.js';
+import { eventOf, parseLogLine } from '../normalize/cloudplowLog.js';
+import { FileTail, TailMissing } from './fileTail.js';
+import { readHint } from './readHint.js';
+import { SourceStatus } from './sourceStatus.js';
+
+const MiB = 1024 * 1024;
+/** Session and limit events are few; copied files are many and must not push them out. */
+const KEY_EVENTS_KEPT = 500;
+const COPIED_EVENTS_KEPT = 200;
+
+/**
+ * cloudplow.log, followed: the last `keep` lines parsed, and the events recognized in
+ * them. The first read takes the whole current file (RotatingFileHandler keeps it under
+ * 5 MiB) so that a session started hours ago is still found; after that, only what is new.
+ */
+export class LogFollower {
+  readonly status: SourceStatus;
+  private readonly tail: FileTail;
+  private lines: LogLine[] = [];
+  private keyEvents: LogEvent[] = [];
+  private copied: LogEvent[] = [];
+  private lastLineAtMs: number | null = null;
+
+  constructor(
+    readonly file: string,
+    private readonly keep: number,
+  ) {
+    this.status = new SourceStatus('cloudplow:log', 'cloudplow', 'cloudplow.log', file);
+    this.tail = new FileTail(file, { initialBytes: 6 * MiB, maxReadBytes: 6 * MiB, maxLineBytes: 64 * 1024 });
+  }
+
+  /** Returns true when something new was read. */
+  async read(): Promise<boolean> {
+    const started = performance.now();
+    try {
+      const { lines, skippedBytes } = await this.tail.read();
+      for (const raw of lines) this.add(parseLogLine(raw));
+      if (skippedBytes > 0) {
+        this.status.fail('error', `${skippedBytes} bytes of log arrived at once and were skipped`, {
+          hint: 'Only the newest part of a large burst is read; the lines shown are complete.',
+        });
+      } else {
+        this.status.ok(performance.now() - started);
+      }
+      return lines.length > 0;
+    } catch (err) {
+      if (err instanceof TailMissing) {
+        this.status.fail('missing', `${this.file} does not exist`, { hint: 'cloudplow writes it beside config.json, or where CLOUDPLOW_LOGFILE says: set cloudplowPaths.log if it lives elsewhere.' });
+      } else {
+        const code = (err as NodeJS.ErrnoException).code;
+        this.status.fail('error', `cannot read ${this.file}: ${code ?? (err as Error).message}`, { hint: readHint(code) });
+      }
+      return false;
+    }
+  }
+
+  snapshot(): { file: string; lines: readonly LogLine[]; events: readonly LogEvent[]; lastLineAtMs: number | null } {
+    // The lists grow to twice their size between trims, so that trimming is rare; the view is bounded.
+    const keyEvents = this.keyEvents.slice(-KEY_EVENTS_KEPT);
+    const events = [...keyEvents, ...this.copied.slice(-COPIED_EVENTS_KEPT)].sort((a, b) => (a.time ?? '').localeCompare(b.time ?? ''));
+    return { file: this.file, lines: this.lines.slice(-this.keep), events, lastLineAtMs: this.lastLineAtMs };
+  }
+
+  private add(line: LogLine): void {
+    this.lines.push(line);
+    if (this.lines.length > this.keep * 2) this.lines = this.lines.slice(-this.keep);
+    if (line.time) this.lastLineAtMs = Math.max(this.lastLineAtMs ?? 0, Date.parse(line.time));
+    const event = eventOf(line);
+    if (!event) return;
+    const list = event.kind === 'file_copied' ? this.copied : this.keyEvents;
+    list.push(event);
+    const cap = event.kind === 'file_copied' ? COPIED_EVENTS_KEPT : KEY_EVENTS_KEPT;
+    if (list.length > cap * 2) list.splice(0, list.length - cap);
+  }
+}
