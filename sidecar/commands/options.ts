@@ -16,6 +16,7 @@ export function withSourceOptions(cmd: Command): Command {
     )
     .addOption(new Option('--interval <seconds>', 'poll interval while rclone answers (PLOWBOARD_INTERVAL; default 2)'))
     .addOption(new Option('--transfers-limit <n>', 'completed transfers kept (PLOWBOARD_TRANSFERS_LIMIT; default 1000)'))
+    .addOption(new Option('--log-lines <n>', "lines of cloudplow's log kept in logs.json (PLOWBOARD_LOG_LINES; default 500)"))
     .addOption(new Option('--sa-quota <amount>', 'daily quota per service account, e.g. 750GiB or 750GB (PLOWBOARD_SA_QUOTA; default 750GiB)'))
     .addOption(new Option('--state-dir <dir>', 'where history and finished transfers are kept between runs (PLOWBOARD_STATE_DIR; default ./state)'))
     .addOption(outputOption());

@@ -27,6 +27,7 @@ export interface ConfigFlags {
   interval?: string;
   transfersLimit?: string;
   saQuota?: string;
+  logLines?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -76,7 +77,8 @@ export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = pro
 
   const quotaPick = pick(flags.saQuota, '--sa-quota', 'PLOWBOARD_SA_QUOTA', file.saQuota, 'saQuota');
   const saQuota = parseQuota(quotaPick ? String(quotaPick.value) : DEFAULTS.saQuota, quotaPick);
-  const logLines = file.logLines ?? DEFAULTS.logLines;
+  const logLines =
+    num(pick(flags.logLines, '--log-lines', 'PLOWBOARD_LOG_LINES', file.logLines, 'logLines'), { min: 10, max: 100000, integer: true }) ?? DEFAULTS.logLines;
 
   const cpPick =
     pick(flags.cloudplowConfig, '--cloudplow-config', 'PLOWBOARD_CLOUDPLOW_CONFIG', file.cloudplowConfig, 'cloudplowConfig') ??

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,4 +74,29 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
 
 export function readJson<T = any>(file: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+/** A sidecar reading one cloudplow installation (rclone not running), with its own output and state folders. */
+export async function sidecarOnCloudplow(cloudplowConfig: string, extra: string[] = []) {
+  const out = mkdtempSync(path.join(tmpdir(), 'plowboard-out-'));
+  const port = await new Promise<number>((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const args = ['sidecar', '--cloudplow-config', cloudplowConfig, '--rclone-url', `http://127.0.0.1:${port}`, '--output', out, '--state-dir', `${out}-state`, '--interval', '0.5', ...extra];
+  const proc = new SidecarProcess(args).start();
+  const data = <T = any>(name: string) => readJson<T>(path.join(out, 'data', `${name}.json`));
+  const deadline = Date.now() + 30_000;
+  while (!existsSync(path.join(out, 'data', 'index.json'))) {
+    if (Date.now() > deadline || !proc.running) throw new Error(`the sidecar wrote no data: ${proc.stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stop = async () => {
+    await proc.stop();
+    rmSync(out, { recursive: true, force: true });
+    rmSync(`${out}-state`, { recursive: true, force: true });
+  };
+  return { out, proc, data, stop };
 }

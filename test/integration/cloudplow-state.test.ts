@@ -1,13 +1,12 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Accounts, Distribution, Health, Logs, SessionFile, Transfers } from '../../sidecar/contract/index.js';
 import { dumpJson, fingerprint, makeCloudplowFolder, python, writeBans, writeLog } from '../helpers/cloudplow.js';
-import { freePort, waitFor } from '../helpers/ports.js';
+import { waitFor } from '../helpers/ports.js';
 import { expectValidOutput } from '../helpers/schemas.js';
 import { filesContaining } from '../helpers/secrets.js';
-import { SidecarProcess, readJson } from '../helpers/sidecarProcess.js';
+import { readJson, sidecarOnCloudplow } from '../helpers/sidecarProcess.js';
 
 const GiB = 1024 ** 3;
 const EVIL = '<img src=x onerror=alert(1)>.mkv';
@@ -16,19 +15,6 @@ const cleanups: Array<() => Promise<unknown> | void> = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
-
-async function sidecar(cloudplowConfig: string, extra: string[] = []) {
-  const out = mkdtempSync(path.join(tmpdir(), 'plowboard-out-'));
-  const args = ['sidecar', '--cloudplow-config', cloudplowConfig, '--rclone-url', `http://127.0.0.1:${await freePort()}`, '--output', out, '--state-dir', path.join(out, '..', `${path.basename(out)}-state`), '--interval', '0.5', ...extra];
-  const proc = new SidecarProcess(args).start();
-  cleanups.push(async () => {
-    await proc.stop();
-    rmSync(out, { recursive: true, force: true });
-  });
-  const data = <T>(name: string) => readJson<T>(path.join(out, 'data', `${name}.json`));
-  await waitFor('the first data files', () => readdirSync(out).includes('data') && readdirSync(path.join(out, 'data')).includes('index.json'), 30_000);
-  return { out, proc, data };
-}
 
 describe("the cloudplow fork's state, every case at once", () => {
   it('reads quotas, bans, the session, sizes, transfer rows and the log right, validates, and changes nothing', async () => {
@@ -85,7 +71,8 @@ describe("the cloudplow fork's state, every case at once", () => {
     appendFileSync(jsonl, `${row(`Movies/${EVIL}`, old + 60)}\n${row('TV/a.mkv', old + 70)}\n${row('TV/b.mkv', old + 80)}\n${row('TV/c.mkv', old + 90).slice(0, 40)}`);
     const before = fingerprint(cp.dir);
 
-    const { out, data } = await sidecar(cp.config);
+    const { out, data, stop } = await sidecarOnCloudplow(cp.config);
+    cleanups.push(stop);
     const accounts = await waitFor('accounts.json with the uploader', () => {
       const a = data<Accounts>('accounts');
       return a.uploaders.length ? a : null;
