@@ -58,6 +58,8 @@ export class Daemon {
   private historyChanged = true;
   private configWritten = false;
   private readonly cloudplow: CloudplowSource | null;
+  /** The uploader and SA of the active session, as of the last publish. */
+  private uploading: { uploader: string | null; account: string | null } | null = null;
   /** Nothing is published before every source has been read once: a half-read start would flicker. */
   private ready = false;
   private publishing: Promise<void> | null = null;
@@ -214,7 +216,13 @@ export class Daemon {
       total.errors += p.errors;
       total.completed += p.completed;
     }
-    this.history.record('total', now, { ...total, inFlight: live.total.inFlight });
+    const sample = { ...total, inFlight: live.total.inFlight };
+    this.history.record('total', now, sample);
+    // What moved while a session was active belongs to its uploader and SA as well.
+    if (this.uploading?.uploader) {
+      this.history.record(`uploader:${this.uploading.uploader}`, now, sample);
+      if (this.uploading.account) this.history.record(`account:${this.uploading.uploader}/${this.uploading.account}`, now, sample, { dailyOnly: true });
+    }
     this.pending.clear();
     this.historyChanged = true;
   }
@@ -274,6 +282,8 @@ export class Daemon {
       now: now.getTime(),
       generatedAt,
     });
+    const session = view.session.session;
+    this.uploading = session?.active ? { uploader: session.uploader, account: session.account.name } : null;
     files.push(dataFile('accounts', view.accounts), dataFile('session', view.session), dataFile('distribution', view.distribution), dataFile('logs', view.logs));
     const texts: TextFile[] = [{ path: 'data/accounts.csv', text: accountsCsv(view.accounts) }];
     if (!this.configWritten) {

@@ -45,12 +45,27 @@ export class HistoryStore {
   private readonly daily = new Map<string, Map<string, number>>();
   private readonly totalsByKey = new Map<string, Totals>();
 
-  record(key: string, atMs: number, sample: Sample): void {
+  /**
+   * `dailyOnly` keeps just the totals and bytes per day: for per-SA series, which can be
+   * a thousand, the fine tiers would cost memory nobody draws.
+   */
+  record(key: string, atMs: number, sample: Sample, opts: { dailyOnly?: boolean } = {}): void {
     const totals = this.totalsByKey.get(key) ?? { bytes: 0, completed: 0, failed: 0 };
     totals.bytes += sample.bytes;
     totals.completed += sample.completed ?? 0;
     totals.failed += sample.errors;
     this.totalsByKey.set(key, totals);
+    if (!opts.dailyOnly) this.recordTiers(key, atMs, sample);
+    if (sample.bytes > 0) {
+      const day = new Date(atMs).toISOString().slice(0, 10);
+      const perDay = this.daily.get(day) ?? new Map<string, number>();
+      this.daily.set(day, perDay);
+      perDay.set(key, (perDay.get(key) ?? 0) + sample.bytes);
+      this.trimDays(atMs);
+    }
+  }
+
+  private recordTiers(key: string, atMs: number, sample: Sample): void {
     const tiers = this.series.get(key) ?? new Map<HistoryRangeName, Bucket[]>();
     this.series.set(key, tiers);
     const nowSec = atMs / 1000;
@@ -73,13 +88,6 @@ export class HistoryStore {
       let drop = 0;
       while (drop < buckets.length && buckets[drop]![0] <= cutoff) drop++;
       if (drop) buckets.splice(0, drop);
-    }
-    if (sample.bytes > 0) {
-      const day = new Date(atMs).toISOString().slice(0, 10);
-      const perDay = this.daily.get(day) ?? new Map<string, number>();
-      this.daily.set(day, perDay);
-      perDay.set(key, (perDay.get(key) ?? 0) + sample.bytes);
-      this.trimDays(atMs);
     }
   }
 

@@ -77,7 +77,7 @@ export function readJson<T = any>(file: string): T {
 }
 
 /** A sidecar reading one cloudplow installation (rclone not running), with its own output and state folders. */
-export async function sidecarOnCloudplow(cloudplowConfig: string, extra: string[] = []) {
+export async function sidecarOnCloudplow(cloudplowConfig: string, extra: string[] = [], rclone?: { url: string; user: string; pass: string }) {
   const out = mkdtempSync(path.join(tmpdir(), 'plowboard-out-'));
   const port = await new Promise<number>((resolve) => {
     const srv = net.createServer().listen(0, '127.0.0.1', () => {
@@ -85,8 +85,8 @@ export async function sidecarOnCloudplow(cloudplowConfig: string, extra: string[
       srv.close(() => resolve(p));
     });
   });
-  const args = ['sidecar', '--cloudplow-config', cloudplowConfig, '--rclone-url', `http://127.0.0.1:${port}`, '--output', out, '--state-dir', `${out}-state`, '--interval', '0.5', ...extra];
-  const proc = new SidecarProcess(args).start();
+  const args = ['sidecar', '--cloudplow-config', cloudplowConfig, '--rclone-url', rclone?.url ?? `http://127.0.0.1:${port}`, '--output', out, '--state-dir', `${out}-state`, '--interval', '0.5', ...extra];
+  const proc = new SidecarProcess(args, rclone ? { PLOWBOARD_RCLONE_USER: rclone.user, PLOWBOARD_RCLONE_PASS: rclone.pass } : {}).start();
   const data = <T = any>(name: string) => readJson<T>(path.join(out, 'data', `${name}.json`));
   const deadline = Date.now() + 30_000;
   while (!existsSync(path.join(out, 'data', 'index.json'))) {

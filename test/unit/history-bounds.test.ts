@@ -61,3 +61,19 @@ describe('the history store', () => {
     expect(() => HistoryStore.restore({ nope: 1 }, t0)).toThrow();
   });
 });
+
+describe('per-SA history', () => {
+  it('keeps bytes per day for a thousand SAs over 100 days within 90 days, with no fine tiers', () => {
+    const h = new HistoryStore();
+    for (let day = 0; day < 100; day++) {
+      for (let sa = 0; sa < 1000; sa++) h.record(`account:google/${sa}.json`, t0 + day * 86400_000 + sa * 60_000, { bytes: 5, inFlight: 1, errors: 0 }, { dailyOnly: true });
+    }
+    const now = t0 + 100 * 86400_000;
+    const snap = h.snapshot();
+    expect(Object.keys(snap.series)).toEqual([]);
+    const daily = h.range('90d', now, '').daily;
+    expect(new Set(daily.map((d) => d.day)).size).toBeLessThanOrEqual(91);
+    expect(daily.find((d) => d.key === 'account:google/7.json' && d.day === new Date(now - 86400_000).toISOString().slice(0, 10))!.bytes).toBe(5);
+    expect(h.totals().get('account:google/7.json')!.bytes).toBe(500);
+  });
+});
