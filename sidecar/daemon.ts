@@ -33,6 +33,8 @@ export interface DaemonOptions {
 /** History is sampled on its own clock, so a backed-off poll never reads as a gap. */
 const SAMPLE_MS = 5_000;
 const SAVE_MS = 60_000;
+/** The pool forecast uses the average speed of the last 15 minutes, not the last poll's. */
+const POOL_FORECAST_SECONDS = 900;
 
 /**
  * Wires the sources to the state and the writers: every poll updates the state, and a
@@ -279,6 +281,7 @@ export class Daemon {
       rcloneReachable: this.rclone.some((s) => s.status.current === 'ok'),
       transfers: this.transfers.list(),
       quota: this.config.saQuota,
+      recentBytesPerSecond: this.history.recentRate('total', now.getTime(), POOL_FORECAST_SECONDS),
       now: now.getTime(),
       generatedAt,
     });

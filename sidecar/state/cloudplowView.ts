@@ -37,6 +37,8 @@ export interface ViewInput {
   rcloneReachable: boolean;
   transfers: readonly Transfer[];
   quota: SaQuota;
+  /** The uploading speed to forecast the pool with: the recent average, steadier than the instant. */
+  recentBytesPerSecond: number | null;
   now: number;
   generatedAt: string;
 }
@@ -79,7 +81,7 @@ export function cloudplowView(input: ViewInput): CloudplowView {
       uploaderBans: snapshot.uploaderBans,
       active: session?.active && session.account.name ? { uploader: session.uploader, account: session.account.name } : null,
       limitHits: limitHitsFromLog(snapshot.log.events),
-      throughput: { uploader: session?.active ? session.uploader : null, bytesPerSecond: session?.active ? live.total.speed : 0 },
+      throughput: { uploader: session?.active ? session.uploader : null, bytesPerSecond: session?.active ? Math.round(input.recentBytesPerSecond || live.total.speed) : 0 },
     },
     generatedAt,
   );

@@ -115,6 +115,16 @@ export class HistoryStore {
     };
   }
 
+  /** Bytes per second of a series over the last `seconds`, from the 5 s tier; null when nothing was recorded. */
+  recentRate(key: string, nowMs: number, seconds: number): number | null {
+    const buckets = this.series.get(key)?.get('1h') ?? [];
+    const from = nowMs / 1000 - seconds;
+    const recent = buckets.filter((b) => b[0] >= from);
+    if (!recent.length) return null;
+    const span = nowMs / 1000 - recent[0]![0];
+    return span > 0 ? recent.reduce((n, b) => n + b[1], 0) / span : null;
+  }
+
   totals(): ReadonlyMap<string, Totals> {
     return this.totalsByKey;
   }

@@ -169,6 +169,7 @@ export function sampleData(opts: SampleOptions = {}): Record<string, unknown> {
     rcloneReachable: true,
     transfers,
     quota: { bytesPerAccount: 750 * GiB, label: '750 GiB', unit: 'GiB', windowHours: 24, from: 'default' },
+    recentBytesPerSecond: null,
     now,
     generatedAt,
   });

@@ -77,3 +77,14 @@ describe('per-SA history', () => {
     expect(h.totals().get('account:google/7.json')!.bytes).toBe(500);
   });
 });
+
+describe('the recent rate the pool forecast uses', () => {
+  it('averages the last minutes of a series, not its last sample', () => {
+    const h = new HistoryStore();
+    for (let s = 0; s < 1800; s += 5) h.record('total', t0 + s * 1000, { bytes: s < 1500 ? 5000 : 0, inFlight: 1, errors: 0 });
+    const now = t0 + 1800 * 1000;
+    // 1000 B/s for the first 600 of the last 900 seconds, then nothing.
+    expect(h.recentRate('total', now, 900)).toBeCloseTo(600 * 1000 / 900, -1);
+    expect(h.recentRate('missing', now, 900)).toBeNull();
+  });
+});
