@@ -4,6 +4,7 @@ import type { ConfigFlags } from './config/load.js';
 import { checkCommand } from './commands/check.js';
 import { buildCommand, runCommand, serveCommand, sidecarCommand } from './commands/daemonCommands.js';
 import { outputOption, withServerOptions, withSourceOptions } from './commands/options.js';
+import { snapshotCommand, type SnapshotFlags } from './commands/snapshot.js';
 import { version } from './projectRoot.js';
 
 type Action = (flags: ConfigFlags) => Promise<number>;
@@ -29,6 +30,13 @@ export async function main(argv: string[]): Promise<number> {
   withServerOptions(sub('serve', 'serve an output folder').addOption(outputOption()).option('--config <file>', "plowboard's config file")).action(
     act(serveCommand),
   );
+  withSourceOptions(sub('snapshot', 'a self-contained copy for a wiki: HTML with charts as SVG, Markdown, and the JSON it was made from'), { output: false })
+    .requiredOption('--out <dir>', 'folder to write the snapshot into (files are named by the data\'s time)')
+    .option('--from <dir>', 'make it from this output folder instead of reading the sources once')
+    .option('--redact-names', 'replace file names with file-N placeholders everywhere, the copied JSON included')
+    .action(async (flags: SnapshotFlags) => {
+      code = await snapshotCommand(flags);
+    });
   withSourceOptions(sub('check', 'read every source once and report what works and what does not')).action(act(checkCommand));
 
   try {
