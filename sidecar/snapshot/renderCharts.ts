@@ -1,11 +1,13 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Live } from '../contract/index.js';
-import { accountsSpec, dailySpec, historySpec, sizesSpec, throughputSpec, type ThroughputRow } from './chartSpecs.js';
+import { accountsSpec, dailySpec, historySpec, sizesSpec, throughputSpec, type HistoryRow, type ThroughputRow } from './chartSpecs.js';
 import type { SnapshotData } from './snapshotData.js';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
+/** 48 h of 1 min buckets is 2880 points on 640 pixels: 10 min means draw the same line at a tenth of the size. */
+const HISTORY_STEP_MS = 10 * 60_000;
 
 export interface Chart {
   /** File name stem: `throughput` → `<snapshot>-charts/throughput.svg`. */
@@ -33,11 +35,14 @@ export async function renderCharts(data: SnapshotData): Promise<Chart[]> {
   }
   const h48 = data['history-48h']?.series.find((s) => s.key === 'total');
   if (h48) {
-    const rows = h48.t.map((t, i) => ({ t: (t ?? 0) * 1000, mibps: h48.bytesPerSecond[i] == null ? null : h48.bytesPerSecond[i]! / MiB })).filter((r) => r.t > 0);
+    const rows = coarsen(
+      h48.t.map((t, i) => ({ t: (t ?? 0) * 1000, mibps: h48.bytesPerSecond[i] == null ? null : h48.bytesPerSecond[i]! / MiB })).filter((r) => r.t > 0),
+      HISTORY_STEP_MS,
+    );
     wanted.push({
       name: 'history-48h',
       title: 'Throughput, last 48 hours',
-      alt: 'Average upload throughput in MiB/s per minute over the last 48 hours, all instances; gaps where the sidecar was not running',
+      alt: 'Average upload throughput in MiB/s per 10 minutes over the last 48 hours, all instances; gaps where the sidecar was not running',
       spec: rows.some((r) => r.mibps !== null) ? historySpec(rows, 'Average upload throughput, last 48 hours') : null,
     });
   }
@@ -95,4 +100,19 @@ function throughputRows(live: Live, end: number): ThroughputRow[] {
     if (!prev || row.t >= prev.t) last.set(p.instance, row);
   }
   return [...opening.values(), ...inside, ...[...last.values()].map((r) => ({ ...r, t: end }))];
+}
+
+/** Means over `stepMs`, of the buckets that have a value; a step with none stays a gap. */
+function coarsen(rows: HistoryRow[], stepMs: number): HistoryRow[] {
+  const steps = new Map<number, { sum: number; n: number }>();
+  for (const r of rows) {
+    const t = Math.floor(r.t / stepMs) * stepMs;
+    const acc = steps.get(t) ?? { sum: 0, n: 0 };
+    if (r.mibps !== null) {
+      acc.sum += r.mibps;
+      acc.n += 1;
+    }
+    steps.set(t, acc);
+  }
+  return [...steps].sort((a, b) => a[0] - b[0]).map(([t, { sum, n }]) => ({ t, mibps: n ? sum / n : null }));
 }
