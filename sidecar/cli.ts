@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from './config/configError.js';
 import type { ConfigFlags } from './config/load.js';
 import { checkCommand } from './commands/check.js';
@@ -32,7 +32,19 @@ export async function main(argv: string[]): Promise<number> {
   );
   withSourceOptions(sub('snapshot', 'a self-contained copy for a wiki: HTML with charts as SVG, Markdown, and the JSON it was made from'), { output: false })
     .requiredOption('--out <dir>', 'folder to write the snapshot into (files are named by the data\'s time)')
-    .option('--from <dir>', 'make it from this output folder instead of reading the sources once')
+    .addOption(
+      new Option('--from <dir>', 'make it from this output folder instead of reading the sources once').conflicts([
+        'config',
+        'cloudplowConfig',
+        'rcloneUrl',
+        'rcloneUser',
+        'rclonePassFile',
+        'interval',
+        'transfersLimit',
+        'saQuota',
+        'stateDir',
+      ]),
+    )
     .option('--redact-names', 'replace file names with file-N placeholders everywhere, the copied JSON included')
     .action(async (flags: SnapshotFlags) => {
       code = await snapshotCommand(flags);

@@ -7,6 +7,9 @@
 /** C0 controls and DEL, except tab and newline: they have no business in a page and can hide text. */
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
+/** For text handed to Vega, which escapes markup but keeps controls, and a NUL makes an SVG file unreadable XML. */
+export const stripControls = (text: string): string => text.replace(CONTROLS, '');
+
 const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** For element text and attribute values (always double-quoted) alike. */

@@ -2,6 +2,7 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Live } from '../contract/index.js';
 import { accountsSpec, dailySpec, historySpec, sizesSpec, throughputSpec, type HistoryRow, type ThroughputRow } from './chartSpecs.js';
+import { stripControls as plain } from './escape.js';
 import type { SnapshotData } from './snapshotData.js';
 
 const MiB = 1024 ** 2;
@@ -57,11 +58,11 @@ export async function renderCharts(data: SnapshotData): Promise<Chart[]> {
   }
   if (data.accounts) {
     const many = data.accounts.uploaders.length > 1;
-    const rows = data.accounts.uploaders.flatMap((u) => u.accounts.map((a) => ({ label: many ? `${u.name}: ${a.name}` : a.name, percent: a.percent, status: a.status })));
+    const rows = data.accounts.uploaders.flatMap((u) => u.accounts.map((a) => ({ label: plain(many ? `${u.name}: ${a.name}` : a.name), percent: a.percent, status: a.status })));
     wanted.push({ name: 'accounts', title: 'Quota used per service account', alt: 'Percent of the daily quota used per service account, coloured by status', spec: rows.length ? accountsSpec(rows) : null });
   }
   if (data.distribution) {
-    const rows = data.distribution.uploaders.flatMap((u) => (u.queue?.buckets ?? []).map((b) => ({ bucket: b.label, uploader: u.name, count: b.count })));
+    const rows = data.distribution.uploaders.flatMap((u) => (u.queue?.buckets ?? []).map((b) => ({ bucket: plain(b.label), uploader: plain(u.name), count: b.count })));
     wanted.push({ name: 'sizes', title: 'Queue by file size', alt: 'Files per size bucket in the upload queue, per uploader', spec: rows.length ? sizesSpec(rows) : null });
   }
 
@@ -92,12 +93,12 @@ function throughputRows(live: Live, end: number): ThroughputRow[] {
   const inside: ThroughputRow[] = [];
   const last = new Map<string, ThroughputRow>();
   for (const p of live.throughput.points) {
-    const row = { t: Date.parse(p.t), instance: p.instance, mibps: p.bytesPerSecond / MiB };
+    const row = { t: Date.parse(p.t), instance: plain(p.instance), mibps: p.bytesPerSecond / MiB };
     if (row.t > end) continue;
-    if (row.t <= start) opening.set(p.instance, { ...row, t: start });
+    if (row.t <= start) opening.set(row.instance, { ...row, t: start });
     else inside.push(row);
-    const prev = last.get(p.instance);
-    if (!prev || row.t >= prev.t) last.set(p.instance, row);
+    const prev = last.get(row.instance);
+    if (!prev || row.t >= prev.t) last.set(row.instance, row);
   }
   return [...opening.values(), ...inside, ...[...last.values()].map((r) => ({ ...r, t: end }))];
 }

@@ -14,7 +14,7 @@ import { readJson, runCli } from '../helpers/sidecarProcess.js';
 const NOW = Date.parse('2026-11-23T04:12:34.567Z');
 const STEM = 'plowboard-2026-11-23T0412Z';
 /** A name Vega draws as text: in the throughput legend and as an account's axis label. */
-const EVIL_LABEL = '<img src=x onerror=alert(2)>&"\'';
+const EVIL_LABEL = '<img src=x onerror=alert(2)>&"\'\u0000\u0007';
 const CHARTS = ['accounts', 'daily', 'history-48h', 'sizes', 'throughput'];
 
 let work: string;
@@ -105,6 +105,8 @@ describe('plowboard snapshot --from', () => {
     for (const rel of tree(out).filter((f) => /\.(html|svg|md)$/.test(f))) {
       const text = read(out, rel);
       expect(text, rel).not.toMatch(/<img|<b>/i);
+      // A NUL or BEL would make an SVG file unreadable XML and hide text in a page.
+      expect(text, rel).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
       expect(text, rel).not.toContain('onerror=alert(1)>');
     }
     const html = read(out, `${STEM}.html`);
@@ -222,6 +224,10 @@ describe('plowboard snapshot with files missing or bad', () => {
     expect(help.stdout).toContain('--redact-names');
     expect((await runCli(['snapshot', '--from', from, '--out', path.join(work, 'x'), '--colour'])).code).toBe(2);
     expect((await runCli(['snapshot', '--from', from])).code).toBe(2);
+    // Source flags mean nothing with --from: said, not ignored.
+    const both = await runCli(['snapshot', '--from', from, '--rclone-url', 'http://127.0.0.1:1', '--out', path.join(work, 'x')]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('cannot be used with');
   });
 });
 
