@@ -3,6 +3,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Live } from '../contract/index.js';
 import { accountsSpec, dailySpec, historySpec, sizesSpec, throughputSpec, type HistoryRow, type ThroughputRow } from './chartSpecs.js';
 import { stripControls as plain } from './escape.js';
+import { duration, utc } from './format.js';
 import type { SnapshotData } from './snapshotData.js';
 
 const MiB = 1024 ** 2;
@@ -30,7 +31,7 @@ export async function renderCharts(data: SnapshotData): Promise<Chart[]> {
     wanted.push({
       name: 'throughput',
       title: 'Throughput, live window',
-      alt: `Upload throughput per rclone instance in MiB/s, ${data.live.throughput.windowSeconds} s up to ${data.live.generatedAt}`,
+      alt: `Upload throughput per rclone instance in MiB/s, ${duration(data.live.throughput.windowSeconds)} up to ${utc(data.live.generatedAt)}`,
       spec: rows.length ? throughputSpec(rows, start, end) : null,
     });
   }
@@ -67,7 +68,7 @@ export async function renderCharts(data: SnapshotData): Promise<Chart[]> {
   }
 
   const charts: Chart[] = [];
-  // One at a time: each view is finalized before the next, and Vega's ids follow the same order every run.
+  // One view at a time, each finalized before the next: a snapshot is not worth two cores.
   for (const w of wanted) if (w.spec) charts.push({ name: w.name, title: w.title, alt: w.alt, svg: await toSvg(w.spec) });
   return charts;
 }
