@@ -1,9 +1,10 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from './config/configError.js';
 import type { ConfigFlags } from './config/load.js';
 import { checkCommand } from './commands/check.js';
 import { buildCommand, runCommand, serveCommand, sidecarCommand } from './commands/daemonCommands.js';
 import { outputOption, withServerOptions, withSourceOptions } from './commands/options.js';
+import { snapshotCommand, type SnapshotFlags } from './commands/snapshot.js';
 import { version } from './projectRoot.js';
 
 type Action = (flags: ConfigFlags) => Promise<number>;
@@ -29,6 +30,25 @@ export async function main(argv: string[]): Promise<number> {
   withServerOptions(sub('serve', 'serve an output folder').addOption(outputOption()).option('--config <file>', "plowboard's config file")).action(
     act(serveCommand),
   );
+  withSourceOptions(sub('snapshot', 'a self-contained copy for a wiki: HTML with charts as SVG, Markdown, and the JSON it was made from'), { output: false })
+    .requiredOption('--out <dir>', 'folder to write the snapshot into (files are named by the data\'s time)')
+    .addOption(
+      new Option('--from <dir>', 'make it from this output folder instead of reading the sources once').conflicts([
+        'config',
+        'cloudplowConfig',
+        'rcloneUrl',
+        'rcloneUser',
+        'rclonePassFile',
+        'interval',
+        'transfersLimit',
+        'saQuota',
+        'stateDir',
+      ]),
+    )
+    .option('--redact-names', 'replace file names with file-N placeholders everywhere, the copied JSON included')
+    .action(async (flags: SnapshotFlags) => {
+      code = await snapshotCommand(flags);
+    });
   withSourceOptions(sub('check', 'read every source once and report what works and what does not')).action(act(checkCommand));
 
   try {

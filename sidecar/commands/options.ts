@@ -3,8 +3,8 @@ import { Command, Option } from 'commander';
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** The flags every command that reads sources shares. Each also has a PLOWBOARD_* variable. */
-export function withSourceOptions(cmd: Command): Command {
-  return cmd
+export function withSourceOptions(cmd: Command, opts: { output?: boolean } = {}): Command {
+  cmd
     .addOption(new Option('--config <file>', "plowboard's own JSON config file (PLOWBOARD_CONFIG)"))
     .addOption(new Option('--cloudplow-config <file>', "cloudplow's config.json (PLOWBOARD_CLOUDPLOW_CONFIG, else CLOUDPLOW_CONFIG, else discovered)"))
     .addOption(
@@ -18,8 +18,8 @@ export function withSourceOptions(cmd: Command): Command {
     .addOption(new Option('--transfers-limit <n>', 'completed transfers kept (PLOWBOARD_TRANSFERS_LIMIT; default 1000)'))
     .addOption(new Option('--log-lines <n>', "lines of cloudplow's log kept in logs.json (PLOWBOARD_LOG_LINES; default 500)"))
     .addOption(new Option('--sa-quota <amount>', 'daily quota per service account, e.g. 750GiB or 750GB (PLOWBOARD_SA_QUOTA; default 750GiB)'))
-    .addOption(new Option('--state-dir <dir>', 'where history and finished transfers are kept between runs (PLOWBOARD_STATE_DIR; default ./state)'))
-    .addOption(outputOption());
+    .addOption(new Option('--state-dir <dir>', 'where history and finished transfers are kept between runs (PLOWBOARD_STATE_DIR; default ./state)'));
+  return opts.output === false ? cmd : cmd.addOption(outputOption());
 }
 
 export function withServerOptions(cmd: Command): Command {
