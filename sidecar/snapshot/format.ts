@@ -1,4 +1,7 @@
 import prettyBytes from 'pretty-bytes';
+import { duration } from '../format/duration.js';
+
+export { duration };
 
 /**
  * Figures as a snapshot shows them. Unlike the pages, which speak the viewer's zone and
@@ -16,17 +19,6 @@ export const utc = (iso: string | null | undefined): string => (iso ? new Date(i
 
 /** `2026-11-23T0412Z`: the data's time as it names the snapshot's files. */
 export const fileStamp = (iso: string): string => new Date(iso).toISOString().replace(/:\d{2}\.\d{3}Z$/, 'Z').replace(':', '');
-
-export function duration(seconds: number | null | undefined): string {
-  if (seconds == null || !Number.isFinite(seconds)) return '—';
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
-  return `${Math.floor(h / 24)} d ${h % 24} h`;
-}
 
 export const percent = (n: number | null | undefined, digits = 1): string => (n == null || !Number.isFinite(n) ? '—' : `${n.toFixed(digits)} %`);
 export const count = (n: number | null | undefined): string => (n == null ? '—' : String(n));

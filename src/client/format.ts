@@ -1,19 +1,11 @@
 import prettyBytes from 'pretty-bytes';
+import { duration } from '../../sidecar/format/duration.js';
+
+export { duration };
 
 /** Bytes in binary units, labelled as such (KiB, MiB, GiB). */
 export const bytes = (n: number | null | undefined): string => (n == null ? '—' : prettyBytes(n, { binary: true, maximumFractionDigits: 1 }));
 export const speed = (n: number | null | undefined): string => (n == null ? '—' : `${bytes(n)}/s`);
-
-export function duration(seconds: number | null | undefined): string {
-  if (seconds == null || !Number.isFinite(seconds)) return '—';
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
-  return `${Math.floor(h / 24)} d ${h % 24} h`;
-}
 
 export function ago(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return 'never';
