@@ -1,11 +1,6 @@
 import { el } from './dom.js';
 
-/**
- * A table of many rows that filters, searches, sorts and pages in the browser. It keeps
- * one <tr> per row of the current page, keyed, and a poll only rewrites the cells whose
- * text changed: with 1,000 service accounts and a poll every two seconds, nothing is
- * rebuilt and nothing reflows that did not change.
- */
+/** One column: its header, how it sorts, how it fills a cell. */
 export interface Column<T> {
   id: string;
   label: string;
@@ -44,6 +39,12 @@ interface RenderedRow {
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
+/**
+ * A table of many rows that filters, searches, sorts and pages in the browser. It keeps
+ * one <tr> per row of the current page, keyed, and a poll only rewrites the cells whose
+ * text changed: with 1,000 service accounts and a poll every two seconds, nothing is
+ * rebuilt and nothing reflows that did not change.
+ */
 export class DataTable<T> {
   private rows: T[] = [];
   private matches: (row: T) => boolean = () => true;

@@ -143,18 +143,16 @@ function renderAccounts(data: Accounts): void {
   drawHistory();
 }
 
-function selectedPool(): { pool: Pool; accounts: number } | null {
+/** The chosen uploader's pool, or the pool of all of them. */
+function selectedPool(): Pool | null {
   if (!accounts) return null;
-  const u = accounts.uploaders.find((x) => x.name === uploaderSelect.value);
-  const pool = u ? u.pool : accounts.pool;
-  return { pool, accounts: pool.accounts };
+  return accounts.uploaders.find((x) => x.name === uploaderSelect.value)?.pool ?? accounts.pool;
 }
 
 /** The pool cards; called every second too, for the countdown. */
 function renderPool(): void {
-  const sel = selectedPool();
-  if (!sel || !accounts) return;
-  const p = sel.pool;
+  const p = selectedPool();
+  if (!p || !accounts) return;
   setText('pool-usable', `${p.usableNow} of ${p.accounts}`);
   setText('pool-usable-sub', `${p.exhausted} exhausted · ${p.banned} banned`);
   setText('pool-left', bytes(p.capacityLeftBytes));
@@ -194,11 +192,11 @@ function drawUsage(): void {
 
 /** Throughput of the last 48 h against the rate the pool's quota comes back at: above the line, the pool drains. */
 function drawHistory(): void {
-  const sel = selectedPool();
-  if (!history || !accounts || !sel) return;
+  const pool = selectedPool();
+  if (!history || !accounts || !pool) return;
   const series = history.series.find((s) => s.key === (uploaderSelect.value ? `uploader:${uploaderSelect.value}` : 'total')) ?? history.series.find((s) => s.key === 'total');
   const data = (series?.t ?? []).map((t, i) => ({ t: t! * 1000, mibps: series!.bytesPerSecond[i] == null ? null : series!.bytesPerSecond[i]! / MiB }));
-  const refillBps = (sel.accounts * accounts.quota.bytesPerAccount) / (accounts.quota.windowHours * 3600);
+  const refillBps = (pool.accounts * accounts.quota.bytesPerAccount) / (accounts.quota.windowHours * 3600);
   historyChart.update(data);
   if (refillBps !== drawn.refillBps) historyChart.update([{ mibps: (drawn.refillBps = refillBps) / MiB }], {}, 'refill');
   const values = data.map((d) => d.mibps).filter((v): v is number => v !== null);
@@ -208,7 +206,7 @@ function drawHistory(): void {
   setText(
     'chart-history-desc',
     `Throughput averaged ${avg.toFixed(1)} MiB/s over ${duration(values.length * history.stepSeconds)} of data, peaking at ${(values.length ? Math.max(...values) : 0).toFixed(1)} MiB/s. ` +
-      `The dashed line is the rate the pool's quota comes back at: ${sel.accounts} × ${accounts.quota.label} per ${accounts.quota.windowHours} h = ${(refillBps / MiB).toFixed(1)} MiB/s; above it the pool drains. ` +
+      `The dashed line is the rate the pool's quota comes back at: ${pool.accounts} × ${accounts.quota.label} per ${accounts.quota.windowHours} h = ${(refillBps / MiB).toFixed(1)} MiB/s; above it the pool drains. ` +
       `Uploaded in the last 24 h: ${bytes(lastDay)}.`,
   );
 }

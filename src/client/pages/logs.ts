@@ -73,7 +73,9 @@ function setLogs(data: Logs): void {
     const base = eventKey(line.time, line.message);
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
-    return { key: `${base}\u0000${n}`, line, level: levelOf(line), events: byLine.get(base) ?? [] };
+    const events = byLine.get(base) ?? [];
+    // The events are in the key too: a line whose events changed is drawn again.
+    return { key: `${base}\u0000${n}\u0000${events.map((e) => e.kind).join()}`, line, level: levelOf(line), events };
   });
   setText('log-file', data.file ? `(${data.file})` : '');
   renderEvents();
