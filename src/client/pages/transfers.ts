@@ -1,0 +1,264 @@
+import type { InFlightTransfer, Live, Transfer, Transfers } from '../../../sidecar/contract/index.js';
+import { csvLink, toCsv } from '../csv.js';
+import { byId, el, replaceRows, setText } from '../dom.js';
+import { ago, bytes, dateTime, duration, speed } from '../format.js';
+import { startPage, timeText } from '../pageStatus.js';
+import { Choices, DataTable, countBy, searchMatcher, setCell, type Column } from '../table.js';
+
+type State = 'inflight' | 'ok' | 'failed' | 'checked';
+const STATE_WORDS: Record<State, string> = { inflight: 'in flight', ok: 'ok', failed: 'failed', checked: 'checked' };
+
+/** A transfer in flight (from live.json) or finished (from transfers.json), in one shape for the table. */
+interface Row {
+  key: string;
+  state: State;
+  name: string;
+  size: number | null;
+  bytes: number;
+  percentage: number | null;
+  speed: number | null;
+  eta: number | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  durationSeconds: number | null;
+  account: string | null;
+  uploader: string | null;
+  instance: string | null;
+  error: string | null;
+  record: Transfer | InFlightTransfer;
+}
+
+let live: Live | null = null;
+let finished: Transfers | null = null;
+let rows: Row[] = [];
+let openKey: string | null = null;
+
+const inflightRow = (t: InFlightTransfer): Row => ({
+  key: `live\u0000${t.instance}\u0000${t.name}`,
+  state: 'inflight',
+  name: t.name,
+  size: t.size,
+  bytes: t.bytes,
+  percentage: t.percentage,
+  speed: t.speed,
+  eta: t.eta,
+  startedAt: null,
+  completedAt: null,
+  durationSeconds: null,
+  account: null,
+  uploader: null,
+  instance: t.instance,
+  error: null,
+  record: t,
+});
+
+const finishedRow = (t: Transfer): Row => ({
+  key: `done\u0000${t.id}`,
+  // A failed check is a failure: "checked" is for files rclone found already there.
+  state: !t.ok ? 'failed' : t.checked ? 'checked' : 'ok',
+  name: t.name,
+  size: t.size,
+  bytes: t.bytes,
+  percentage: null,
+  speed: t.avgSpeed,
+  eta: null,
+  startedAt: t.startedAt,
+  completedAt: t.completedAt,
+  durationSeconds: t.durationSeconds,
+  account: t.serviceAccount,
+  uploader: t.uploader,
+  instance: t.instance,
+  error: t.error,
+  record: t,
+});
+
+const columns: Column<Row>[] = [
+  {
+    id: 'state',
+    label: 'State',
+    className: 'state',
+    sort: (r) => STATE_WORDS[r.state],
+    render: (td, r) => {
+      setCell(td, STATE_WORDS[r.state]);
+      if (td.dataset.state !== r.state) td.dataset.state = r.state;
+    },
+  },
+  {
+    id: 'name',
+    label: 'File',
+    className: 'file',
+    rowHeader: true,
+    sort: (r) => r.name,
+    render: (td, r) => {
+      // A button, so the record opens from the keyboard as well; the row's key says which.
+      let button = td.querySelector<HTMLButtonElement>('button.open');
+      if (!button) {
+        button = el('button', { type: 'button', class: 'open', 'aria-haspopup': 'dialog' });
+        button.addEventListener('click', () => openDetail(button!.dataset.key!));
+        td.replaceChildren(button, el('span', { class: 'error' }));
+      }
+      button.dataset.key = r.key;
+      setCell(button, r.name);
+      setCell(td.querySelector<HTMLElement>('.error')!, r.error ?? '');
+    },
+  },
+  { id: 'size', label: 'Size', className: 'num', sort: (r) => r.size, render: (td, r) => setCell(td, bytes(r.size)) },
+  {
+    id: 'finished',
+    label: 'Finished',
+    className: 'num when',
+    // In flight sorts as the newest of all: it finishes after everything that has.
+    sort: (r) => (r.completedAt ? Date.parse(r.completedAt) : Number.MAX_SAFE_INTEGER),
+    render: (td, r) => {
+      if (r.state === 'inflight') {
+        let bar = td.querySelector('progress');
+        if (!bar) td.replaceChildren((bar = el('progress', { max: 100 })), el('span', { class: 'meta' }));
+        bar.value = r.percentage ?? 0;
+        const label = `Progress of ${r.name}`;
+        if (bar.getAttribute('aria-label') !== label) bar.setAttribute('aria-label', label);
+        setCell(td.querySelector<HTMLElement>('.meta')!, `${(r.percentage ?? 0).toFixed(0)} % · ETA ${duration(r.eta)}`);
+        return;
+      }
+      if (td.querySelector('progress')) td.replaceChildren();
+      const t = timeText(r.completedAt);
+      setCell(td, t.text, t.title);
+    },
+  },
+  { id: 'took', label: 'Took', className: 'num', sort: (r) => r.durationSeconds, render: (td, r) => setCell(td, duration(r.durationSeconds)) },
+  { id: 'speed', label: 'Speed', className: 'num', sort: (r) => r.speed, render: (td, r) => setCell(td, speed(r.speed)) },
+  { id: 'account', label: 'Account', className: 'account', sort: (r) => r.account, render: (td, r) => setCell(td, r.account ?? '—', r.uploader ? `uploader ${r.uploader}` : '') },
+];
+
+const table = new DataTable<Row>({
+  table: byId<HTMLTableElement>('tr-table'),
+  pager: byId('tr-pager'),
+  status: byId('tr-status'),
+  noun: 'transfers',
+  columns,
+  key: (r) => r.key,
+  pageSize: 50,
+  sort: { column: 'finished', descending: true },
+  rowClass: (r) => (r.state === 'failed' ? 'failed' : r.state === 'inflight' ? 'uploading' : ''),
+});
+
+const search = byId<HTMLInputElement>('tr-search');
+const states = new Choices<State>(
+  byId('tr-state'),
+  'state',
+  (Object.keys(STATE_WORDS) as State[]).map((s) => [s, STATE_WORDS[s]]),
+  () => applyFilter(),
+);
+search.addEventListener('input', () => applyFilter());
+
+function applyFilter(): void {
+  const matches = searchMatcher(search.value);
+  const state = states.value;
+  table.setFilter((r) => (state === 'all' || r.state === state) && matches(r.name, r.error, r.account, r.uploader, r.instance));
+  countStates();
+}
+
+/** Counts per state of what the search leaves, so each choice says what it would show. */
+function countStates(): void {
+  const matches = searchMatcher(search.value);
+  states.setCounts(countBy(rows.filter((r) => matches(r.name, r.error, r.account, r.uploader, r.instance)), (r) => r.state));
+}
+
+function rebuild(): void {
+  rows = [...(live?.instances.flatMap((i) => i.transferring.map(inflightRow)) ?? []), ...(finished?.transfers.map(finishedRow) ?? [])];
+  table.setRows(rows);
+  countStates();
+  const n = live?.total.inFlight ?? 0;
+  setText('tr-live', live ? (n ? `(${n} in flight)` : '(nothing uploading)') : '');
+  if (openKey) fillDetail(openKey);
+}
+
+// The detail view: the whole record, its error first.
+const dialog = byId<HTMLDialogElement>('tr-detail');
+byId('tr-detail-close').addEventListener('click', () => dialog.close());
+dialog.addEventListener('close', () => {
+  openKey = null;
+  if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+});
+
+function openDetail(key: string): void {
+  openKey = key;
+  fillDetail(key);
+  if (!dialog.open) dialog.showModal();
+  // A link to this record: the hash names the finished transfer's id.
+  const row = rows.find((r) => r.key === key);
+  if (row && 'id' in row.record) history.replaceState(null, '', `#${encodeURIComponent(row.record.id)}`);
+}
+
+function fillDetail(key: string): void {
+  const row = rows.find((r) => r.key === key);
+  if (!row) {
+    setText('tr-detail-state', 'This transfer is no longer in the list (it finished, or was dropped from the bounded history).');
+    return;
+  }
+  setText('tr-detail-h', row.name);
+  setText('tr-detail-state', row.state === 'inflight' ? `In flight on ${row.instance ?? '—'}: ${(row.percentage ?? 0).toFixed(1)} %` : `Finished: ${STATE_WORDS[row.state]}`);
+  byId('tr-detail-error').hidden = !row.error;
+  setText('tr-detail-error-text', row.error ?? '');
+  const entries = Object.entries(row.record) as Array<[string, unknown]>;
+  replaceRows(byId('tr-detail-fields'), JSON.stringify(entries), () => entries.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: fieldText(k, v) })]));
+}
+
+/** One field of a record in words, with the exact figure beside the rounded one. */
+function fieldText(key: string, v: unknown): string {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'number') {
+    if (key === 'size' || key === 'bytes') return `${bytes(v)} (${v.toLocaleString()} bytes)`;
+    if (/speed/i.test(key)) return speed(v);
+    if (key === 'durationSeconds' || key === 'eta') return duration(v);
+    return v.toLocaleString();
+  }
+  if (typeof v === 'string' && /At$/.test(key)) return `${dateTime(v)} (${ago(v)})`;
+  return String(v);
+}
+
+csvLink(
+  byId<HTMLAnchorElement>('tr-csv'),
+  () => `transfers-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`,
+  () =>
+    toCsv(table.visible(), [
+      ['state', (r) => STATE_WORDS[r.state]],
+      ['completed_at', (r) => r.completedAt],
+      ['started_at', (r) => r.startedAt],
+      ['name', (r) => r.name],
+      ['size_bytes', (r) => r.size],
+      ['bytes', (r) => r.bytes],
+      ['duration_seconds', (r) => r.durationSeconds],
+      ['avg_bytes_per_second', (r) => (r.speed === null ? null : Math.round(r.speed))],
+      ['ok', (r) => (r.state === 'inflight' ? null : r.state !== 'failed')],
+      ['error', (r) => r.error],
+      ['instance', (r) => r.instance],
+      ['uploader', (r) => r.uploader],
+      ['service_account', (r) => r.account],
+    ]),
+);
+
+let hashOpened = false;
+startPage({
+  name: 'Transfers',
+  files: ['live', 'transfers'],
+  onData: (name, data) => {
+    if (name === 'live') live = data as Live;
+    else if (name === 'transfers') finished = data as Transfers;
+    rebuild();
+    // A link with #<id> opens that transfer once it has arrived.
+    if (!hashOpened && finished && location.hash.length > 1) {
+      const id = decodeURIComponent(location.hash.slice(1));
+      const row = rows.find((r) => 'id' in r.record && r.record.id === id);
+      if (row) openDetail(row.key);
+      hashOpened = true;
+    }
+  },
+  title: () => {
+    if (!live && !finished) return null;
+    const n = live?.total.inFlight ?? 0;
+    const failed = finished?.failed ?? 0;
+    return `${n ? `▲ ${n} in flight` : 'idle'}${failed ? ` · ${failed} failed` : ''}`;
+  },
+  // Ages ("2 min ago") move on; only the shown page is rewritten, and only the cells that changed.
+  tick: () => table.refresh(),
+});
