@@ -122,6 +122,8 @@ const rebuild = {
     const res = await fetch(location.pathname, { cache: 'no-cache' }).catch(() => null);
     if (!res?.ok) return;
     const html = await res.text();
+    // A page caught half-written would reload into a dead screen: only a whole page counts.
+    if (!html.trimEnd().endsWith('</html>')) return;
     if (this.html === null) this.html = html;
     else if (html !== this.html) location.reload();
   },
