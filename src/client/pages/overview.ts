@@ -189,7 +189,7 @@ function titleState(stopped: boolean): string {
   if (connection.state === 'failing') return 'error';
   if (!manifest) return 'loading';
   if (stopped) return 'stopped';
-  if (live && live.total.inFlight > 0) return `▲ ${speed(live.total.speed)}${accounts ? ` · ${accounts.pool.usableNow} SA${accounts.pool.usableNow === 1 ? '' : 's'} left` : ''}`;
+  if (live && live.total.inFlight > 0) return `▲ ${speed(live.total.speed)}${accounts?.pool.accounts ? ` · ${accounts.pool.usableNow} SA${accounts.pool.usableNow === 1 ? '' : 's'} left` : ''}`;
   if (health?.state === 'error' || health?.state === 'degraded') return health.state;
   return 'idle';
 }
