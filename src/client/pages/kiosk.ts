@@ -141,6 +141,8 @@ new Poller({
   fallbackIntervalSeconds: Number(body.dataset.interval ?? 2),
   onManifest: (m) => {
     manifest = m;
+    // The server answered, even if a data file fetched after it does not arrive.
+    lastAnswerAt = Date.now();
   },
   onConnection: (c) => {
     connection = c;

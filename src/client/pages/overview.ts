@@ -112,6 +112,7 @@ function renderSession(): void {
   const elapsed = duration(elapsedSeconds(s));
   setText('session-line', `${sessionHeading(s)}: ${uploaderText(s)}, ${accountText(s)}${s.account.name ? ` (${s.account.name})` : ''}, ${stageText(s)}, ${s.active ? `running ${elapsed}` : `took ${elapsed}`}, ${etaText(s)}.`);
   setText('session-why', [s.active ? null : s.endedAt ? `Ended ${when(s.endedAt)}.` : null, whyText(s), `From ${s.from}.`].filter(Boolean).join(' '));
+  setText('session-status', `${sessionHeading(s)}: ${uploaderText(s)}, ${accountText(s)}.`);
   setText('session-uploader', uploaderText(s));
   setText('session-account', `${accountText(s)}${s.account.name ? ` · ${s.account.name}` : ''}`);
   setText('session-stage', stageText(s));
