@@ -42,6 +42,15 @@ export class Poller {
     this.schedule(0);
   }
 
+  /**
+   * Changes which data files are fetched (a page's range switch) and polls at once. A file
+   * not watched for a while is fetched again only if its changedAt moved since it was last read.
+   */
+  watch(files: string[]): void {
+    this.opts.files = files;
+    this.schedule(0);
+  }
+
   private schedule(ms: number): void {
     window.clearTimeout(this.timer);
     if (document.hidden) return;

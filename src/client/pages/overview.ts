@@ -1,11 +1,14 @@
-import type { Health, InFlightTransfer, Live, Manifest, Transfers } from '../../../sidecar/contract/index.js';
+import type { Accounts, Health, InFlightTransfer, Live, Logs, Manifest, SessionFile, Transfers } from '../../../sidecar/contract/index.js';
 import { byId, el, replaceRows, setText } from '../dom.js';
 import { ago, bytes, clock, dateTime, duration, speed, when } from '../format.js';
 import { Poller, sidecarStopped, type Connection } from '../poller.js';
+import { accountText, elapsedSeconds, etaText, sessionHeading, stageText, uploaderText, whyText } from '../sessionWords.js';
 import { sourceWords } from '../sourceWords.js';
 import { ThroughputChart } from '../throughputChart.js';
 
 const FINISHED_SHOWN = 25;
+const NEAREST_SHOWN = 5;
+const LOG_LINES_SHOWN = 10;
 
 const body = document.body;
 const chart = new ThroughputChart(byId('chart-throughput'), JSON.parse(byId('spec-throughput').textContent ?? '{}'), byId('chart-throughput-desc'));
@@ -13,6 +16,8 @@ let manifest: Manifest | null = null;
 let connection: Connection = { state: 'connecting' };
 let live: Live | null = null;
 let health: Health | null = null;
+let session: SessionFile['session'] = null;
+let accounts: Accounts | null = null;
 
 function renderSources(h: Health): void {
   const list = byId('sources');
@@ -94,6 +99,72 @@ function renderTransfers(tr: Transfers): void {
   );
 }
 
+function renderSession(): void {
+  const s = session;
+  const box = byId('session');
+  box.dataset.active = s ? String(s.active) : 'none';
+  byId('session-facts').hidden = !s;
+  if (!s) {
+    setText('session-line', 'No upload session known yet.');
+    setText('session-why', '');
+    return;
+  }
+  const elapsed = duration(elapsedSeconds(s));
+  setText('session-line', `${sessionHeading(s)}: ${uploaderText(s)}, ${accountText(s)}${s.account.name ? ` (${s.account.name})` : ''}, ${stageText(s)}, ${s.active ? `running ${elapsed}` : `took ${elapsed}`}, ${etaText(s)}.`);
+  setText('session-why', [s.active ? null : s.endedAt ? `Ended ${when(s.endedAt)}.` : null, whyText(s), `From ${s.from}.`].filter(Boolean).join(' '));
+  setText('session-status', `${sessionHeading(s)}: ${uploaderText(s)}, ${accountText(s)}.`);
+  setText('session-uploader', uploaderText(s));
+  setText('session-account', `${accountText(s)}${s.account.name ? ` · ${s.account.name}` : ''}`);
+  setText('session-stage', stageText(s));
+  setText('session-elapsed-label', s.active ? 'Elapsed' : 'Took');
+  setText('session-elapsed', elapsed);
+  setText('session-eta', s.active && s.etaSeconds != null ? `${duration(s.etaSeconds)} (around ${clock(new Date(Date.now() + s.etaSeconds * 1000).toISOString())})` : etaText(s));
+  setText('session-files', `${s.files.done}${s.files.total == null ? '' : ` of ${s.files.total}`} · ${bytes(s.bytes.done)}${s.bytes.total == null ? '' : ` of ${bytes(s.bytes.total)}`}`);
+}
+
+function renderAccounts(a: Accounts): void {
+  const p = a.pool;
+  setText('stat-sas', `${p.usableNow} of ${p.accounts}`);
+  setText('stat-sas-sub', `${p.exhausted} exhausted · ${p.banned} banned`);
+  setText('stat-pool', bytes(p.capacityLeftBytes));
+  setText('stat-pool-sub', [p.lastsSeconds != null ? `lasts ${duration(p.lastsSeconds)} at this speed` : null, p.nextResetAt ? `next reset ${when(p.nextResetAt)}` : null].filter(Boolean).join(' · '));
+  // The ones about to run out: still usable, most used first.
+  const nearest = a.uploaders
+    .flatMap((u) => u.accounts.filter((x) => x.status === 'active' || x.status === 'available').map((x) => ({ uploader: u.name, ...x })))
+    .sort((x, y) => y.percent - x.percent)
+    .slice(0, NEAREST_SHOWN);
+  byId('nearest-empty').hidden = nearest.length > 0;
+  replaceRows(byId('nearest'), JSON.stringify(nearest.map((x) => [x.uploader, x.name, x.usedBytes, x.status, x.resetAt])), () =>
+    nearest.map((x) =>
+      el(
+        'tr',
+        { 'data-status': x.status },
+        el('th', { scope: 'row', class: 'file' }, el('span', { text: x.name }), x.status === 'active' ? el('span', { class: 'tag', text: 'in use' }) : null),
+        el('td', { text: x.uploader }),
+        el('td', { class: 'num' }, el('span', { text: `${x.percent.toFixed(0)} % · ${bytes(x.usedBytes)}` }), el('progress', { max: 100, value: Math.min(100, x.percent), 'aria-label': `${x.name}: ${x.percent.toFixed(0)} % of its quota used` })),
+        el('td', { class: 'num', text: bytes(x.remainingBytes) }),
+        el('td', { class: 'num', text: when(x.resetAt), title: dateTime(x.resetAt) }),
+      ),
+    ),
+  );
+}
+
+function renderLogs(l: Logs): void {
+  const lines = l.lines.slice(-LOG_LINES_SHOWN);
+  byId('log-empty').hidden = lines.length > 0;
+  replaceRows(byId('log-lines'), JSON.stringify(lines), () =>
+    lines.map((line) =>
+      el(
+        'li',
+        { 'data-level': (line.level ?? '').toLowerCase() },
+        el('time', { datetime: line.time ?? undefined, text: when(line.time), title: dateTime(line.time) }),
+        el('span', { class: 'level', text: line.level ?? '' }),
+        el('span', { class: 'message', text: line.message }),
+      ),
+    ),
+  );
+}
+
 /** Once a second: data age, the stale and unreachable banners, the chart's right edge and the tab title. */
 function renderFreshness(): void {
   const banner = byId('banner');
@@ -110,6 +181,7 @@ function renderFreshness(): void {
     !manifest ? 'loading…' : manifest.heartbeatSeconds === 0 ? `static build from ${dateTime(manifest.generatedAt)}` : `updated ${ago(manifest.heartbeatAt ?? manifest.generatedAt)}`,
   );
   if (!stopped) drawChart();
+  if (session?.active) renderSession();
   document.title = `${titleState(stopped)} — plowboard`;
 }
 
@@ -118,14 +190,14 @@ function titleState(stopped: boolean): string {
   if (connection.state === 'failing') return 'error';
   if (!manifest) return 'loading';
   if (stopped) return 'stopped';
-  if (live && live.total.inFlight > 0) return `▲ ${speed(live.total.speed)}`;
+  if (live && live.total.inFlight > 0) return `▲ ${speed(live.total.speed)}${accounts?.pool.accounts ? ` · ${accounts.pool.usableNow} SA${accounts.pool.usableNow === 1 ? '' : 's'} left` : ''}`;
   if (health?.state === 'error' || health?.state === 'degraded') return health.state;
   return 'idle';
 }
 
 new Poller({
   root: body.dataset.root ?? './',
-  files: ['health', 'live', 'transfers'],
+  files: ['health', 'live', 'transfers', 'session', 'accounts', 'logs'],
   fallbackIntervalSeconds: Number(body.dataset.interval ?? 2),
   onManifest: (m) => {
     manifest = m;
@@ -138,6 +210,11 @@ new Poller({
     if (name === 'health') renderSources((health = data as Health));
     else if (name === 'live') renderLive((live = data as Live));
     else if (name === 'transfers') renderTransfers(data as Transfers);
+    else if (name === 'session') {
+      session = (data as SessionFile).session;
+      renderSession();
+    } else if (name === 'accounts') renderAccounts((accounts = data as Accounts));
+    else if (name === 'logs') renderLogs(data as Logs);
   },
 }).start();
 setInterval(renderFreshness, 1000);
