@@ -19,15 +19,25 @@ let health: Health | null = null;
 let session: SessionFile['session'] = null;
 let accounts: Accounts | null = null;
 
+/** Files only the cloudplow fork writes: their absence is normal for upstream cloudplow. */
+const FORK_ONLY = new Set(['cloudplow:sa_quota_cache.json', 'cloudplow:dashboard_session_state.json', 'cloudplow:learned_sizes_cache.json', 'cloudplow:transfer-stats']);
+
 function renderSources(h: Health): void {
   const list = byId('sources');
-  // The sidecar's own output and site build are only worth a line when something is wrong with them.
-  const shown = h.sources.filter((s) => !(s.kind === 'output' || s.kind === 'site') || s.state !== 'ok');
-  replaceRows(list, JSON.stringify(shown.map((s) => [s.id, s.state, s.hint, s.lastError?.message, s.version])), () =>
-    shown.map((s) =>
+  // The sidecar's own folders and build, and cloudplow's files, are worth a line each only
+  // when something is wrong with them; the rest is summed up in one line.
+  const quiet = (s: Health['sources'][number]) =>
+    s.state === 'ok' ? ['output', 'site', 'state', 'cloudplow'].includes(s.kind) : s.state === 'missing' && FORK_ONLY.has(s.id);
+  const shown = h.sources.filter((s) => !quiet(s));
+  const fine = h.sources.filter((s) => s.kind === 'cloudplow' && s.state === 'ok').length;
+  const absent = h.sources.filter((s) => s.state === 'missing' && FORK_ONLY.has(s.id)).length;
+  const summary = fine + absent ? `${fine} of cloudplow's files read fine${absent ? `; ${absent} that only the cloudplow fork writes are not there` : ''}.` : null;
+  replaceRows(list, JSON.stringify([summary, ...shown.map((s) => [s.id, s.state, s.hint, s.lastError?.message, s.version])]), () => [
+    ...shown.map((s) =>
       el('li', { class: 'source', 'data-state': s.state, 'data-source': s.id }, el('span', { class: 'name', text: s.kind }), el('span', { class: 'words', text: sourceWords(s) }), s.hint ? el('span', { class: 'hint', text: s.hint }) : null),
     ),
-  );
+    ...(summary ? [el('li', { class: 'source', 'data-state': 'ok', 'data-source': 'cloudplow:*' }, el('span', { class: 'name', text: 'cloudplow' }), el('span', { class: 'words', text: summary }))] : []),
+  ]);
 }
 
 function renderLive(l: Live): void {
