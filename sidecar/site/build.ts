@@ -22,7 +22,7 @@ export async function buildSite(opts: { outputDir: string; site: SiteData }): Pr
   const keep = new Set<string>();
 
   for (const script of await bundleClient()) {
-    assets.scripts[script.entry] = `assets/${script.fileName}`;
+    if (script.entry) assets.scripts[script.entry] = `assets/${script.fileName}`;
     keep.add(script.fileName);
     await writeIfAbsent(path.join(assetsDir, script.fileName), script.contents);
   }
@@ -57,6 +57,7 @@ async function writeIfAbsent(file: string, content: Uint8Array): Promise<void> {
 /** Leftovers of earlier builds; only names shaped like ours are removed. */
 async function removeStale(assetsDir: string, keep: Set<string>): Promise<void> {
   for (const f of await readdir(assetsDir)) {
-    if (!keep.has(f) && /\.[0-9a-f]{10}\.(js|css)$/.test(f)) await rm(path.join(assetsDir, f), { force: true });
+    // Ours: name.<10 hex>.css, and esbuild's name.<8 base32>.js.
+    if (!keep.has(f) && /\.([0-9a-f]{10}\.(js|css)|[A-Z2-7]{8}\.js)$/.test(f)) await rm(path.join(assetsDir, f), { force: true });
   }
 }

@@ -3,10 +3,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { projectRoot } from '../projectRoot.js';
-import { hashedName } from './hashedName.js';
 
 export interface BundledScript {
-  entry: string;
+  /** The page entry it is (`overview`), or null for a chunk the pages share. */
+  entry: string | null;
+  /** Hashed by content, so it can be cached for good. */
   fileName: string;
   contents: Uint8Array;
 }
@@ -27,20 +28,28 @@ export async function bundleClient(): Promise<BundledScript[]> {
   const key = sourcesKey();
   if (cache?.key === key) return cache.scripts;
   const entries = readdirSync(pagesDir).filter((f) => f.endsWith('.ts'));
+  const outdir = path.join(projectRoot, '.bundle-out');
   const result = await build({
     entryPoints: entries.map((f) => path.join(pagesDir, f)),
     bundle: true,
     minify: true,
     format: 'esm',
+    // The Vega runtime goes into a chunk every chart page shares: a reader moving between
+    // pages downloads it once, and the browser keeps it (hashed names are cached for good).
+    splitting: true,
+    entryNames: '[name].[hash]',
+    chunkNames: 'chunk.[hash]',
     target: 'es2020',
     write: false,
-    outdir: 'out',
+    outdir,
+    metafile: true,
     logLevel: 'silent',
     legalComments: 'none',
   });
   const scripts = result.outputFiles.map((f) => {
-    const entry = path.basename(f.path, '.js');
-    return { entry, fileName: hashedName(`${entry}.js`, f.contents), contents: f.contents };
+    const meta = result.metafile.outputs[path.relative(process.cwd(), f.path)] ?? Object.entries(result.metafile.outputs).find(([k]) => path.resolve(k) === f.path)?.[1];
+    const entry = meta?.entryPoint ? path.basename(meta.entryPoint, '.ts') : null;
+    return { entry, fileName: path.relative(outdir, f.path), contents: f.contents };
   });
   cache = { key, scripts };
   return scripts;
