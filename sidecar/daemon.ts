@@ -11,7 +11,7 @@ import { CloudplowSource } from './sources/cloudplow.js';
 import { RcloneSource, type RclonePoll } from './sources/rclone.js';
 import { SourceStatus } from './sources/sourceStatus.js';
 import { EMPTY_SNAPSHOT, cloudplowView } from './state/cloudplowView.js';
-import { HistoryStore } from './state/history.js';
+import { HistoryStore, SAMPLE_SECONDS } from './state/history.js';
 import { LiveView, stableLive } from './state/liveView.js';
 import { overallState } from './state/overall.js';
 import { StateFile } from './state/persist.js';
@@ -31,7 +31,7 @@ export interface DaemonOptions {
 }
 
 /** History is sampled on its own clock, so a backed-off poll never reads as a gap. */
-const SAMPLE_MS = 5_000;
+const SAMPLE_MS = SAMPLE_SECONDS * 1000;
 const SAVE_MS = 60_000;
 /** The pool forecast uses the average speed of the last 15 minutes, not the last poll's. */
 const POOL_FORECAST_SECONDS = 900;

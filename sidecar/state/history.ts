@@ -11,6 +11,8 @@ export const TIERS: ReadonlyArray<{ range: HistoryRangeName; stepSeconds: number
   { range: '90d', stepSeconds: 900, keepSeconds: 90 * 86400 },
 ];
 const DAYS_KEPT = 90;
+/** The sidecar samples into the history this often; each sample holds what moved since the one before. */
+export const SAMPLE_SECONDS = 5;
 
 /** One bucket: [start (Unix s), bytes, sum of in-flight samples, samples, errors]. */
 type Bucket = [t: number, bytes: number, inFlightSum: number, samples: number, errors: number];
@@ -98,7 +100,7 @@ export class HistoryStore {
     const series = [...this.series.entries()]
       .filter(([key]) => range !== '90d' || key === 'total')
       .sort(([a], [b]) => (a === 'total' ? -1 : b === 'total' ? 1 : a.localeCompare(b)))
-      .map(([key, tiers]) => toSeries(key, (tiers.get(range) ?? []).filter((b) => b[0] > from), tier.stepSeconds, nowMs));
+      .map(([key, tiers]) => toSeries(key, (tiers.get(range) ?? []).filter((b) => b[0] > from), tier.stepSeconds));
     const daily: DailyBytes[] =
       range === '90d'
         ? [...this.daily.entries()].sort(([a], [b]) => a.localeCompare(b)).flatMap(([day, m]) => [...m.entries()].map(([key, bytes]) => ({ day, key, bytes: Math.round(bytes) })))
@@ -176,14 +178,15 @@ export class HistoryStore {
 }
 
 /** Buckets as columns, with a row of nulls wherever buckets are missing: a gap, never interpolated. */
-function toSeries(key: string, buckets: Bucket[], step: number, nowMs: number): HistorySeries {
+function toSeries(key: string, buckets: Bucket[], step: number): HistorySeries {
   const [kind, ...rest] = key.split(':');
   const cols = { t: [] as Array<number | null>, bytes: [] as Array<number | null>, bytesPerSecond: [] as Array<number | null>, inFlight: [] as Array<number | null>, errors: [] as Array<number | null> };
   let prev: number | null = null;
   for (const [t, bytes, inFlightSum, samples, errors] of buckets) {
     if (prev !== null && t - prev > step) for (const c of Object.values(cols)) c.push(null);
-    // The current bucket is not over yet: its rate is over the time it has run.
-    const span = Math.min(step, Math.max(1, nowMs / 1000 - t));
+    // Each sample covers the SAMPLE_SECONDS before it: a bucket's rate is over the time its
+    // samples cover, so a bucket just opened (or half missed by a restart) is not a spike.
+    const span = Math.min(step, Math.max(SAMPLE_SECONDS, samples * SAMPLE_SECONDS));
     cols.t.push(t);
     cols.bytes.push(Math.round(bytes));
     cols.bytesPerSecond.push(Math.round(bytes / span));

@@ -88,3 +88,15 @@ describe('the recent rate the pool forecast uses', () => {
     expect(h.recentRate('missing', now, 900)).toBeNull();
   });
 });
+
+describe('the rate of a bucket', () => {
+  it('is over the time its samples cover, so a bucket just opened is no spike', () => {
+    const h = new HistoryStore();
+    // 5 s samples of 5000 bytes: 1000 B/s throughout, the last one a second into a new minute.
+    for (let s = 5; s <= 121; s += 5) h.record('total', t0 + s * 1000 + 1000, { bytes: 5000, inFlight: 1, errors: 0 });
+    const now = t0 + 121_500;
+    const minute = h.range('48h', now, '').series[0]!;
+    expect(minute.bytesPerSecond.filter((v) => v !== null)).toEqual(minute.bytesPerSecond.filter((v) => v !== null).map(() => 1000));
+    expect(h.range('1h', now, '').series[0]!.bytesPerSecond.every((v) => v === null || v === 1000)).toBe(true);
+  });
+});
