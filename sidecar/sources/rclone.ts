@@ -64,7 +64,10 @@ export class RcloneSource {
     const stats = await this.call('core/stats');
     if (stats.kind !== 'ok') {
       this.needVersion = true;
-      this.failures++;
+      // A refused connection costs nothing and is how rclone looks between uploads: keep
+      // polling every interval, so an upload that starts shows within one. Only hosts that
+      // hang or fail are backed off.
+      this.failures = stats.kind === 'idle' ? 0 : this.failures + 1;
       this.status.fail(stats.kind, stats.message, { latencyMs: stats.latencyMs, hint: rcloneHint(stats.kind, this.instance.url), now: at });
       return this.emit({ instance: this.instance.name, at, stats: null, transferred: [] });
     }
@@ -89,7 +92,7 @@ export class RcloneSource {
     return this.emit({ instance: this.instance.name, at, stats: normalized, transferred: list });
   }
 
-  /** Active: every interval. Down: doubling from the interval up to maxBackoff. */
+  /** Active or idle: every interval. Failing: doubling from the interval up to maxBackoff. */
   nextDelayMs(): number {
     if (this.failures === 0) return this.opts.intervalMs;
     return Math.min(this.opts.maxBackoffMs, this.opts.intervalMs * 2 ** Math.min(this.failures, 16));
