@@ -104,7 +104,7 @@ export class Daemon {
           logLines: config.logLines,
           onChange: () => this.requestPublish(),
           onTransfers: (rows) => this.onTransfers(null, rows),
-          onWatchError: (message) => this.log(`plowboard: watching cloudplow's files failed (${message}); they are still reread every 10 s`),
+          onUnexpected: (message) => this.log(`plowboard: ${message}`),
         })
       : null;
     this.publisher = new Publisher(

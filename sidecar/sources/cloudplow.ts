@@ -23,7 +23,7 @@ export interface CloudplowSourceOptions {
   onChange: () => void;
   /** New rows of transfer-stats.jsonl. */
   onTransfers: (transfers: Transfer[]) => void;
-  onWatchError?: (message: string) => void;
+  onUnexpected?: (message: string) => void;
 }
 
 type Reader = () => Promise<boolean>;
@@ -81,8 +81,21 @@ export class CloudplowSource {
 
   /** Reads every file once. */
   async readAll(): Promise<void> {
-    for (const reader of new Set(this.readers.values())) await reader();
+    for (const reader of new Set(this.readers.values())) await this.guarded(reader);
     await this.listServiceAccounts();
+  }
+
+  /**
+   * Every reader reports its own failures in health.json; this is the net under them, so
+   * that a fault nobody foresaw costs one read, never the loop that reads everything else.
+   */
+  private async guarded(reader: Reader): Promise<boolean> {
+    try {
+      return await reader();
+    } catch (err) {
+      this.opts.onUnexpected?.(`reading cloudplow's files failed: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
   }
 
   async start(): Promise<void> {
@@ -97,7 +110,7 @@ export class CloudplowSource {
     this.watcher.on('all', (_event, p) => this.changed(path.dirname(p) === this.layout.locksDir ? this.layout.locksDir : p));
     // inotify can run out of watches: the recheck below still reads every file, so a
     // watcher error costs latency, not data. It is said once, where people look.
-    this.watcher.once('error', (err) => this.opts.onWatchError?.(err instanceof Error ? err.message : String(err)));
+    this.watcher.once('error', (err) => this.opts.onUnexpected?.(`watching cloudplow's files failed (${err instanceof Error ? err.message : String(err)}); they are still reread every 10 s`));
     const tick = () => {
       for (const p of this.readers.keys()) this.due.add(p);
       void this.flush().then(() => this.listServiceAccounts().then((changed) => changed && this.opts.onChange()));
@@ -144,7 +157,7 @@ export class CloudplowSource {
       const paths = [...this.due];
       this.due.clear();
       let changed = false;
-      for (const reader of new Set(paths.map((p) => this.readers.get(p)!))) changed = (await reader()) || changed;
+      for (const reader of new Set(paths.map((p) => this.readers.get(p)!))) changed = (await this.guarded(reader)) || changed;
       if (changed) this.opts.onChange();
     });
     return this.running;

@@ -9,11 +9,13 @@ const MAX_DEPTH = 512;
  * fast and right for every other file; only a failure takes the slower lenient path.
  */
 export function parseLenientJson(text: string): unknown {
+  // JSON.parse copes with any depth, but what reads the value after it (JSON.stringify,
+  // recursive walks) runs out of stack: refuse it here, once.
+  if (nestingDepth(text) > MAX_DEPTH) throw new Error(`nested deeper than ${MAX_DEPTH} levels`);
   try {
     return JSON.parse(text);
   } catch (strictError) {
     if (!/\b(-?Infinity|NaN)\b/.test(text)) throw strictError;
-    if (nestingDepth(text) > MAX_DEPTH) throw new Error(`nested deeper than ${MAX_DEPTH} levels`);
     return JSON5.parse(text);
   }
 }

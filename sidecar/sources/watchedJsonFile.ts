@@ -85,11 +85,17 @@ export class WatchedJsonFile {
       // Written to while we read: whatever we got is not one version of the file.
       if (`${after.ino}:${after.size}:${after.mtimeMs}` !== signature) return { kind: 'torn', message: `${this.file} changed while it was read` };
       if (!text.trim()) return { kind: 'torn', message: `${this.file} is empty` };
+      let value: unknown;
       try {
-        return { kind: 'ok', value: parseLenientJson(text), signature };
+        value = parseLenientJson(text);
       } catch (err) {
         return { kind: 'torn', message: `${this.file} is not valid JSON: ${(err as Error).message}` };
       }
+      // Every one of these files is a JSON object at the top; anything else is not cloudplow's.
+      if (!value || typeof value !== 'object' || Array.isArray(value)) {
+        return { kind: 'error', message: `${this.file} holds ${Array.isArray(value) ? 'a list' : typeof value}, not the object cloudplow writes`, hint: 'Showing its last good value, if any; plowboard reads it again when it changes.' };
+      }
+      return { kind: 'ok', value, signature };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return { kind: 'missing' };
