@@ -1,10 +1,10 @@
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { cloudplowLayout } from './config/cloudplowLayout.js';
 import { effectiveConfig } from './config/effective.js';
 import type { ResolvedConfig } from './config/schema.js';
-import { HISTORY_RANGES, type Health, type SourceHealth, type Transfer, type Transfers } from './contract/index.js';
+import { HISTORY_RANGES, schemaPath, type Health, type SourceHealth, type Transfer, type Transfers } from './contract/index.js';
 import { projectRoot, version } from './projectRoot.js';
 import { buildSite } from './site/build.js';
 import { CloudplowSource } from './sources/cloudplow.js';
@@ -69,6 +69,8 @@ export class Daemon {
   private timers: NodeJS.Timeout[] = [];
   private siteWatcher: FSWatcher | null = null;
   private rebuild: NodeJS.Timeout | null = null;
+  private rebuilding = false;
+  private siteCheckedAt = Date.now();
   private readonly log: (line: string) => void;
 
   constructor(
@@ -272,6 +274,10 @@ export class Daemon {
 
   private async publish(): Promise<void> {
     const now = new Date();
+    await this.publisher.forgetMissing(now);
+    await this.restoreSiteIfDeleted();
+    if (!this.publisher.written('data/transfers.json') || !this.publisher.written('data/transfers.csv')) this.transfersChanged = true;
+    if (!this.publisher.written('data/config.json')) this.configWritten = false;
     const generatedAt = now.toISOString();
     const live = this.live.toLive(generatedAt);
     const files: DataFile[] = [dataFile('live', live, stableLive)];
@@ -309,6 +315,22 @@ export class Daemon {
     const metrics = await renderMetrics({ live, health, accounts: view.accounts, totals: this.history.totals(), nowMs: now.getTime() });
     texts.push({ path: 'metrics.prom', text: metrics, stable: stableMetrics(metrics) });
     await this.publisher.publish(files, health, now, texts);
+  }
+
+  /** The pages and schemas are written at start; if someone empties the output folder, they come back. */
+  private async restoreSiteIfDeleted(): Promise<void> {
+    const present = (rel: string) => access(path.join(this.config.output, rel)).then(() => true, () => false);
+    if (!this.opts.continuous || this.rebuilding || Date.now() - this.siteCheckedAt < this.timing.heartbeatSeconds * 1000) return;
+    this.siteCheckedAt = Date.now();
+    if (!(await present('index.html')) || !(await present(schemaPath('index')))) {
+      this.rebuilding = true;
+      try {
+        await writeSchemas(this.config.output).catch(() => undefined);
+        await this.buildSite();
+      } finally {
+        this.rebuilding = false;
+      }
+    }
   }
 
   private async buildSite(): Promise<void> {

@@ -1,3 +1,4 @@
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic.js';
 
@@ -40,6 +41,13 @@ export class DataWriter {
 
   changedAt(relPath: string): string | null {
     return this.last.get(relPath)?.changedAt ?? null;
+  }
+
+  /** Files deleted underneath (a cleanup script, a user) are forgotten, so the next write puts them back. */
+  async forgetMissing(): Promise<void> {
+    for (const relPath of [...this.last.keys()]) {
+      if (!(await access(path.join(this.outputDir, relPath)).then(() => true, () => false))) this.last.delete(relPath);
+    }
   }
 
   /** After an error the file on disk is unknown: forget it so the next write goes through. */

@@ -52,6 +52,7 @@ export class Publisher {
   }
 
   async publish(files: DataFile[], health: Health, now = new Date(), texts: TextFile[] = []): Promise<void> {
+    const heartbeatDue = this.heartbeatDue(now);
     let failed = false;
     for (const f of files) failed = !(await this.put(f.name, f.data, f.stable ?? withoutGeneratedAt)) || failed;
     for (const t of texts) failed = !(await this.putText(t)) || failed;
@@ -59,7 +60,6 @@ export class Publisher {
     const withOutput = { ...health, sources: health.sources.map((s) => (s.id === this.output.id ? this.output.health() : s)) };
     await this.put('health', withOutput, (h) => ({ ...h, generatedAt: null, sources: h.sources.map(stableHealth) }));
 
-    const heartbeatDue = this.meta.heartbeatSeconds > 0 && now.getTime() - this.lastHeartbeat >= this.meta.heartbeatSeconds * 1000;
     const manifest: Manifest = {
       schemaVersion: 1,
       generatedAt: now.toISOString(),
@@ -77,6 +77,22 @@ export class Publisher {
     };
     const wrote = await this.put('index', manifest, (m) => ({ ...m, generatedAt: null, heartbeatAt: null }), heartbeatDue);
     if (wrote && heartbeatDue) this.lastHeartbeat = now.getTime();
+  }
+
+  private heartbeatDue(now: Date): boolean {
+    return this.meta.heartbeatSeconds > 0 && now.getTime() - this.lastHeartbeat >= this.meta.heartbeatSeconds * 1000;
+  }
+
+  /**
+   * With each heartbeat, files deleted underneath are noticed; the caller then hands in
+   * every file it has not written since (see `written`), and they come back.
+   */
+  async forgetMissing(now = new Date()): Promise<void> {
+    if (this.heartbeatDue(now)) await this.writer.forgetMissing();
+  }
+
+  written(relPath: string): boolean {
+    return this.writer.changedAt(relPath) !== null;
   }
 
   /** Returns false when the write failed. */
