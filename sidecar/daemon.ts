@@ -6,7 +6,7 @@ import { effectiveConfig } from './config/effective.js';
 import type { ResolvedConfig } from './config/schema.js';
 import { HISTORY_RANGES, schemaPath, type Health, type SourceHealth, type Transfer, type Transfers } from './contract/index.js';
 import { projectRoot, version } from './projectRoot.js';
-import { buildSite } from './site/build.js';
+import { buildSiteInChild } from './site/buildInChild.js';
 import { CloudplowSource } from './sources/cloudplow.js';
 import { RcloneSource, type RclonePoll } from './sources/rclone.js';
 import { SourceStatus } from './sources/sourceStatus.js';
@@ -335,7 +335,7 @@ export class Daemon {
 
   private async buildSite(): Promise<void> {
     try {
-      const { durationMs } = await buildSite({
+      const { durationMs } = await buildSiteInChild({
         outputDir: this.config.output,
         site: { version, intervalSeconds: this.config.intervalSeconds, instances: this.config.rclone.map((r) => r.name) },
       });

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { loadConfig, type ConfigFlags } from '../config/load.js';
 import { Daemon } from '../daemon.js';
 import { SnapshotInputError, loadOutput, type LoadedOutput } from '../snapshot/loadOutput.js';
-import { writeSnapshot } from '../snapshot/writeSnapshot.js';
+
+/** Vega and Vega-Lite are loaded only by the command that draws with them. */
+const writeSnapshotLazily = async (...args: Parameters<typeof import('../snapshot/writeSnapshot.js').writeSnapshot>) =>
+  (await import('../snapshot/writeSnapshot.js')).writeSnapshot(...args);
 
 export interface SnapshotFlags extends ConfigFlags {
   out: string;
@@ -34,7 +37,7 @@ export async function snapshotCommand(flags: SnapshotFlags): Promise<number> {
   for (const problem of loaded.problems) say(`plowboard: snapshot: ${problem}`);
 
   const out = path.resolve(flags.out);
-  const written = await writeSnapshot(loaded, out, { redact: !!flags.redactNames });
+  const written = await writeSnapshotLazily(loaded, out, { redact: !!flags.redactNames });
   for (const f of written.files) process.stdout.write(`${path.join(out, f.path)}\t${f.bytes}\n`);
   say(`plowboard: snapshot ${written.stem} written to ${out}${flags.redactNames ? ' (file names redacted)' : ''}`);
   return 0;
