@@ -62,6 +62,8 @@ export class Daemon {
   private readonly cloudplow: CloudplowSource | null;
   /** The uploader and SA of the active session, as of the last publish. */
   private uploading: { uploader: string | null; account: string | null } | null = null;
+  private accountsKey = '';
+  private metricsAt = 0;
   /** Nothing is published before every source has been read once: a half-read start would flicker. */
   private ready = false;
   private publishing: Promise<void> | null = null;
@@ -294,7 +296,13 @@ export class Daemon {
     const session = view.session.session;
     this.uploading = session?.active ? { uploader: session.uploader, account: session.account.name } : null;
     files.push(dataFile('accounts', view.accounts), dataFile('session', view.session), dataFile('distribution', view.distribution), dataFile('logs', view.logs));
-    const texts: TextFile[] = [{ path: 'data/accounts.csv', text: accountsCsv(view.accounts) }];
+    const texts: TextFile[] = [];
+    // The CSV is rendered only when the accounts say something new: at 1,000 SAs it costs more than the JSON.
+    const accountsKey = JSON.stringify(view.accounts.uploaders);
+    if (accountsKey !== this.accountsKey || !this.publisher.written('data/accounts.csv')) {
+      texts.push({ path: 'data/accounts.csv', text: accountsCsv(view.accounts) });
+      this.accountsKey = accountsKey;
+    }
     if (!this.configWritten) {
       files.push({ name: 'config', data: effectiveConfig(this.config, generatedAt) });
       this.configWritten = true;
@@ -312,8 +320,12 @@ export class Daemon {
     }
     const sources = this.sourceHealth();
     const health: Health = { schemaVersion: 1, generatedAt, state: overallState(sources), sidecar: { version, startedAt: this.startedAt }, sources };
-    const metrics = await renderMetrics({ live, health, accounts: view.accounts, totals: this.history.totals(), nowMs: now.getTime() });
-    texts.push({ path: 'metrics.prom', text: metrics, stable: stableMetrics(metrics) });
+    // Prometheus scrapes the textfile every 15 s or more: one render per history sample is plenty.
+    if (now.getTime() - this.metricsAt >= SAMPLE_MS || !this.publisher.written('metrics.prom')) {
+      const metrics = await renderMetrics({ live, health, accounts: view.accounts, totals: this.history.totals(), nowMs: now.getTime() });
+      texts.push({ path: 'metrics.prom', text: metrics, stable: stableMetrics(metrics) });
+      this.metricsAt = now.getTime();
+    }
     await this.publisher.publish(files, health, now, texts);
   }
 

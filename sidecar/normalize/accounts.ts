@@ -49,8 +49,9 @@ function buildUploader(name: string, input: AccountsInput): Uploader {
   for (const [n, e] of cache) if (!paths.get(n)) paths.set(n, e.path);
   for (const p of Object.keys(bans)) if (!paths.get(accountName(p))) paths.set(accountName(p), p);
 
+  const banned = bansByAccount(bans);
   const accounts = [...paths.entries()]
-    .map(([account, saPath]) => buildAccount(account, saPath, name, cache.get(account) ?? null, banFor(bans, account), input))
+    .map(([account, saPath]) => buildAccount(account, saPath, name, cache.get(account) ?? null, banned.get(account) ?? null, input))
     .sort((a, b) => naturalCompare(a.name, b.name));
   const ban = input.uploaderBans[name];
   const throughput = input.throughput.uploader === name ? input.throughput.bytesPerSecond : 0;
@@ -64,9 +65,11 @@ function buildUploader(name: string, input: AccountsInput): Uploader {
   };
 }
 
-function banFor(bans: Record<string, number | null>, account: string): number | null {
-  for (const [p, until] of Object.entries(bans)) if (accountName(p) === account && typeof until === 'number') return until * 1000;
-  return null;
+/** sa_bans keys are full paths: indexed by account name once, not searched per account. */
+function bansByAccount(bans: Record<string, number | null>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [p, until] of Object.entries(bans)) if (typeof until === 'number') out.set(accountName(p), until * 1000);
+  return out;
 }
 
 function buildAccount(name: string, saPath: string | null, uploader: string, entry: QuotaEntry | null, banMs: number | null, input: AccountsInput): Account {
@@ -150,7 +153,10 @@ function sumPools(pools: Pool[]): Pool {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** One collator for every comparison: localeCompare with options builds one per call, which a sort of 1,000 SAs feels. */
+const NATURAL = new Intl.Collator('en', { numeric: true });
+
 /** cloudplow orders accounts by the digits in their names: 2.json before 10.json. */
 export function naturalCompare(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
+  return NATURAL.compare(a, b);
 }

@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+
+const TICKS_PER_SECOND = 100; // Linux USER_HZ
+
+/** CPU seconds (user + system) a process has used, from /proc/PID/stat. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** Resident memory in MiB, from /proc/PID/status. */
+export function rssMiB(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+}
+
+/** CPU as a percentage of one core over `seconds`, and RSS sampled every second. */
+export async function watchProcess(pid: number, seconds: number): Promise<{ cpuPercent: number; rss: number[] }> {
+  const rss: number[] = [];
+  const cpu0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  for (let i = 0; i < seconds; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    rss.push(rssMiB(pid));
+  }
+  const elapsed = (performance.now() - t0) / 1000;
+  return { cpuPercent: ((cpuSeconds(pid) - cpu0) / elapsed) * 100, rss };
+}
+
+export function summary(xs: number[]): { median: number; min: number; max: number; p95: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s.at(-1)!, p95: s[Math.min(s.length - 1, Math.floor(s.length * 0.95))]! };
+}
