@@ -63,6 +63,8 @@ export class Daemon {
   /** The uploader and SA of the active session, as of the last publish. */
   private uploading: { uploader: string | null; account: string | null } | null = null;
   private accountsKey = '';
+  private liveKey = '';
+  private cloudplowVersion = -1;
   private metricsAt = 0;
   /** Nothing is published before every source has been read once: a half-read start would flicker. */
   private ready = false;
@@ -191,14 +193,20 @@ export class Daemon {
   private onPoll(poll: RclonePoll): void {
     const source = this.rclone.find((s) => s.status.name === poll.instance);
     const { bytesMoved } = this.live.apply(poll, source?.status.current ?? 'error');
-    this.onTransfers(poll.instance, poll.transferred, bytesMoved);
+    // A poll that changed nothing (rclone idle, the same numbers) publishes nothing: the
+    // heartbeat and sample timers keep index.json fresh meanwhile.
+    const key = JSON.stringify(stableLive(this.live.toLive('')));
+    const liveChanged = key !== this.liveKey;
+    this.liveKey = key;
+    this.onTransfers(poll.instance, poll.transferred, bytesMoved, liveChanged);
   }
 
   /** Finished transfers from rclone (an instance) or from cloudplow's transfer-stats.jsonl (null). */
-  private onTransfers(instance: string | null, transfers: readonly Transfer[], bytesMoved = 0): void {
+  private onTransfers(instance: string | null, transfers: readonly Transfer[], bytesMoved = 0, liveChanged = true): void {
     const before = this.transfers.list();
     const added = this.transfers.add(transfers);
-    if (added.length || this.transfers.list() !== before) this.transfersChanged = true;
+    const changed = added.length > 0 || this.transfers.list() !== before;
+    if (changed) this.transfersChanged = true;
     // cloudplow's rows count toward the total only: rclone's own instance series already has the bytes.
     const key = instance ?? 'cloudplow';
     const p = this.pending.get(key) ?? { bytes: 0, errors: 0, completed: 0 };
@@ -206,7 +214,7 @@ export class Daemon {
     p.errors += added.filter((t) => !t.ok).length;
     p.completed += added.filter((t) => t.ok).length;
     this.pending.set(key, p);
-    this.requestPublish();
+    if (changed || liveChanged) this.requestPublish();
   }
 
   /** Moves what the polls saw since the last sample into the history. */
@@ -295,7 +303,13 @@ export class Daemon {
     });
     const session = view.session.session;
     this.uploading = session?.active ? { uploader: session.uploader, account: session.account.name } : null;
-    files.push(dataFile('accounts', view.accounts), dataFile('session', view.session), dataFile('distribution', view.distribution), dataFile('logs', view.logs));
+    files.push(dataFile('accounts', view.accounts), dataFile('session', view.session));
+    // The log and the size distributions change only with cloudplow's files: not re-serialized on every poll.
+    const cloudplowNow = this.cloudplow?.version ?? 0;
+    if (cloudplowNow !== this.cloudplowVersion || !this.publisher.written('data/logs.json') || !this.publisher.written('data/distribution.json')) {
+      files.push(dataFile('distribution', view.distribution), dataFile('logs', view.logs));
+      this.cloudplowVersion = cloudplowNow;
+    }
     const texts: TextFile[] = [];
     // The CSV is rendered only when the accounts say something new: at 1,000 SAs it costs more than the JSON.
     const accountsKey = JSON.stringify(view.accounts.uploaders);

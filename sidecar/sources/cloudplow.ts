@@ -113,7 +113,7 @@ export class CloudplowSource {
     this.watcher.once('error', (err) => this.opts.onUnexpected?.(`watching cloudplow's files failed (${err instanceof Error ? err.message : String(err)}); they are still reread every 10 s`));
     const tick = () => {
       for (const p of this.readers.keys()) this.due.add(p);
-      void this.flush().then(() => this.listServiceAccounts().then((changed) => changed && this.opts.onChange()));
+      void this.flush().then(() => this.listServiceAccounts().then((changed) => changed && this.changedNow()));
       this.recheck = setTimeout(tick, RECHECK_MS);
     };
     this.recheck = setTimeout(tick, RECHECK_MS);
@@ -141,6 +141,14 @@ export class CloudplowSource {
     };
   }
 
+  /** Goes up with every change to what snapshot() returns, so readers can skip work when it has not moved. */
+  version = 0;
+
+  private changedNow(): void {
+    this.version++;
+    this.opts.onChange();
+  }
+
   private changed(p: string): void {
     if (!this.readers.has(p)) return;
     this.due.add(p);
@@ -156,9 +164,12 @@ export class CloudplowSource {
     this.running = this.running.then(async () => {
       const paths = [...this.due];
       this.due.clear();
+      const states = this.statuses.map((s) => s.current).join();
       let changed = false;
       for (const reader of new Set(paths.map((p) => this.readers.get(p)!))) changed = (await this.guarded(reader)) || changed;
-      if (changed) this.opts.onChange();
+      if (changed) this.changedNow();
+      // A file that turned bad (or good again) changes health.json even when no value moved.
+      else if (this.statuses.map((s) => s.current).join() !== states) this.opts.onChange();
     });
     return this.running;
   }

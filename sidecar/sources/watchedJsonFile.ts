@@ -5,8 +5,9 @@ import { readHint } from './readHint.js';
 import { SourceStatus } from './sourceStatus.js';
 
 /** cloudplow rewrites these with open('w') + json.dump: a reader can catch one empty or half written. */
-const TORN_RETRIES = 4;
-const TORN_RETRY_MS = 40;
+const TORN_RETRIES = 10;
+/** A read takes well under a millisecond: short, jittered waits find the gaps between rewrites. */
+const tornDelayMs = () => 5 + Math.random() * 20;
 /** The fork's files are kilobytes; one of many megabytes is not one of them. */
 export const MAX_JSON_BYTES = 32 * 1024 * 1024;
 
@@ -53,7 +54,7 @@ export class WatchedJsonFile {
         return changed;
       }
       if (outcome.kind === 'torn' && attempt < TORN_RETRIES) {
-        await sleep(TORN_RETRY_MS * (attempt + 1));
+        await sleep(tornDelayMs());
         continue;
       }
       // Not remembered as read: the next change or check tries again.
