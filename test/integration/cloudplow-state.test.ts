@@ -6,7 +6,7 @@ import { dumpJson, fingerprint, makeCloudplowFolder, python, writeBans, writeLog
 import { waitFor } from '../helpers/ports.js';
 import { expectValidOutput } from '../helpers/schemas.js';
 import { filesContaining } from '../helpers/secrets.js';
-import { readJson, sidecarOnCloudplow } from '../helpers/sidecarProcess.js';
+import { sidecarOnCloudplow } from '../helpers/sidecarProcess.js';
 
 const GiB = 1024 ** 3;
 const EVIL = '<img src=x onerror=alert(1)>.mkv';
