@@ -92,18 +92,24 @@ export async function serving(dir: string, seconds: number) {
   await nginx.start();
   try {
     await waitFor('the server', () => fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false));
-    const result: Record<string, { notModified: { status: number; bytes: number }; requestsPerSecond: number; p99Ms: number; p50Ms: number }> = {};
+    const result: Record<string, { notModified: { status: number; bytes: number }; requestsPerSecond: number; p99Ms: number; p50Ms: number; errors: number }> = {};
     for (const [name, p] of [['built-in server', port], ['nginx', nginx.port]] as const) {
       const first = await get(p, '/data/live.json');
       const again = await get(p, '/data/live.json', { 'if-none-match': first.etag });
       const latencies: number[] = [];
+      let errors = 0;
       const end = performance.now() + seconds * 1000;
       await Promise.all(
         Array.from({ length: 50 }, async () => {
           const etags = new Map<string, string>();
           while (performance.now() < end) {
             for (const f of ['/data/index.json', '/data/live.json']) {
-              const r = await get(p, f, etags.has(f) ? { 'if-none-match': etags.get(f)! } : {});
+              // A refused or reset connection is counted, not fatal: it is part of the figure.
+              const r = await get(p, f, etags.has(f) ? { 'if-none-match': etags.get(f)! } : {}).catch(() => null);
+              if (!r) {
+                errors++;
+                continue;
+              }
               if (r.etag) etags.set(f, r.etag);
               latencies.push(r.ms);
             }
@@ -111,7 +117,7 @@ export async function serving(dir: string, seconds: number) {
         }),
       );
       const s = summary(latencies);
-      result[name] = { notModified: { status: again.status, bytes: again.bytes }, requestsPerSecond: Math.round(latencies.length / seconds), p50Ms: s.median, p99Ms: [...latencies].sort((a, b) => a - b)[Math.floor(latencies.length * 0.99)]! };
+      result[name] = { notModified: { status: again.status, bytes: again.bytes }, requestsPerSecond: Math.round(latencies.length / seconds), p50Ms: s.median, p99Ms: [...latencies].sort((a, b) => a - b)[Math.floor(latencies.length * 0.99)]!, errors };
     }
     return result;
   } finally {

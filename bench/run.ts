@@ -98,7 +98,7 @@ out.push('| figure | target | built-in server | nginx |', '|---|---|---|---|');
 const b = served['built-in server']!;
 const n = served.nginx!;
 out.push(`| a poll when nothing changed | a 304 under 1 KB | ${b.notModified.status}, ${b.notModified.bytes} B | ${n.notModified.status}, ${n.notModified.bytes} B |`);
-out.push(`| 50 concurrent pollers (index.json + live.json, conditional) | requests/s, p50 / p99 | ${b.requestsPerSecond}/s, ${f1(b.p50Ms)} / ${f1(b.p99Ms)} ms | ${n.requestsPerSecond}/s, ${f1(n.p50Ms)} / ${f1(n.p99Ms)} ms |`);
+out.push(`| 50 concurrent pollers (index.json + live.json, conditional) | requests/s, p50 / p99 | ${b.requestsPerSecond}/s, ${f1(b.p50Ms)} / ${f1(b.p99Ms)} ms, ${b.errors} failed | ${n.requestsPerSecond}/s, ${f1(n.p50Ms)} / ${f1(n.p99Ms)} ms, ${n.errors} failed |`);
 out.push(`| rclone RC requests per minute with 1, 5 and 20 pages open | the same for all three | ${rc[1]}, ${rc[5]}, ${rc[20]} | — |`);
 
 out.push('', '### Kiosk', '');

@@ -146,6 +146,31 @@ describe('the output folder under attack', () => {
     }
   });
 
+  it('a state folder that cannot be written: the minute save fails, health.json says what is at risk, the sidecar stays up', { timeout: 120_000 }, async () => {
+    const out = path.join(work, 'out-state-ro');
+    const state = path.join(work, 'state-ro');
+    if (!tmpfs(state, '4m')) {
+      expect(spawnSync('mount', ['-t', 'tmpfs', 'tmpfs', state]).status).not.toBe(0);
+      return;
+    }
+    expect(spawnSync('mount', ['-o', 'remount,ro', state]).status).toBe(0);
+    const sidecar = start(out, state);
+    try {
+      // History is saved every minute: the first save is what fails.
+      const source = await waitFor(
+        'the state folder in error',
+        () => readJson<Health>(path.join(out, 'data', 'health.json')).sources.find((s) => s.kind === 'state' && s.state === 'error'),
+        90_000,
+        500,
+      );
+      expect(source.lastError!.message).toMatch(/EROFS/);
+      expect(source.hint).toMatch(/would be lost on a restart/);
+      expect(sidecar.running).toBe(true);
+    } finally {
+      await sidecar.stop();
+    }
+  });
+
   it('a write that fails (ENOSPC, EROFS): recorded on the output source with what to do, and retried', async () => {
     const out = path.join(work, 'out-injected');
     mkdirSync(out, { recursive: true });

@@ -27,7 +27,7 @@ user root;
 daemon on;
 pid ${this.dir}/nginx.pid;
 error_log ${this.dir}/error.log warn;
-events { worker_connections 64; }
+events { worker_connections 512; }
 http {
   include /etc/nginx/mime.types;
   access_log off;
