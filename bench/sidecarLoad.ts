@@ -65,7 +65,9 @@ for i in range(1, 31):
     const fileToData: number[] = [];
     let seen = 0;
     while (seen < 30) {
-      const lines = writer.output().trim().split('\n').filter(Boolean);
+      // Only whole lines: the last one may still be arriving.
+      const text = writer.output();
+      const lines = text.slice(0, text.lastIndexOf('\n') + 1).trim().split('\n').filter(Boolean);
       const last = lines.at(-1)?.split(' ');
       if (last && Number(last[0]) > seen) {
         const [n, at] = [Number(last[0]), Number(last[1]) * 1000];
