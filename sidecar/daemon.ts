@@ -19,7 +19,7 @@ import { ThroughputTracker } from './state/throughput.js';
 import { TransferLog } from './state/transferLog.js';
 import { timingFor, type Timing } from './timing.js';
 import { accountsCsv, transfersCsv } from './write/csv.js';
-import { renderMetrics, stableMetrics } from './write/metrics.js';
+import { renderAccountMetrics, renderRunMetrics, stableMetrics } from './write/metrics.js';
 import { Publisher, dataFile, type DataFile, type TextFile } from './write/publisher.js';
 import { removeStaleTemps } from './write/atomic.js';
 import { writeSchemas } from './write/schemas.js';
@@ -63,6 +63,8 @@ export class Daemon {
   /** The uploader and SA of the active session, as of the last publish. */
   private uploading: { uploader: string | null; account: string | null } | null = null;
   private accountsKey = '';
+  /** The per-account part of metrics.prom, rendered again only when the accounts change. */
+  private accountMetrics: string | null = null;
   private liveKey = '';
   private cloudplowVersion = -1;
   private metricsAt = 0;
@@ -316,6 +318,7 @@ export class Daemon {
     if (accountsKey !== this.accountsKey || !this.publisher.written('data/accounts.csv')) {
       texts.push({ path: 'data/accounts.csv', text: accountsCsv(view.accounts) });
       this.accountsKey = accountsKey;
+      this.accountMetrics = null;
     }
     if (!this.configWritten) {
       files.push({ name: 'config', data: effectiveConfig(this.config, generatedAt) });
@@ -336,7 +339,8 @@ export class Daemon {
     const health: Health = { schemaVersion: 1, generatedAt, state: overallState(sources), sidecar: { version, startedAt: this.startedAt }, sources };
     // Prometheus scrapes the textfile every 15 s or more: one render per history sample is plenty.
     if (now.getTime() - this.metricsAt >= SAMPLE_MS || !this.publisher.written('metrics.prom')) {
-      const metrics = await renderMetrics({ live, health, accounts: view.accounts, totals: this.history.totals(), nowMs: now.getTime() });
+      this.accountMetrics ??= await renderAccountMetrics(view.accounts);
+      const metrics = (await renderRunMetrics({ live, health, accounts: view.accounts, totals: this.history.totals(), nowMs: now.getTime() })) + this.accountMetrics;
       texts.push({ path: 'metrics.prom', text: metrics, stable: stableMetrics(metrics) });
       this.metricsAt = now.getTime();
     }

@@ -12,16 +12,27 @@ export interface MetricsInput {
 
 const STATES = ['ok', 'idle', 'unreachable', 'auth_failed', 'error', 'missing'] as const;
 
+function registrar() {
+  const registry = new Registry();
+  return {
+    registry,
+    gauge: (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] }),
+    counter: (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers: [registry] }),
+  };
+}
+
 /**
  * metrics.prom for node_exporter's textfile collector. prom-client writes the text format
  * (and escapes label values: file and account names are untrusted text); plowboard only
  * fills in values. A fresh registry per write keeps stale label sets from lingering.
  */
 export async function renderMetrics(input: MetricsInput): Promise<string> {
-  const registry = new Registry();
-  const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] });
-  const counter = (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers: [registry] });
+  return (await renderRunMetrics(input)) + (await renderAccountMetrics(input.accounts));
+}
 
+/** Everything but the per-account series: small, and rendered on every write. */
+export async function renderRunMetrics(input: MetricsInput): Promise<string> {
+  const { registry, gauge, counter } = registrar();
   const speed = gauge('plowboard_upload_speed_bytes_per_second', 'Current upload throughput.', ['instance']);
   const inFlight = gauge('plowboard_transfers_in_flight', 'Transfers rclone has in flight now.', ['instance']);
   const runBytes = gauge('plowboard_rclone_run_bytes', "Bytes rclone's current run has moved (resets when rclone restarts).", ['instance']);
@@ -45,20 +56,8 @@ export async function renderMetrics(input: MetricsInput): Promise<string> {
     completed.inc({ series: key, result: 'failed' }, t.failed);
   }
 
-  const used = gauge('plowboard_sa_used_bytes', 'Bytes each service account has uploaded in its current quota window.', ['uploader', 'account']);
-  const quota = gauge('plowboard_sa_quota_bytes', 'The daily quota of each service account.', ['uploader', 'account']);
-  const saState = gauge('plowboard_sa_status', 'Each service account: 1 for its current status, 0 for the others.', ['uploader', 'account', 'status']);
-  const resetAt = gauge('plowboard_sa_reset_timestamp_seconds', 'When the quota window of each service account resets.', ['uploader', 'account']);
-  for (const u of input.accounts.uploaders) {
-    for (const a of u.accounts) {
-      const labels = { uploader: u.name, account: a.name };
-      used.set(labels, a.usedBytes);
-      quota.set(labels, a.quotaBytes);
-      for (const st of ['active', 'available', 'exhausted', 'banned'] as const) saState.set({ ...labels, status: st }, a.status === st ? 1 : 0);
-      if (a.resetAt) resetAt.set(labels, Date.parse(a.resetAt) / 1000);
-    }
-  }
   const pool = input.accounts.pool;
+  gauge('plowboard_sa_quota_bytes', 'The daily quota of one service account.').set(input.accounts.quota.bytesPerAccount);
   gauge('plowboard_sa_pool_capacity_left_bytes', 'Bytes the usable service accounts can still upload in their windows.').set(pool.capacityLeftBytes);
   gauge('plowboard_sa_pool_usable_accounts', 'Service accounts usable now.').set(pool.usableNow);
   gauge('plowboard_sa_pool_accounts', 'Service accounts known.').set(pool.accounts);
@@ -73,6 +72,32 @@ export async function renderMetrics(input: MetricsInput): Promise<string> {
     if (s.lastOkAt) lastOk.set({ source: s.id, kind: s.kind }, Date.parse(s.lastOkAt) / 1000);
   }
   gauge('plowboard_data_updated_timestamp_seconds', 'When plowboard last wrote this file.').set(Math.floor(input.nowMs / 1000));
+  return registry.metrics();
+}
+
+/**
+ * The per-account series: the bulk of the file at a thousand SAs, so the caller renders
+ * them only when the accounts change. Each SA gets one status series (its current one):
+ * a 0/1 series per status would quadruple the file for figures the per-uploader counts
+ * already give.
+ */
+export async function renderAccountMetrics(accounts: Accounts): Promise<string> {
+  const { registry, gauge } = registrar();
+  const perStatus = gauge('plowboard_sa_accounts', 'Service accounts of each uploader by status.', ['uploader', 'status']);
+  const used = gauge('plowboard_sa_used_bytes', 'Bytes each service account has uploaded in its current quota window.', ['uploader', 'account']);
+  const saState = gauge('plowboard_sa_status', 'The current status of each service account (always 1; the status is the label).', ['uploader', 'account', 'status']);
+  const resetAt = gauge('plowboard_sa_reset_timestamp_seconds', 'When the quota window of each service account resets.', ['uploader', 'account']);
+  for (const u of accounts.uploaders) {
+    const counts = { active: 0, available: 0, exhausted: 0, banned: 0 };
+    for (const a of u.accounts) {
+      const labels = { uploader: u.name, account: a.name };
+      counts[a.status]++;
+      used.set(labels, a.usedBytes);
+      saState.set({ ...labels, status: a.status }, 1);
+      if (a.resetAt) resetAt.set(labels, Date.parse(a.resetAt) / 1000);
+    }
+    for (const [status, n] of Object.entries(counts)) perStatus.set({ uploader: u.name, status }, n);
+  }
   return registry.metrics();
 }
 
