@@ -24,9 +24,12 @@ export interface RcloneSourceOptions {
   onPoll: (poll: RclonePoll) => void;
 }
 
+/** Even when core/stats shows no transfer ending, core/transferred is read this often. */
+const TRANSFERRED_REFRESH_MS = 30_000;
+
 /**
- * Polls one rclone RC instance: core/stats and core/transferred each cycle, core/version
- * once per connection. Polls never overlap; the loop backs off while rclone is down.
+ * Polls one rclone RC instance: core/stats each cycle, core/transferred when a transfer
+ * ended, core/version once per connection. Polls never overlap; the loop backs off while rclone is down.
  */
 export class RcloneSource {
   readonly status: SourceStatus;
@@ -36,6 +39,9 @@ export class RcloneSource {
   private stopped = true;
   private failures = 0;
   private needVersion = true;
+  /** What core/stats said when core/transferred was last read; null: read it on the next poll. */
+  private transferredKey: string | null = null;
+  private transferredAt = 0;
 
   constructor(
     private readonly instance: RcloneInstance,
@@ -64,6 +70,7 @@ export class RcloneSource {
     const stats = await this.call('core/stats');
     if (stats.kind !== 'ok') {
       this.needVersion = true;
+      this.transferredKey = null;
       // A refused connection costs nothing and is how rclone looks between uploads: keep
       // polling every interval, so an upload that starts shows within one. Only hosts that
       // hang or fail are backed off.
@@ -71,7 +78,6 @@ export class RcloneSource {
       this.status.fail(stats.kind, stats.message, { latencyMs: stats.latencyMs, hint: rcloneHint(stats.kind, this.instance.url), now: at });
       return this.emit({ instance: this.instance.name, at, stats: null, transferred: [] });
     }
-    const transferred = await this.call('core/transferred');
     if (this.needVersion) {
       const version = await this.call('core/version');
       if (version.kind === 'ok') {
@@ -82,14 +88,35 @@ export class RcloneSource {
     const normalized = normalizeStats(stats.body, this.instance.name);
     if (!normalized) {
       this.failures++;
+      this.transferredKey = null;
       this.status.fail('error', 'core/stats did not answer a JSON object', { latencyMs: stats.latencyMs, hint: rcloneHint('error', this.instance.url), now: at });
       return this.emit({ instance: this.instance.name, at, stats: null, transferred: [] });
     }
     this.failures = 0;
     this.status.ok(stats.latencyMs, at);
-    // A failed core/transferred alone does not make the source bad: the live view still holds.
-    const list = transferred.kind === 'ok' ? normalizeTransferred(transferred.body, this.instance.name) : [];
+    const list = await this.transferredSince(normalized, at.getTime());
     return this.emit({ instance: this.instance.name, at, stats: normalized, transferred: list });
+  }
+
+  /**
+   * core/transferred only changes when a transfer ends, and every end shows in core/stats
+   * first: a counter moves or a name leaves the in-flight list. Asking only then halves the
+   * requests of an idle rclone. A failure counted only in a job's group moves neither
+   * counter, and a file that came and went between two polls was never in the list: the
+   * periodic ask catches those, long before rclone's list of 100 rolls over.
+   */
+  private async transferredSince(stats: RcloneStats, atMs: number): Promise<Transfer[]> {
+    const key = `${stats.transfers}/${stats.errors}/${stats.checks}/${stats.transferring.map((t) => t.name).join('\0')}`;
+    if (key === this.transferredKey && atMs - this.transferredAt < TRANSFERRED_REFRESH_MS) return [];
+    const transferred = await this.call('core/transferred');
+    // A failed core/transferred alone does not make the source bad: the live view still holds.
+    if (transferred.kind !== 'ok') {
+      this.transferredKey = null;
+      return [];
+    }
+    this.transferredKey = key;
+    this.transferredAt = atMs;
+    return normalizeTransferred(transferred.body, this.instance.name);
   }
 
   /** Active or idle: every interval. Failing: doubling from the interval up to maxBackoff. */
