@@ -4,7 +4,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import { cloudplowLayout } from './config/cloudplowLayout.js';
 import { effectiveConfig } from './config/effective.js';
 import type { ResolvedConfig } from './config/schema.js';
-import { HISTORY_RANGES, schemaPath, type Health, type SourceHealth, type Transfer, type Transfers } from './contract/index.js';
+import { HISTORY_RANGES, schemaPath, type Health, type HistoryRangeName, type SourceHealth, type Transfer, type Transfers } from './contract/index.js';
 import { projectRoot, version } from './projectRoot.js';
 import { buildSiteInChild } from './site/buildInChild.js';
 import { CloudplowSource } from './sources/cloudplow.js';
@@ -57,7 +57,8 @@ export class Daemon {
   private readonly cloudplowStatus: SourceStatus;
   private readonly publisher: Publisher;
   private transfersChanged = true;
-  private historyChanged = true;
+  /** The history version each range was last written at. */
+  private readonly historyWritten = new Map<HistoryRangeName, number>();
   private configWritten = false;
   private readonly cloudplow: CloudplowSource | null;
   /** The uploader and SA of the active session, as of the last publish. */
@@ -240,7 +241,6 @@ export class Daemon {
       if (this.uploading.account) this.history.record(`account:${this.uploading.uploader}/${this.uploading.account}`, now, sample, { dailyOnly: true });
     }
     this.pending.clear();
-    this.historyChanged = true;
   }
 
   private async restoreState(): Promise<void> {
@@ -331,9 +331,12 @@ export class Daemon {
       texts.push({ path: 'data/transfers.csv', text: transfersCsv(list) });
       this.transfersChanged = false;
     }
-    if (this.historyChanged) {
-      for (const range of HISTORY_RANGES) files.push({ name: `history-${range}`, data: this.history.range(range, now.getTime(), generatedAt) });
-      this.historyChanged = false;
+    // At rest the 48 h and 90 d ranges change once a bucket (1 min, 15 min), not every sample.
+    for (const range of HISTORY_RANGES) {
+      const version = this.history.version(range);
+      if (this.historyWritten.get(range) === version && this.publisher.written(`data/history-${range}.json`)) continue;
+      files.push({ name: `history-${range}`, data: this.history.range(range, now.getTime(), generatedAt) });
+      this.historyWritten.set(range, version);
     }
     const sources = this.sourceHealth();
     const health: Health = { schemaVersion: 1, generatedAt, state: overallState(sources), sidecar: { version, startedAt: this.startedAt }, sources };

@@ -46,6 +46,8 @@ export class HistoryStore {
   /** day → series key → bytes */
   private readonly daily = new Map<string, Map<string, number>>();
   private readonly totalsByKey = new Map<string, Totals>();
+  /** Moves whenever a range would read differently: a writer compares it instead of re-rendering. */
+  private readonly versions = new Map<HistoryRangeName, number>();
 
   /**
    * `dailyOnly` keeps just the totals and bytes per day: for per-SA series, which can be
@@ -64,6 +66,7 @@ export class HistoryStore {
       this.daily.set(day, perDay);
       perDay.set(key, (perDay.get(key) ?? 0) + sample.bytes);
       this.trimDays(atMs);
+      this.bump('90d');
     }
   }
 
@@ -78,10 +81,17 @@ export class HistoryStore {
       // The clock went back: buckets "from the future" would never be overwritten in order.
       while (buckets.length && buckets[buckets.length - 1]![0] > start) buckets.pop();
       let last = buckets[buckets.length - 1];
+      // A quiet sample in a quiet bucket changes only its sample count, which nothing shows.
+      let changed = sample.bytes !== 0 || sample.errors !== 0 || sample.inFlight !== 0;
       if (!last || last[0] !== start) {
         last = [start, 0, 0, 0, 0];
         buckets.push(last);
+        changed = true;
+      } else if (last[1] !== 0 || last[2] !== 0) {
+        // The bucket's rate and mean in-flight are over its samples: one more changes them.
+        changed = true;
       }
+      if (changed) this.bump(tier.range);
       last[1] += sample.bytes;
       last[2] += sample.inFlight;
       last[3] += 1;
@@ -89,8 +99,20 @@ export class HistoryStore {
       const cutoff = start - tier.keepSeconds;
       let drop = 0;
       while (drop < buckets.length && buckets[drop]![0] <= cutoff) drop++;
-      if (drop) buckets.splice(0, drop);
+      if (drop) {
+        buckets.splice(0, drop);
+        this.bump(tier.range);
+      }
     }
+  }
+
+  /** Changes whenever range(`range`) would say something new, other than its `to`. */
+  version(range: HistoryRangeName): number {
+    return this.versions.get(range) ?? 0;
+  }
+
+  private bump(range: HistoryRangeName): void {
+    this.versions.set(range, this.version(range) + 1);
   }
 
   /** One range, sized for the page that draws it: the 90-day range carries per-day totals too. */
