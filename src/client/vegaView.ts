@@ -16,13 +16,24 @@ export function chartTheme() {
   };
 }
 
+type Tuple = Record<string, unknown>;
+
 /**
- * One Vega view per chart, created on first data and fed new rows through a changeset
- * afterwards, so the chart updates in place without flicker. Vega parses to an AST and
- * runs it with the interpreter: no eval, which a strict Content-Security-Policy forbids.
+ * One Vega view per chart, created on first data and updated in place afterwards, so the
+ * chart never flickers or re-embeds. Vega parses to an AST and runs it with the
+ * interpreter: no eval, which a strict Content-Security-Policy forbids.
+ *
+ * New rows are written into the tuples the view already holds (a changeset `modify`),
+ * never swapped for fresh ones: Vega remembers every tuple id a derived data set has seen
+ * (its Relay keeps `lut[id] = null` for each removed tuple), so replacing all rows on
+ * every poll grew a kiosk's heap by megabytes an hour. Tuples that fall out are kept
+ * aside and put back later with their ids, so the ids a chart ever uses are bounded by
+ * its largest row count.
  */
 export class VegaView {
   private view: View | null = null;
+  /** Per data set: the tuples in the view (the first `shown`) and those kept aside after them. */
+  private readonly pools = new Map<string, { tuples: Tuple[]; shown: number }>();
 
   constructor(
     private readonly container: HTMLElement,
@@ -42,13 +53,43 @@ export class VegaView {
       if (this.spec.signals?.some((s) => s.name === 'hour12')) this.view.signal('hour12', uses12Hour());
     }
     for (const [name, value] of Object.entries(signals)) this.view.signal(name, value);
-    this.view.change(dataset, changeset().remove(() => true).insert(rows)).run();
+    this.view.change(dataset, this.changes(dataset, rows as Tuple[])).run();
+  }
+
+  private changes(dataset: string, rows: Tuple[]) {
+    const pool = this.pools.get(dataset) ?? { tuples: [], shown: 0 };
+    this.pools.set(dataset, pool);
+    const cs = changeset();
+    const kept = Math.min(pool.shown, rows.length);
+    for (let i = 0; i < kept; i++) {
+      const t = pool.tuples[i]!;
+      const row = rows[i]!;
+      for (const k of Object.keys(row)) if (t[k] !== row[k]) cs.modify(t, k, row[k]);
+      for (const k of Object.keys(t)) if (!(k in row)) cs.modify(t, k, undefined);
+    }
+    if (rows.length > pool.shown) {
+      const back: Tuple[] = [];
+      for (let i = pool.shown; i < rows.length; i++) {
+        // A tuple out of the view is not Vega's: its fields are set directly.
+        const t = pool.tuples[i] ?? {};
+        for (const k of Object.keys(t)) delete t[k];
+        Object.assign(t, rows[i]);
+        pool.tuples[i] = t;
+        back.push(t);
+      }
+      cs.insert(back);
+    } else if (rows.length < pool.shown) {
+      cs.remove(pool.tuples.slice(rows.length, pool.shown));
+    }
+    pool.shown = rows.length;
+    return cs;
   }
 
   /** Frees the view's listeners and timers (a kiosk runs for weeks). */
   finalize(): void {
     this.view?.finalize();
     this.view = null;
+    this.pools.clear();
   }
 }
 

@@ -189,6 +189,14 @@ describe('the service accounts page', () => {
     await waitFor('three bars', async () => (await page.locator('#chart-usage svg .mark-rect path').count()) === 3, 10_000);
     await page.locator('#sa-uploader').selectOption('');
     expect(await page.locator('#sa-table-status').textContent()).toBe('Showing 1–50 of 1003 service accounts.');
+    // The chart grows back from 3 bars to every account, still sorted: the rows written
+    // into the view's kept tuples, not stale ones.
+    await waitFor('every bar back', async () => (await page.locator('#chart-usage svg .mark-rect path').count()) === 1003, 10_000);
+    const heights = await page.locator('#chart-usage svg .mark-rect path').evaluateAll((ps) =>
+      ps.map((p) => ({ x: (p as SVGGraphicsElement).getBBox().x, h: (p as SVGGraphicsElement).getBBox().height })).sort((a, b) => a.x - b.x).map((b) => b.h),
+    );
+    expect(heights.every((h, i) => i === 0 || h <= heights[i - 1]! + 0.01)).toBe(true);
+    expect(await page.locator('#chart-usage-desc').textContent()).toMatch(/ 1003 accounts; /);
   }, 60_000);
 
   it('reads at phone width in dark mode, and ran clean under the CSP', async () => {
