@@ -14,5 +14,9 @@ declare module 'serve-handler' {
     headers?: Header[];
     unlisted?: string[];
   }
-  export default function handler(req: IncomingMessage, res: ServerResponse, options?: Options): Promise<void>;
+  /** File system calls serve-handler makes, each replaceable. */
+  interface Methods {
+    createReadStream?: (path: string, options?: { start?: number; end?: number }) => import('node:fs').ReadStream;
+  }
+  export default function handler(req: IncomingMessage, res: ServerResponse, options?: Options, methods?: Methods): Promise<void>;
 }

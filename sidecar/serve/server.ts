@@ -1,3 +1,4 @@
+import { createReadStream, type ReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import handler from 'serve-handler';
@@ -37,7 +38,26 @@ export function startServer(opts: { root: string; host: string; port: number }):
       res.end('plowboard is read-only: GET and HEAD only\n');
       return;
     }
-    handler(req, res, options).catch(() => {
+    // serve-handler opens the file before it compares ETags and never closes it on a 304:
+    // every unchanged poll would hold a file descriptor for good, until the process runs
+    // out (EMFILE) and dies on the stream's unhandled error. The streams it opens are
+    // tracked here, closed once the answer is done, and their errors answered, not thrown.
+    const opened: ReadStream[] = [];
+    const methods = {
+      createReadStream: (file: string, streamOpts?: { start?: number; end?: number }) => {
+        const stream = createReadStream(file, streamOpts);
+        stream.on('error', () => {
+          if (!res.headersSent) res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1', ...SECURITY_HEADERS });
+          res.destroy();
+        });
+        opened.push(stream);
+        return stream;
+      },
+    };
+    res.once('close', () => {
+      for (const stream of opened) stream.destroy();
+    });
+    handler(req, res, options, methods).catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
       res.end();
     });
