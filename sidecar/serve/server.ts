@@ -54,6 +54,15 @@ export function startServer(opts: { root: string; host: string; port: number }):
         return stream;
       },
     };
+    // serve-handler answers 304 bare; HTTP wants the ETag and Cache-Control a 200 would carry.
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.end = ((...args: unknown[]) => {
+      if (res.statusCode === 304 && !res.headersSent) {
+        res.setHeader('ETag', String(req.headers['if-none-match']));
+        res.setHeader('Cache-Control', req.url?.startsWith('/assets/') ? IMMUTABLE : REVALIDATE);
+      }
+      return end(...args);
+    }) as ServerResponse['end'];
     res.once('close', () => {
       for (const stream of opened) stream.destroy();
     });

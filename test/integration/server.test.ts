@@ -38,6 +38,9 @@ describe('the built-in server', () => {
     const again = await raw('GET', '/data/live.json', { 'if-none-match': etag });
     expect(again.status).toBe(304);
     expect(again.body).toBe('');
+    // What a 200 would carry for caching comes with the 304 too (RFC 9110 §15.4.5).
+    expect(again.headers.etag).toBe(etag);
+    expect(again.headers['cache-control']).toBe('no-cache');
   });
 
   it('gives a new ETag when the file is replaced by rename with the same size', async () => {
