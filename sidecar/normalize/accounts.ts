@@ -50,9 +50,7 @@ function buildUploader(name: string, input: AccountsInput): Uploader {
   for (const p of Object.keys(bans)) if (!paths.get(accountName(p))) paths.set(accountName(p), p);
 
   const banned = bansByAccount(bans);
-  const accounts = [...paths.entries()]
-    .map(([account, saPath]) => buildAccount(account, saPath, name, cache.get(account) ?? null, banned.get(account) ?? null, input))
-    .sort((a, b) => naturalCompare(a.name, b.name));
+  const accounts = inNaturalOrder([...paths.keys()]).map((account) => buildAccount(account, paths.get(account) ?? null, name, cache.get(account) ?? null, banned.get(account) ?? null, input));
   const ban = input.uploaderBans[name];
   const throughput = input.throughput.uploader === name ? input.throughput.bytesPerSecond : 0;
   return {
@@ -116,20 +114,37 @@ function buildAccount(name: string, saPath: string | null, uploader: string, ent
   };
 }
 
+/**
+ * The account names in natural order (2.json before 10.json). The set of names rarely
+ * changes while the sort runs on every publish: the last order is kept per uploader's list.
+ */
+const orderCache = new Map<string, string[]>();
+function inNaturalOrder(names: string[]): string[] {
+  const key = names.join('\0');
+  const known = orderCache.get(key);
+  if (known) return known;
+  const sorted = [...names].sort(naturalCompare);
+  // Only the current lists matter: a handful of uploaders, each with one list at a time.
+  if (orderCache.size > 64) orderCache.clear();
+  orderCache.set(key, sorted);
+  return sorted;
+}
+
 function poolOf(accounts: Account[], throughput: number, now: number): Pool {
   const usable = accounts.filter((a) => a.status === 'active' || a.status === 'available');
   const capacityLeftBytes = usable.reduce((n, a) => n + a.remainingBytes, 0);
-  const future = accounts
-    .flatMap((a) => [a.resetAt, a.bannedUntil])
-    .filter((t): t is string => t !== null && Date.parse(t) > now)
-    .sort();
+  let next: string | null = null;
+  for (const a of accounts) {
+    // ISO times in UTC compare as strings.
+    for (const t of [a.resetAt, a.bannedUntil]) if (t !== null && (next === null || t < next) && Date.parse(t) > now) next = t;
+  }
   return {
     accounts: accounts.length,
     usableNow: usable.length,
     exhausted: accounts.filter((a) => a.status === 'exhausted').length,
     banned: accounts.filter((a) => a.status === 'banned').length,
     capacityLeftBytes,
-    nextResetAt: future[0] ?? null,
+    nextResetAt: next,
     throughputBytesPerSecond: throughput,
     lastsSeconds: throughput > 0 ? Math.round(capacityLeftBytes / throughput) : null,
   };

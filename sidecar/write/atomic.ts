@@ -1,22 +1,37 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+
+/** Temp names only need to be unique within this process: the pid covers the others. */
+let sequence = Math.floor(Math.random() * 0xffffffff);
+
+export interface AtomicWriteOptions {
+  /**
+   * fsync before the rename, so a power cut cannot leave an empty file behind. Worth it
+   * for state that must survive; data files are rewritten within an interval of every
+   * start, and an fsync a second wears out the SD card of a Raspberry Pi.
+   */
+  durable?: boolean;
+}
 
 /**
  * Replaces `file` with `content` so that a reader sees either the old file or the new
  * one, never a torn or empty one: write a temp file in the same folder (rename is only
- * atomic within one filesystem), fsync it, then rename over the target.
+ * atomic within one filesystem), then rename over the target.
  */
-export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(file: string, content: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
   const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  sequence = (sequence + 1) % 0x100000000;
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${sequence.toString(16).padStart(8, '0')}.tmp`);
   try {
-    const handle = await open(tmp, 'w', 0o644);
+    // The folder exists on every write but the first (or after someone deleted it): no mkdir per write.
+    const handle = await open(tmp, 'w', 0o644).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+      await mkdir(dir, { recursive: true });
+      return open(tmp, 'w', 0o644);
+    });
     try {
       await handle.writeFile(content);
-      // Without the fsync a power cut after the rename can leave an empty file behind.
-      await handle.sync();
+      if (opts.durable !== false) await handle.sync();
     } finally {
       await handle.close();
     }

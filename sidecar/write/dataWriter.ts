@@ -7,6 +7,19 @@ export interface WriteOutcome {
   changedAt: string | null;
 }
 
+/** Most files only carry generatedAt as a field that changes on every write. */
+export const withoutGeneratedAt = (d: unknown) => ({ ...(d as object), generatedAt: null });
+
+/**
+ * The same key as JSON.stringify(withoutGeneratedAt(data)) would decide by, cut from the
+ * text already made instead of serializing a large file twice. The envelope puts
+ * generatedAt right after schemaVersion, so its first occurrence is the top-level one.
+ */
+function keyWithoutGeneratedAt(text: string, data: unknown): string {
+  const at = (data as { generatedAt?: unknown } | null)?.generatedAt;
+  return typeof at === 'string' ? text.replace(`"generatedAt":${JSON.stringify(at)}`, '') : text;
+}
+
 /**
  * Writes data files only when what they say changed, so that pollers get 304s. Each file
  * may name a `stable` view of its content: fields such as generatedAt that change on every
@@ -18,8 +31,8 @@ export class DataWriter {
   constructor(private readonly outputDir: string) {}
 
   async write<T>(relPath: string, data: T, opts: { stable?: (data: T) => unknown; force?: boolean } = {}): Promise<WriteOutcome> {
-    const key = JSON.stringify(opts.stable ? opts.stable(data) : data);
     let text = `${JSON.stringify(data)}\n`;
+    const key = opts.stable === withoutGeneratedAt ? keyWithoutGeneratedAt(text, data) : opts.stable ? JSON.stringify(opts.stable(data)) : text;
     // nginx's ETag is the mtime in whole seconds plus the size: a new version written in
     // the same second with the same length would get the old ETag and a wrong 304. One
     // space of JSON whitespace makes the size differ.
@@ -32,7 +45,7 @@ export class DataWriter {
   async writeText(relPath: string, text: string, key: string = text, force = false): Promise<WriteOutcome> {
     const prev = this.last.get(relPath);
     if (prev && prev.key === key && !force) return { written: false, changedAt: prev.changedAt };
-    await writeFileAtomic(path.join(this.outputDir, relPath), text);
+    await writeFileAtomic(path.join(this.outputDir, relPath), text, { durable: false });
     const now = new Date();
     const changedAt = now.toISOString();
     this.last.set(relPath, { key, changedAt, second: Math.floor(now.getTime() / 1000), size: Buffer.byteLength(text) });

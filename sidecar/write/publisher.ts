@@ -2,7 +2,7 @@ import type { Manifest } from '../contract/index.js';
 import { DATA_FILES, dataPath, schemaPath } from '../contract/index.js';
 import { stableHealth, type SourceStatus } from '../sources/sourceStatus.js';
 import type { Health } from '../contract/index.js';
-import { DataWriter } from './dataWriter.js';
+import { DataWriter, withoutGeneratedAt } from './dataWriter.js';
 
 export interface PublishMeta {
   version: string;
@@ -30,8 +30,6 @@ export interface TextFile {
 export const dataFile = <T>(name: string, data: T, stable?: (data: T) => unknown): DataFile =>
   ({ name, data, ...(stable ? { stable } : {}) }) as DataFile;
 
-/** Most files only carry generatedAt as a field that changes on every write. */
-export const withoutGeneratedAt = (d: unknown) => ({ ...(d as object), generatedAt: null });
 
 /**
  * Writes the data files, then health.json, then the manifest that points at them, so a
