@@ -1,4 +1,6 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Accounts, Live } from '../sidecar/contract/index.js';
 import { makeCloudplowFolder, pythonProcess, stopProcess } from '../test/helpers/cloudplow.js';
@@ -122,5 +124,33 @@ for i in range(1, 31):
     await sidecar.stop();
     await rclone.stop();
     rmSync(cp.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The least a Node.js poller can cost: a process that only asks an idle rclone for
+ * core/stats every 2 s with undici, as the sidecar does, measured the same way.
+ */
+export async function pollFloor(seconds: number): Promise<{ cpuPercent: number }> {
+  const work = mkdtempSync(path.join(tmpdir(), 'plowboard-bench-floor-'));
+  const rclone = new RcloneDaemon(path.join(work, 'rclone'));
+  await rclone.start();
+  const script = `
+import { Agent, request } from 'undici';
+const [url, user, pass] = process.argv.slice(1);
+const dispatcher = new Agent({ connections: 1, keepAliveTimeout: 10_000 });
+const authorization = 'Basic ' + Buffer.from(user + ':' + pass).toString('base64');
+setInterval(async () => {
+  const res = await request(url + '/core/stats', { method: 'POST', body: '{}', headers: { authorization, 'content-type': 'application/json' }, dispatcher });
+  JSON.parse(await res.body.text());
+}, 2000);`;
+  const proc = spawn(process.execPath, ['--input-type=module', '-e', script, rclone.url, rclone.user, rclone.pass], { stdio: 'ignore', cwd: path.resolve(path.dirname(new URL(import.meta.url).pathname), '..') });
+  try {
+    await sleep(5_000);
+    return { cpuPercent: (await watchProcess(proc.pid!, seconds)).cpuPercent };
+  } finally {
+    proc.kill();
+    await rclone.stop();
+    rmSync(work, { recursive: true, force: true });
   }
 }
