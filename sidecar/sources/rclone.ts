@@ -29,7 +29,8 @@ const TRANSFERRED_REFRESH_MS = 30_000;
 
 /**
  * Polls one rclone RC instance: core/stats each cycle, core/transferred when a transfer
- * ended, core/version once per connection. Polls never overlap; the loop backs off while rclone is down.
+ * ended, core/version once per connection. Polls never overlap; the loop backs off while
+ * rclone is down.
  */
 export class RcloneSource {
   readonly status: SourceStatus;
