@@ -4,7 +4,7 @@ import type { ConfigFlags } from './config/load.js';
 import { checkCommand } from './commands/check.js';
 import { buildCommand, runCommand, serveCommand, sidecarCommand } from './commands/daemonCommands.js';
 import { outputOption, withServerOptions, withSourceOptions } from './commands/options.js';
-import { snapshotCommand, type SnapshotFlags } from './commands/snapshot.js';
+import type { SnapshotFlags } from './commands/snapshot.js';
 import { version } from './projectRoot.js';
 
 type Action = (flags: ConfigFlags) => Promise<number>;
@@ -47,6 +47,8 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--redact-names', 'replace file names with file-N placeholders everywhere, the copied JSON included')
     .action(async (flags: SnapshotFlags) => {
+      // Loaded only here: its schema validator would sit in a sidecar's memory for months unused.
+      const { snapshotCommand } = await import('./commands/snapshot.js');
       code = await snapshotCommand(flags);
     });
   withSourceOptions(sub('check', 'read every source once and report what works and what does not')).action(act(checkCommand));
