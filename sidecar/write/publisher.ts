@@ -30,7 +30,6 @@ export interface TextFile {
 export const dataFile = <T>(name: string, data: T, stable?: (data: T) => unknown): DataFile =>
   ({ name, data, ...(stable ? { stable } : {}) }) as DataFile;
 
-
 /**
  * Writes the data files, then health.json, then the manifest that points at them, so a
  * reader who sees a new changedAt in index.json always finds that content on disk. A
