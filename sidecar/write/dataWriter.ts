@@ -7,12 +7,9 @@ export interface WriteOutcome {
   changedAt: string | null;
 }
 
-/** Most files only carry generatedAt as a field that changes on every write. */
-export const withoutGeneratedAt = (d: unknown) => ({ ...(d as object), generatedAt: null });
-
 /**
- * The same key as JSON.stringify(withoutGeneratedAt(data)) would decide by, cut from the
- * text already made instead of serializing a large file twice. The envelope puts
+ * The text without its top-level generatedAt, the one field most files change on every
+ * write: cut from the text already made, not serialized a second time. The envelope puts
  * generatedAt right after schemaVersion, so its first occurrence is the top-level one.
  */
 function keyWithoutGeneratedAt(text: string, data: unknown): string {
@@ -22,8 +19,8 @@ function keyWithoutGeneratedAt(text: string, data: unknown): string {
 
 /**
  * Writes data files only when what they say changed, so that pollers get 304s. Each file
- * may name a `stable` view of its content: fields such as generatedAt that change on every
- * write are left out of the comparison.
+ * may name a `stable` view of its content, leaving out fields that change on every write;
+ * without one, only the top-level generatedAt is left out.
  */
 export class DataWriter {
   private readonly last = new Map<string, { key: string; changedAt: string; second: number; size: number }>();
@@ -32,7 +29,7 @@ export class DataWriter {
 
   async write<T>(relPath: string, data: T, opts: { stable?: (data: T) => unknown; force?: boolean } = {}): Promise<WriteOutcome> {
     let text = `${JSON.stringify(data)}\n`;
-    const key = opts.stable === withoutGeneratedAt ? keyWithoutGeneratedAt(text, data) : opts.stable ? JSON.stringify(opts.stable(data)) : text;
+    const key = opts.stable ? JSON.stringify(opts.stable(data)) : keyWithoutGeneratedAt(text, data);
     // nginx's ETag is the mtime in whole seconds plus the size: a new version written in
     // the same second with the same length would get the old ETag and a wrong 304. One
     // space of JSON whitespace makes the size differ.

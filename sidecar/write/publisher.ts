@@ -2,7 +2,7 @@ import type { Manifest } from '../contract/index.js';
 import { DATA_FILES, dataPath, schemaPath } from '../contract/index.js';
 import { stableHealth, type SourceStatus } from '../sources/sourceStatus.js';
 import type { Health } from '../contract/index.js';
-import { DataWriter, withoutGeneratedAt } from './dataWriter.js';
+import { DataWriter } from './dataWriter.js';
 
 export interface PublishMeta {
   version: string;
@@ -14,7 +14,7 @@ export interface PublishMeta {
 export interface DataFile<T = unknown> {
   name: string;
   data: T;
-  /** The part that decides whether the file changed; fields that move on every write are left out. */
+  /** The part that decides whether the file changed; without it, all but the top-level generatedAt. */
   stable?: (data: T) => unknown;
 }
 
@@ -51,7 +51,7 @@ export class Publisher {
   async publish(files: DataFile[], health: Health, now = new Date(), texts: TextFile[] = []): Promise<void> {
     const heartbeatDue = this.heartbeatDue(now);
     let failed = false;
-    for (const f of files) failed = !(await this.put(f.name, f.data, f.stable ?? withoutGeneratedAt)) || failed;
+    for (const f of files) failed = !(await this.put(f.name, f.data, f.stable)) || failed;
     for (const t of texts) failed = !(await this.putText(t)) || failed;
     if (!failed) this.output.ok(null, now);
     const withOutput = { ...health, sources: health.sources.map((s) => (s.id === this.output.id ? this.output.health() : s)) };
@@ -93,7 +93,7 @@ export class Publisher {
   }
 
   /** Returns false when the write failed. */
-  private async put<T>(name: string, data: T, stable: (d: T) => unknown, force = false): Promise<boolean> {
+  private async put<T>(name: string, data: T, stable?: (d: T) => unknown, force = false): Promise<boolean> {
     return this.attempt(dataPath(name), () => this.writer.write(dataPath(name), data, { stable, force }));
   }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DataWriter, withoutGeneratedAt } from '../../sidecar/write/dataWriter.js';
+import { DataWriter } from '../../sidecar/write/dataWriter.js';
 
 describe('data files on disk', () => {
   it('are rewritten only when what they say changed', async () => {
@@ -19,7 +19,7 @@ describe('data files on disk', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'plowboard-writer-'));
     const w = new DataWriter(dir);
     const file = (generatedAt: string, inner: string) => ({ schemaVersion: 1, generatedAt, rows: [{ generatedAt: inner }] });
-    const put = (d: ReturnType<typeof file>) => w.write('data/z.json', d, { stable: withoutGeneratedAt }).then((r) => r.written);
+    const put = (d: ReturnType<typeof file>) => w.write('data/z.json', d).then((r) => r.written);
     expect(await put(file('t1', 't1'))).toBe(true);
     expect(await put(file('t2', 't1'))).toBe(false);
     // The nested field carries the old top-level value: it is content, and it changed.
