@@ -11,7 +11,7 @@ import { cycleWork } from './cycleWork.js';
 import { kioskHeap } from './kioskHeap.js';
 import { firstChart, pageWeights, rcRequestsWithPages, sampleSite, serving } from './pagesAndServing.js';
 import { summary } from './procStats.js';
-import { pollFloor, sidecarLoad } from './sidecarLoad.js';
+import { pollFloor, sidecarLoad, writeFloor } from './sidecarLoad.js';
 
 const quick = process.argv.includes('--quick');
 const kioskMinutes = Number(process.env.BENCH_KIOSK_MINUTES ?? (quick ? 1 : 60));
@@ -38,8 +38,9 @@ for (const [label, accounts, inFlight, days] of [['1× (100 SAs, 50 in flight, 9
 
 log('sidecar load');
 const loads = [await sidecarLoad(1, loadSeconds), await sidecarLoad(10, loadSeconds)];
-log('the floor: a bare poller');
+log('the floor: a bare poller, bare atomic writes');
 const floor = await pollFloor(loadSeconds);
+const writes = await writeFloor(loadSeconds);
 
 log('site');
 const site = await sampleSite(1);
@@ -73,6 +74,7 @@ out.push('| figure | target | 1× | 10× |', '|---|---|---|---|');
 out.push(`| sidecar CPU, busy: transfers live, SAs, log lines/s, 2 s interval (1×: 2, 100, 1) | ≤ 0.5 % of one core | ${f1(one.busy.cpuPercent)} % | ${f1(ten.busy.cpuPercent)} % |`);
 out.push(`| sidecar CPU, idle | ≤ 0.1 % | ${f1(one.idle.cpuPercent)} % | ${f1(ten.idle.cpuPercent)} % |`);
 out.push(`| for comparison: a bare Node.js process asking the same idle rclone for core/stats every 2 s (undici), nothing else | — | ${f1(floor.cpuPercent)} % | — |`);
+out.push(`| for comparison: a bare Node.js process replacing 3 small files (temp + rename) 1.5 times a second, the busy 1× publish rate, nothing else | — | ${f1(writes.cpuPercent)} % | — |`);
 out.push(`| sidecar resident memory, idle / busy | ≤ 80 MB | ${f1(one.idle.rssMiB)} / ${f1(one.busy.rssMiB)} MiB | ${f1(ten.idle.rssMiB)} / ${f1(ten.busy.rssMiB)} MiB |`);
 out.push(`| a cloudplow file changes → its data file on disk, p50 / p95 | p95 ≤ 250 ms | ${f1(one.fileToDataMs.median)} / ${f1(one.fileToDataMs.p95)} ms | ${f1(ten.fileToDataMs.median)} / ${f1(ten.fileToDataMs.p95)} ms |`);
 out.push(`| rclone starts a transfer → live.json on disk | ≤ interval + 100 ms (2.1 s) | ${range(one.rcloneToLiveMs, ' ms')} | ${range(ten.rcloneToLiveMs, ' ms')} |`, '');

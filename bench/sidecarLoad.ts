@@ -30,7 +30,9 @@ export async function sidecarLoad(scale: number, seconds: number): Promise<LoadR
   const pid = sidecar.proc.proc!.pid!;
   const stops: Array<() => Promise<unknown>> = [];
   try {
-    await sleep(10_000);
+    // Start-up garbage (the config, the first full log read, the first build's child) is
+    // collected within ~20 s: resident memory at rest is taken after that.
+    await sleep(30_000);
     const idle = await watchProcess(pid, seconds);
 
     const logger = pythonProcess(
@@ -151,6 +153,38 @@ setInterval(async () => {
   } finally {
     proc.kill();
     await rclone.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The least an atomic publish can cost here: a bare process replacing three small files
+ * (temp file, then rename, as the sidecar does) 1.5 times a second, the busy 1× rate of a
+ * log line a second plus a poll every 2 s, measured the same way.
+ */
+export async function writeFloor(seconds: number): Promise<{ cpuPercent: number }> {
+  const work = mkdtempSync(path.join(tmpdir(), 'plowboard-bench-writes-'));
+  const script = `
+import { open, rename } from 'node:fs/promises';
+import path from 'node:path';
+const dir = process.argv[1];
+let n = 0;
+const put = async (name, text) => {
+  const tmp = path.join(dir, '.' + name + '.' + n++ + '.tmp');
+  const h = await open(tmp, 'w', 0o644);
+  try { await h.writeFile(text); } finally { await h.close(); }
+  await rename(tmp, path.join(dir, name));
+};
+setInterval(async () => {
+  const at = new Date().toISOString();
+  for (const [name, size] of [['live.json', 2000], ['session.json', 2000], ['index.json', 1500]]) await put(name, JSON.stringify({ at, pad: 'x'.repeat(size) }));
+}, 667);`;
+  const proc = spawn(process.execPath, ['--input-type=module', '-e', script, work], { stdio: 'ignore' });
+  try {
+    await sleep(5_000);
+    return { cpuPercent: (await watchProcess(proc.pid!, seconds)).cpuPercent };
+  } finally {
+    proc.kill();
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -4,12 +4,13 @@ import { watch, type FSWatcher } from 'chokidar';
 import { cloudplowLayout } from './config/cloudplowLayout.js';
 import { effectiveConfig } from './config/effective.js';
 import type { ResolvedConfig } from './config/schema.js';
-import { HISTORY_RANGES, schemaPath, type Health, type HistoryRangeName, type SourceHealth, type Transfer, type Transfers } from './contract/index.js';
+import { HISTORY_RANGES, schemaPath, type Accounts, type Health, type HistoryRangeName, type SourceHealth, type Transfer, type Transfers } from './contract/index.js';
 import { projectRoot, version } from './projectRoot.js';
 import { buildSiteInChild } from './site/buildInChild.js';
 import { CloudplowSource } from './sources/cloudplow.js';
 import { RcloneSource, type RclonePoll } from './sources/rclone.js';
 import { SourceStatus } from './sources/sourceStatus.js';
+import { AccountsCache } from './state/accountsCache.js';
 import { EMPTY_SNAPSHOT, cloudplowView } from './state/cloudplowView.js';
 import { HistoryStore, SAMPLE_SECONDS } from './state/history.js';
 import { LiveView, stableLive } from './state/liveView.js';
@@ -63,6 +64,9 @@ export class Daemon {
   private readonly cloudplow: CloudplowSource | null;
   /** The uploader and SA of the active session, as of the last publish. */
   private uploading: { uploader: string | null; account: string | null } | null = null;
+  private readonly accountsCache = new AccountsCache();
+  /** The accounts object last handed to the writer: the cache returns the same one while nothing moved. */
+  private accountsWritten: Accounts | null = null;
   private accountsKey = '';
   /** The per-account part of metrics.prom, rendered again only when the accounts change. */
   private accountMetrics: string | null = null;
@@ -293,19 +297,27 @@ export class Daemon {
     const generatedAt = now.toISOString();
     const live = this.live.toLive(generatedAt);
     const files: DataFile[] = [dataFile('live', live, stableLive)];
-    const view = cloudplowView({
-      snapshot: this.cloudplow?.snapshot() ?? EMPTY_SNAPSHOT,
-      live,
-      rcloneReachable: this.rclone.some((s) => s.status.current === 'ok'),
-      transfers: this.transfers.list(),
-      quota: this.config.saQuota,
-      recentBytesPerSecond: this.history.recentRate('total', now.getTime(), POOL_FORECAST_SECONDS),
-      now: now.getTime(),
-      generatedAt,
-    });
+    const view = cloudplowView(
+      {
+        snapshot: this.cloudplow?.snapshot() ?? EMPTY_SNAPSHOT,
+        live,
+        rcloneReachable: this.rclone.some((s) => s.status.current === 'ok'),
+        transfers: this.transfers.list(),
+        quota: this.config.saQuota,
+        recentBytesPerSecond: this.history.recentRate('total', now.getTime(), POOL_FORECAST_SECONDS),
+        now: now.getTime(),
+        generatedAt,
+      },
+      this.accountsCache,
+    );
     const session = view.session.session;
     this.uploading = session?.active ? { uploader: session.uploader, account: session.account.name } : null;
-    files.push(dataFile('accounts', view.accounts), dataFile('session', view.session));
+    files.push(dataFile('session', view.session));
+    const accountsChanged = view.accounts !== this.accountsWritten;
+    if (accountsChanged || !this.publisher.written('data/accounts.json')) {
+      files.push(dataFile('accounts', view.accounts));
+      this.accountsWritten = view.accounts;
+    }
     // The log and the size distributions change only with cloudplow's files: not re-serialized on every poll.
     const cloudplowNow = this.cloudplow?.version ?? 0;
     if (cloudplowNow !== this.cloudplowVersion || !this.publisher.written('data/logs.json') || !this.publisher.written('data/distribution.json')) {
@@ -314,7 +326,7 @@ export class Daemon {
     }
     const texts: TextFile[] = [];
     // The CSV is rendered only when the accounts say something new: at 1,000 SAs it costs more than the JSON.
-    const accountsKey = JSON.stringify(view.accounts.uploaders);
+    const accountsKey = accountsChanged ? JSON.stringify(view.accounts.uploaders) : this.accountsKey;
     if (accountsKey !== this.accountsKey || !this.publisher.written('data/accounts.csv')) {
       texts.push({ path: 'data/accounts.csv', text: accountsCsv(view.accounts) });
       this.accountsKey = accountsKey;

@@ -63,6 +63,26 @@ function buildUploader(name: string, input: AccountsInput): Uploader {
   };
 }
 
+/**
+ * The first moment after `input.now` at which the same input would read differently: a
+ * quota window resets, a ban ends or a limit hit leaves its window. Every comparison with
+ * `now` in this file crosses at one of these times; until then the accounts stand.
+ */
+export function nextChangeAt(input: AccountsInput): number {
+  const { now } = input;
+  const windowMs = input.quota.windowHours * 3600_000;
+  let next = Infinity;
+  // Whole milliseconds: resetAt and bannedUntil are compared again after a round trip through ISO text.
+  const consider = (ms: number | null | undefined) => {
+    if (typeof ms === 'number' && ms > now) next = Math.min(next, Math.floor(ms));
+  };
+  for (const byName of input.quotaCache.values()) for (const e of byName.values()) consider(e.resetAtMs);
+  for (const bans of Object.values(input.saBans)) for (const until of Object.values(bans ?? {})) consider(typeof until === 'number' ? until * 1000 : null);
+  for (const until of Object.values(input.uploaderBans)) consider(typeof until === 'number' ? until * 1000 : null);
+  for (const h of input.limitHits) consider(h.atMs + windowMs);
+  return next;
+}
+
 /** sa_bans keys are full paths: indexed by account name once, not searched per account. */
 function bansByAccount(bans: Record<string, number | null>): Map<string, number> {
   const out = new Map<string, number>();

@@ -63,7 +63,7 @@ export class CacheDb {
       this.status.ok(performance.now() - started);
       this.signature = signature;
       const changed = JSON.stringify(bans) !== JSON.stringify(this.value);
-      this.value = bans;
+      if (changed) this.value = bans;
       return changed;
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';

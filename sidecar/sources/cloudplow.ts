@@ -42,6 +42,8 @@ export class CloudplowSource {
   private readonly transferStats: TransferStatsFollower;
   private readonly accountsStatus: SourceStatus;
   private serviceAccounts = new Map<string, string[]>();
+  /** The uploaders with their SA lists: a new object only when a list changes. */
+  private uploaders: CloudplowSnapshot['uploaders'];
   private lock: CloudplowSnapshot['lock'] = null;
   private readonly readers: Map<string, Reader>;
   private readonly due = new Set<string>();
@@ -61,6 +63,7 @@ export class CloudplowSource {
     this.cacheDb = new CacheDb(layout.cacheDb);
     this.log = new LogFollower(layout.log, opts.logLines);
     this.transferStats = new TransferStatsFollower(layout.transferStats);
+    this.uploaders = layout.uploaders.map((u) => ({ ...u, serviceAccounts: [] }));
     this.accountsStatus = new SourceStatus('cloudplow:service-accounts', 'cloudplow', 'service account folders', layout.uploaders.map((u) => u.serviceAccountPath).filter(Boolean).join(', ') || '(none configured)');
     this.readers = new Map<string, Reader>([
       [layout.quotaCache, () => this.quotaCache.read()],
@@ -130,7 +133,7 @@ export class CloudplowSource {
     const bans = this.cacheDb.current;
     const log = this.log.snapshot();
     return {
-      uploaders: this.layout.uploaders.map((u) => ({ ...u, serviceAccounts: this.serviceAccounts.get(u.name) ?? [] })),
+      uploaders: this.uploaders,
       quotaCache: this.quotaCache.current,
       sessionState: this.sessionState.current,
       learnedSizes: this.learnedSizes.current,
@@ -208,7 +211,10 @@ export class CloudplowSource {
     else if (next.size) this.accountsStatus.ok(null);
     else this.accountsStatus.fail('missing', 'no uploader has a service_account_path', { hint: 'Uploads without service accounts show no SA pool.' });
     const changed = JSON.stringify([...next]) !== JSON.stringify([...this.serviceAccounts]);
-    this.serviceAccounts = next;
+    if (changed) {
+      this.serviceAccounts = next;
+      this.uploaders = this.layout.uploaders.map((u) => ({ ...u, serviceAccounts: next.get(u.name) ?? [] }));
+    }
     return changed;
   }
 }

@@ -21,6 +21,8 @@ export class LogFollower {
   private keyEvents: LogEvent[] = [];
   private copied: LogEvent[] = [];
   private lastLineAtMs: number | null = null;
+  /** The last snapshot, kept until a line arrives: publishes outnumber new lines. */
+  private view: ReturnType<LogFollower['snapshot']> | null = null;
 
   constructor(
     readonly file: string,
@@ -56,13 +58,16 @@ export class LogFollower {
   }
 
   snapshot(): { file: string; lines: readonly LogLine[]; events: readonly LogEvent[]; lastLineAtMs: number | null } {
+    if (this.view) return this.view;
     // The lists grow to twice their size between trims, so that trimming is rare; the view is bounded.
     const keyEvents = this.keyEvents.slice(-KEY_EVENTS_KEPT);
     const events = [...keyEvents, ...this.copied.slice(-COPIED_EVENTS_KEPT)].sort((a, b) => (a.time ?? '').localeCompare(b.time ?? ''));
-    return { file: this.file, lines: this.lines.slice(-this.keep), events, lastLineAtMs: this.lastLineAtMs };
+    this.view = { file: this.file, lines: this.lines.slice(-this.keep), events, lastLineAtMs: this.lastLineAtMs };
+    return this.view;
   }
 
   private add(line: LogLine): void {
+    this.view = null;
     this.lines.push(line);
     if (this.lines.length > this.keep * 2) this.lines = this.lines.slice(-this.keep);
     if (line.time) this.lastLineAtMs = Math.max(this.lastLineAtMs ?? 0, Date.parse(line.time));

@@ -42,7 +42,7 @@ export class WatchedJsonFile {
       if (outcome.kind === 'ok') {
         this.status.ok(performance.now() - started);
         const changed = JSON.stringify(outcome.value) !== JSON.stringify(this.value);
-        this.value = outcome.value;
+        if (changed) this.value = outcome.value;
         this.signature = outcome.signature;
         return changed;
       }

@@ -1,13 +1,15 @@
 import type { Accounts, Distribution, Live, LogEvent, LogLine, Logs, SessionFile, Transfer } from '../contract/index.js';
 import type { UploaderLayout } from '../config/cloudplowLayout.js';
 import type { SaQuota } from '../config/schema.js';
-import { buildAccounts } from '../normalize/accounts.js';
 import { parseLearnedSizes } from '../normalize/distribution.js';
-import { limitHitsFromLog, sessionFromLog } from '../normalize/logSession.js';
-import { parseQuotaCache } from '../normalize/quotaCache.js';
+import { sessionFromLog } from '../normalize/logSession.js';
 import { buildSession } from '../normalize/session.js';
+import { AccountsCache } from './accountsCache.js';
 
-/** The last good reading of every cloudplow file; null where a file is absent or never read well. */
+/**
+ * The last good reading of every cloudplow file; null where a file is absent or never read
+ * well. Each part keeps its object while its file reads the same, so views can skip work by identity.
+ */
 export interface CloudplowSnapshot {
   uploaders: Array<UploaderLayout & { serviceAccounts: string[] }>;
   quotaCache: unknown;
@@ -50,8 +52,12 @@ export interface CloudplowView {
   logs: Logs;
 }
 
-/** The four cloudplow data files from one snapshot: the session first, since accounts need its SA. */
-export function cloudplowView(input: ViewInput): CloudplowView {
+/**
+ * The four cloudplow data files from one snapshot: the session first, since accounts need
+ * its SA. A long-lived caller passes its own `accounts` cache, and gets the same accounts
+ * object back for as long as they stand.
+ */
+export function cloudplowView(input: ViewInput, accountsCache = new AccountsCache()): CloudplowView {
   const { snapshot, live, now, generatedAt } = input;
   const inFlight = live.instances.flatMap((i) => i.transferring);
   const session = buildSession({
@@ -71,16 +77,16 @@ export function cloudplowView(input: ViewInput): CloudplowView {
     },
     transfers: input.transfers,
   });
-  const accounts = buildAccounts(
+  const accounts = accountsCache.get(
     {
       now,
       quota: input.quota,
       uploaders: snapshot.uploaders,
-      quotaCache: parseQuotaCache(snapshot.quotaCache),
+      rawQuotaCache: snapshot.quotaCache,
       saBans: snapshot.saBans,
       uploaderBans: snapshot.uploaderBans,
       active: session?.active && session.account.name ? { uploader: session.uploader, account: session.account.name } : null,
-      limitHits: limitHitsFromLog(snapshot.log.events),
+      events: snapshot.log.events,
       throughput: { uploader: session?.active ? session.uploader : null, bytesPerSecond: session?.active ? Math.round(input.recentBytesPerSecond || live.total.speed) : 0 },
     },
     generatedAt,
