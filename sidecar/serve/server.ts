@@ -1,4 +1,5 @@
-import { createReadStream, type ReadStream } from 'node:fs';
+import { constants, createReadStream, type ReadStream, type Stats } from 'node:fs';
+import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import handler from 'serve-handler';
@@ -38,14 +39,39 @@ export function startServer(opts: { root: string; host: string; port: number }):
       res.end('plowboard is read-only: GET and HEAD only\n');
       return;
     }
+    // The data files are replaced every few seconds, and serve-handler reaches a file by
+    // its name three times (stat for Content-Length, a read for the ETag, a read for the
+    // body): a rename in between sent one file's length with another's bytes, which a
+    // browser drops as ERR_CONTENT_LENGTH_MISMATCH. Each file is opened once per answer
+    // and all three are taken from that one open file, as nginx does.
+    const pinned = new Map<string, { handle: FileHandle; stats: Stats }>();
+    let answered = false;
     // serve-handler opens the file before it compares ETags and never closes it on a 304:
     // every unchanged poll would hold a file descriptor for good, until the process runs
     // out (EMFILE) and dies on the stream's unhandled error. The streams it opens are
     // tracked here, closed once the answer is done, and their errors answered, not thrown.
     const opened: ReadStream[] = [];
     const methods = {
+      lstat: async (file: string): Promise<Stats> => {
+        const known = pinned.get(file);
+        if (known) return known.stats;
+        const link = await lstat(file);
+        if (!link.isFile()) return link;
+        // O_NOFOLLOW: the file may have become a symlink since the lstat, which is never served.
+        const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
+        if (!handle) return link;
+        if (answered) {
+          await handle.close();
+          return link;
+        }
+        const stats = await handle.stat();
+        pinned.set(file, { handle, stats });
+        return stats;
+      },
       createReadStream: (file: string, streamOpts?: { start?: number; end?: number }) => {
-        const stream = createReadStream(file, streamOpts);
+        const handle = pinned.get(file)?.handle;
+        // Two streams (ETag, body) share the handle: each reads from its own offset, and the handle is closed below.
+        const stream = handle ? createReadStream(file, { fd: handle, start: streamOpts?.start ?? 0, end: streamOpts?.end, autoClose: false }) : createReadStream(file, streamOpts);
         stream.on('error', () => {
           if (!res.headersSent) res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1', ...SECURITY_HEADERS });
           res.destroy();
@@ -64,7 +90,10 @@ export function startServer(opts: { root: string; host: string; port: number }):
       return end(...args);
     }) as ServerResponse['end'];
     res.once('close', () => {
+      answered = true;
       for (const stream of opened) stream.destroy();
+      // A FileHandle closes after the reads still under way on it.
+      for (const { handle } of pinned.values()) void handle.close().catch(() => undefined);
     });
     handler(req, res, options, methods).catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
