@@ -71,7 +71,7 @@ while True:
     );
     try {
       await waitFor('the first replacement', () => get(port, '/data/live.json').then((o) => 'body' in o && o.body.includes('"pad"')), 10_000);
-      const outcomes = [];
+      const outcomes: Array<Awaited<ReturnType<typeof get>>> = [];
       for (let round = 0; round < 150 && !outcomes.some((o) => 'broken' in o); round++) outcomes.push(...(await Promise.all(Array.from({ length: 4 }, () => get(port, '/data/live.json')))));
       const broken = outcomes.filter((o) => 'broken' in o);
       const whole = outcomes.filter((o): o is Exclude<typeof o, { broken: string }> => !('broken' in o) && o.status === 200);
