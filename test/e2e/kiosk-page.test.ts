@@ -52,13 +52,14 @@ describe('the kiosk at 1920×1080', () => {
     const { page } = kiosk;
     await page.locator('#k-chart svg .mark-area path').first().waitFor({ state: 'attached', timeout: 20_000 });
     await page.locator('#k-rows li:not([hidden])').first().waitFor();
-    expect(await page.locator('#k-speed').textContent()).toBe('240 MiB/s');
-    expect(await page.locator('#k-uploader').textContent()).toBe('google');
-    expect(await page.locator('#k-sa').textContent()).toBe('SA 1 of 12');
-    expect(await page.locator('#k-eta').textContent()).toBe('ETA 1 h');
-    expect(await page.locator('#k-sas').textContent()).toBe('10 of 12');
-    expect(await page.locator('#k-capacity').textContent()).toMatch(/^[\d.]+ TiB$/);
-    expect(await page.locator('#k-reset').textContent()).toMatch(/^next reset in \d+ min/);
+    // live.json, session.json and accounts.json arrive in separate fetches: each field is awaited, not read once.
+    await expect.poll(() => page.locator('#k-speed').textContent()).toBe('240 MiB/s');
+    await expect.poll(() => page.locator('#k-uploader').textContent()).toBe('google');
+    await expect.poll(() => page.locator('#k-sa').textContent()).toBe('SA 1 of 12');
+    await expect.poll(() => page.locator('#k-eta').textContent()).toBe('ETA 1 h');
+    await expect.poll(() => page.locator('#k-sas').textContent()).toBe('10 of 12');
+    await expect.poll(() => page.locator('#k-capacity').textContent()).toMatch(/^[\d.]+ TiB$/);
+    await expect.poll(() => page.locator('#k-reset').textContent()).toMatch(/^next reset in \d+ min/);
     // Six in flight, four shown: the top few, no list growing off the screen.
     expect(await page.locator('#k-rows li:not([hidden])').count()).toBe(4);
     expect(await page.locator('#k-inflight-count').textContent()).toBe('(top 4 of 6)');
