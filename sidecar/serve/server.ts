@@ -55,16 +55,17 @@ export function startServer(opts: { root: string; host: string; port: number }):
       lstat: async (file: string): Promise<Stats> => {
         const known = pinned.get(file);
         if (known) return known.stats;
-        const link = await lstat(file);
-        if (!link.isFile()) return link;
-        // O_NOFOLLOW: the file may have become a symlink since the lstat, which is never served.
-        const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
-        if (!handle) return link;
-        if (answered) {
-          await handle.close();
-          return link;
-        }
+        // O_NOFOLLOW: a symlink fails to open (ELOOP) and is answered by lstat as one, never
+        // served. O_NONBLOCK: a FIFO left in the folder must not hold a thread waiting for a writer.
+        const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(() => null);
+        if (!handle) return lstat(file);
         const stats = await handle.stat();
+        if (!stats.isFile() || answered) {
+          await handle.close();
+          // Only files and folders are served: a FIFO, socket or device answers 404.
+          if (!stats.isFile() && !stats.isDirectory()) throw Object.assign(new Error(`not a regular file: ${file}`), { code: 'ENOENT' });
+          return stats;
+        }
         pinned.set(file, { handle, stats });
         return stats;
       },

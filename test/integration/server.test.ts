@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,7 @@ beforeAll(async () => {
   writeFileSync(path.join(root, 'assets', 'overview.0123456789.js'), 'export {};');
   writeFileSync(path.join(dir, 'secret.txt'), 'outside-the-root');
   symlinkSync(path.join(dir, 'secret.txt'), path.join(root, 'data', 'link.json'));
+  execFileSync('mkfifo', [path.join(root, 'data', 'pipe.json')]);
   server = await startServer({ root, host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => server?.close());
@@ -81,6 +83,11 @@ describe('the built-in server', () => {
     }
     const dir = await raw('GET', '/empty/');
     expect(dir.status).toBe(404);
+  });
+
+  it('answers 404 for a FIFO in the folder instead of waiting for ever for its writer', async () => {
+    expect((await raw('GET', '/data/pipe.json')).status).toBe(404);
+    expect((await raw('GET', '/data/live.json')).status).toBe(200);
   });
 
   it('fails with one clear line when the port is taken', async () => {
