@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,7 @@ beforeAll(async () => {
   expect(r.code, r.stderr).toBe(0);
   writeFileSync(path.join(work, 'secret.txt'), 'outside-the-root');
   symlinkSync(path.join(work, 'secret.txt'), path.join(out, 'data', 'link.json'));
+  execFileSync('mkfifo', [path.join(out, 'data', 'pipe.json')]);
   nginx = new Nginx(path.join(work, 'nginx'), out);
   await nginx.start();
 });
@@ -75,5 +77,7 @@ describe('deploy/nginx.conf with a real nginx', () => {
     for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/data/..%2f..%2fsecret.txt']) {
       expect((await raw('GET', p)).body, p).not.toContain('outside-the-root');
     }
+    // A FIFO in the folder is not a file to serve, and must not hold a worker waiting for its writer.
+    expect((await raw('GET', '/data/pipe.json')).status).toBe(404);
   });
 });
