@@ -59,7 +59,10 @@ export function startServer(opts: { root: string; host: string; port: number }):
         // served. O_NONBLOCK: a FIFO left in the folder must not hold a thread waiting for a writer.
         const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(() => null);
         if (!handle) return lstat(file);
-        const stats = await handle.stat();
+        const stats = await handle.stat().catch(async (err: unknown) => {
+          await handle.close();
+          throw err;
+        });
         if (!stats.isFile() || answered) {
           await handle.close();
           // Only files and folders are served: a FIFO, socket or device answers 404.
