@@ -4,6 +4,7 @@ import { buildAccounts } from '../../sidecar/normalize/accounts.js';
 import { limitHitsFromLog } from '../../sidecar/normalize/logSession.js';
 import { parseQuotaCache } from '../../sidecar/normalize/quotaCache.js';
 import { AccountsCache, type AccountsSources } from '../../sidecar/state/accountsCache.js';
+import { logEvent } from '../helpers/fixtures.js';
 
 const GiB = 1024 ** 3;
 const HOUR = 3600_000;
@@ -11,16 +12,7 @@ const QUOTA = { bytesPerAccount: 750 * GiB, label: '750 GiB', unit: 'GiB' as con
 const t0 = Date.UTC(2026, 10, 22, 12, 0, 0);
 const sec = (ms: number) => ms / 1000;
 
-const event = (kind: string, atMs: number, over: Partial<LogEvent> = {}): LogEvent => ({
-  kind,
-  time: new Date(atMs).toISOString(),
-  uploader: null,
-  account: null,
-  detail: null,
-  until: null,
-  message: kind,
-  ...over,
-});
+const event = (kind: string, atMs: number, over: Partial<LogEvent> = {}): LogEvent => logEvent(kind, new Date(atMs).toISOString(), over);
 
 // Every kind of time limit the accounts have: resets (one fractional, as time.time() writes
 // them), an SA ban, an uploader ban and a limit hit leaving its 24 h window.

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { LogEvent } from '../../sidecar/contract/index.js';
 import { limitHitsFromLog, sessionFromLog } from '../../sidecar/normalize/logSession.js';
+import { logEvent } from '../helpers/fixtures.js';
 
-const ev = (kind: string, time: string, over: Partial<LogEvent> = {}): LogEvent => ({
-  kind,
-  time: `2026-11-22T${time}.000Z`,
-  uploader: null,
-  account: null,
-  detail: null,
-  until: null,
-  message: kind,
-  ...over,
-});
+const ev = (kind: string, time: string, over: Partial<LogEvent> = {}): LogEvent => logEvent(kind, `2026-11-22T${time}.000Z`, over);
 
 describe('the session as the log tells it', () => {
   const events = [
