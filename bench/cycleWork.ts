@@ -33,12 +33,12 @@ export async function cycleWork(opts: { accounts: number; inFlight: number; days
     lock: { present: true, sinceMs: now - 3600_000 },
   };
   const transferring = Array.from({ length: opts.inFlight }, (_, i) => ({ instance: 'default', name: `Movies/Film ${i}/Film.${i}.2160p.mkv`, size: 4 * GiB, bytes: GiB, percentage: 25, speed: 1e6, speedAvg: 1e6, eta: 3000, group: 'job/1' }));
-  const counters = { speed: 5e8, bytes: 1e12, totalBytes: 2e12, eta: 3600, transfers: 100, totalTransfers: 600, checks: 0, totalChecks: 0, errors: 0, inFlight: opts.inFlight };
+  const counters = { speed: 5e8, bytes: 1e12, totalBytes: 2e12, eta: 3600, transfers: 100, totalTransfers: 600, checks: 0, totalChecks: 0, errors: 0, inFlight: opts.inFlight, queued: 0, queuedExact: true, moved: 100, removedFromSource: 100 };
   const live: Live = {
     schemaVersion: 1,
     generatedAt: new Date(now).toISOString(),
     total: { ...counters, activeInstances: 1 },
-    instances: [{ name: 'default', state: 'ok', lastSeenAt: null, ...counters, speedAvg: 5e8, lastError: null, fatalError: false, retryError: false, transferring, checking: [] }],
+    instances: [{ name: 'default', state: 'ok', lastSeenAt: null, ...counters, phase: 'transferring', speedAvg: 5e8, lastError: null, fatalError: false, retryError: false, transferring, checking: [] }],
     throughput: { windowSeconds: 600, points: Array.from({ length: 300 }, (_, i) => ({ t: new Date(now - i * 2000).toISOString(), instance: 'default', bytesPerSecond: 5e8 })) },
   };
   const transfers: Transfer[] = Array.from({ length: opts.transfers }, (_, i) => ({

@@ -11,6 +11,7 @@ const WORDS: Record<SourceHealth['state'], string> = {
   idle: 'idle',
   unreachable: 'UNREACHABLE',
   auth_failed: 'AUTH FAILED',
+  auth_required: 'NEEDS RC AUTH',
   error: 'ERROR',
   missing: 'missing',
 };

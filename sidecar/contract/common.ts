@@ -18,13 +18,14 @@ export const SourceState = Type.Union(
     Type.Literal('idle'),
     Type.Literal('unreachable'),
     Type.Literal('auth_failed'),
+    Type.Literal('auth_required'),
     Type.Literal('error'),
     Type.Literal('missing'),
   ],
   {
     description:
       'ok: read fine; idle: nothing listening (rclone RC only runs during uploads); unreachable: timeout, no route or DNS; ' +
-      'auth_failed: credentials refused; error: a bad answer or a bad file; missing: the file does not exist',
+      'auth_failed: credentials refused (HTTP 401); auth_required: rclone 1.74+ runs this method only when its RC has a user set or --rc-no-auth (HTTP 403); error: a bad answer or a bad file; missing: the file does not exist',
   },
 );
 

@@ -14,6 +14,8 @@ export const SourceHealth = Type.Object({
   lastError: Nullable(Type.Object({ at: IsoTime, message: Type.String() })),
   hint: Nullable(Type.String({ description: 'what to do about the current state' })),
   version: Type.Optional(Type.String({ description: 'e.g. the rclone version' })),
+  platform: Type.Optional(Type.String({ description: 'where it runs, e.g. rclone\'s os, osVersion and osKernel (1.72+)' })),
+  notes: Type.Optional(Type.Array(Type.String(), { description: 'what works only in part, and why; not a failure' })),
 });
 
 export const OverallState = Type.Union([

@@ -7,12 +7,16 @@ export const InFlightTransfer = Type.Object({
   size: Nullable(Bytes),
   bytes: Bytes,
   percentage: Type.Number({ minimum: 0, maximum: 100 }),
-  speed: BytesPerSecond,
-  speedAvg: BytesPerSecond,
-  eta: Nullable(Seconds),
+  speed: Type.Number({ minimum: 0, description: "the file's average since its first byte (rclone's per-file `speed`)" }),
+  speedAvg: Type.Number({
+    minimum: 0,
+    description: "the file's current rate (rclone's per-file `speedAvg`, a ~16 s moving average; what rclone's own progress line prints)",
+  }),
+  eta: Nullable(Type.Number({ minimum: 0, description: 'seconds; null when unknown: rclone does not know, or the file is stalled' })),
+  stalledSince: Type.Optional(IsoTime),
   group: Nullable(Type.String()),
   srcFs: Type.Optional(Type.String()),
-  dstFs: Type.Optional(Type.String()),
+  dstFs: Type.Optional(Type.String({ description: 'the remote it goes to (rclone 1.66+)' })),
 });
 
 const counters = {
@@ -26,6 +30,12 @@ const counters = {
   totalChecks: Type.Integer({ minimum: 0 }),
   errors: Type.Integer({ minimum: 0 }),
   inFlight: Type.Integer({ minimum: 0 }),
+  queued: Type.Integer({ minimum: 0, description: 'files rclone has found and not yet started: totalTransfers − transfers − inFlight' }),
+  queuedExact: Type.Boolean({
+    description: "false where rclone's global totalTransfers leaves the queue out (before 1.73.1): queued is then a lower bound",
+  }),
+  moved: Type.Integer({ minimum: 0, description: "files moved: copied then removed from the source, or moved on the remote (rclone's renames)" }),
+  removedFromSource: Type.Integer({ minimum: 0, description: "files deleted from the source after their copy (rclone's deletes)" }),
 };
 
 export const LiveInstance = Type.Object({
@@ -33,11 +43,30 @@ export const LiveInstance = Type.Object({
   state: SourceState,
   lastSeenAt: Nullable(IsoTime),
   ...counters,
-  speedAvg: Type.Number({ minimum: 0, description: "rclone's average speed over the run" }),
+  speedAvg: Type.Number({ minimum: 0, description: "rclone's own global speed (a moving average that holds its last value when idle)" }),
+  uploadSpeedAvg: Type.Optional(
+    Type.Number({ minimum: 0, description: 'bytes over the time transfers were running (rclone 1.64+ transferTime); absent before' }),
+  ),
+  phase: Type.Union([Type.Literal('transferring'), Type.Literal('checking'), Type.Literal('scanning'), Type.Literal('idle')], {
+    description: 'scanning: rclone is listing the source (listed rising, rclone 1.70+) with nothing transferring yet',
+  }),
   lastError: Nullable(Type.String()),
   fatalError: Type.Boolean(),
   retryError: Type.Boolean(),
-  listed: Type.Optional(Type.Integer({ minimum: 0 })),
+  listed: Type.Optional(Type.Integer({ minimum: 0, description: 'entries listed so far (rclone 1.70+)' })),
+  serverSideMoves: Type.Optional(Type.Integer({ minimum: 0, description: 'rclone 1.64+' })),
+  serverSideCopies: Type.Optional(Type.Integer({ minimum: 0, description: 'rclone 1.64+' })),
+  countersRestarted: Type.Optional(
+    Type.Object(
+      {
+        at: IsoTime,
+        reason: Type.Union([Type.Literal('restart'), Type.Literal('reset')], {
+          description: "restart: a new rclone process (executeId changed, or the RC went away in between); reset: the counters started over in the same process",
+        }),
+      },
+      { description: 'the last time rclone\'s counters started over; what moved before is kept in history' },
+    ),
+  ),
   transferring: Type.Array(InFlightTransfer),
   checking: Type.Array(Type.String()),
 });

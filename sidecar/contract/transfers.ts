@@ -17,6 +17,9 @@ export const Transfer = Type.Object({
   group: Nullable(Type.String()),
   uploader: Nullable(Type.String()),
   serviceAccount: Nullable(Type.String()),
+  serverSide: Type.Optional(
+    Type.Boolean({ description: 'moved on the remote without uploading (a server-side move): bytes is 0, size is the file' }),
+  ),
   srcFs: Type.Optional(Type.String()),
   dstFs: Type.Optional(Type.String()),
   source: Type.Union([Type.Literal('rclone'), Type.Literal('cloudplow')]),

@@ -4,7 +4,7 @@ import { classifyRcAnswer } from '../normalize/rcResponse.js';
 /** What one RC call came to. Every way a call can fail maps to exactly one of these. */
 export type RcOutcome =
   | { kind: 'ok'; body: unknown; latencyMs: number }
-  | { kind: 'idle' | 'unreachable' | 'auth_failed' | 'error'; message: string; latencyMs: number | null };
+  | { kind: 'idle' | 'unreachable' | 'auth_failed' | 'auth_required' | 'error'; message: string; latencyMs: number | null };
 
 export interface RcTarget {
   url: string;

@@ -3,7 +3,7 @@ import type { RcloneInstance } from '../config/schema.js';
 import type { Transfer } from '../contract/index.js';
 import { normalizeStats, type RcloneStats } from '../normalize/rcloneStats.js';
 import { normalizeTransferred } from '../normalize/rcloneTransferred.js';
-import { asObject, asString } from '../normalize/coerce.js';
+import { asArray, asObject, asString } from '../normalize/coerce.js';
 import { createDispatcher, rcCall, type RcOutcome } from './rcCall.js';
 import { rcloneHint } from './rcloneHints.js';
 import { SourceStatus } from './sourceStatus.js';
@@ -15,6 +15,10 @@ export interface RclonePoll {
   stats: RcloneStats | null;
   /** rclone's list of recent completed transfers (bounded by rclone, usually 100). */
   transferred: Transfer[];
+  /** The rclone process's id (job/list, 1.64+), on the polls that asked for it; null otherwise. */
+  executeId: string | null;
+  /** rclone's version as [major, minor, patch], once known. */
+  version: readonly number[] | null;
 }
 
 export interface RcloneSourceOptions {
@@ -40,6 +44,10 @@ export class RcloneSource {
   private stopped = true;
   private failures = 0;
   private needVersion = true;
+  private version: readonly number[] | null = null;
+  /** job/list is refused (403) by rclone 1.74+ without RC auth: not asked again until rclone restarts. */
+  private jobListRefused = false;
+  private lastCounters: { bytes: number; elapsedTime: number } | null = null;
   /** What core/stats said when core/transferred was last read; null: read it on the next poll. */
   private transferredKey: string | null = null;
   private transferredAt = 0;
@@ -71,32 +79,68 @@ export class RcloneSource {
     const stats = await this.call('core/stats');
     if (stats.kind !== 'ok') {
       this.needVersion = true;
+      this.jobListRefused = false;
       this.transferredKey = null;
       // A refused connection costs nothing and is how rclone looks between uploads: keep
       // polling every interval, so an upload that starts shows within one. Only hosts that
       // hang or fail are backed off.
       this.failures = stats.kind === 'idle' ? 0 : this.failures + 1;
       this.status.fail(stats.kind, stats.message, { latencyMs: stats.latencyMs, hint: rcloneHint(stats.kind, this.instance.url), now: at });
-      return this.emit({ instance: this.instance.name, at, stats: null, transferred: [] });
+      return this.emit({ instance: this.instance.name, at, stats: null, transferred: [], executeId: null, version: this.version });
     }
-    if (this.needVersion) {
-      const version = await this.call('core/version');
-      if (version.kind === 'ok') {
-        this.status.setVersion(asString(asObject(version.body)?.version) ?? undefined);
-        this.needVersion = false;
-      }
-    }
+    const newConnection = this.needVersion;
+    if (this.needVersion) await this.readVersion();
     const normalized = normalizeStats(stats.body, this.instance.name);
     if (!normalized) {
       this.failures++;
       this.transferredKey = null;
       this.status.fail('error', 'core/stats did not answer a JSON object', { latencyMs: stats.latencyMs, hint: rcloneHint('error', this.instance.url), now: at });
-      return this.emit({ instance: this.instance.name, at, stats: null, transferred: [] });
+      return this.emit({ instance: this.instance.name, at, stats: null, transferred: [], executeId: null, version: this.version });
     }
     this.failures = 0;
     this.status.ok(stats.latencyMs, at);
+    // The process id is asked for only where it decides something: on a new connection,
+    // and when the counters went back (a new rclone, or a reset of the same one).
+    const prev = this.lastCounters;
+    const wentBack = prev !== null && (normalized.bytes < prev.bytes || normalized.elapsedTime < prev.elapsedTime);
+    this.lastCounters = { bytes: normalized.bytes, elapsedTime: normalized.elapsedTime };
+    if (wentBack) this.jobListRefused = false;
+    const executeId = newConnection || wentBack ? await this.readExecuteId() : null;
     const list = await this.transferredSince(normalized, at.getTime());
-    return this.emit({ instance: this.instance.name, at, stats: normalized, transferred: list });
+    return this.emit({ instance: this.instance.name, at, stats: normalized, transferred: list, executeId, version: this.version });
+  }
+
+  private async readVersion(): Promise<void> {
+    const answer = await this.call('core/version');
+    if (answer.kind !== 'ok') return;
+    const v = asObject(answer.body);
+    const decomposed = asArray(v?.decomposed).filter((n): n is number => typeof n === 'number');
+    this.version = decomposed.length >= 2 ? decomposed : null;
+    const platform = [
+      [asString(v?.os), asString(v?.arch)].filter(Boolean).join('/'),
+      asString(v?.osVersion),
+      asString(v?.osKernel) ? `kernel ${asString(v?.osKernel)}` : null,
+    ].filter((p): p is string => !!p);
+    this.status.setVersion(asString(v?.version) ?? undefined, platform.join(' · ') || undefined);
+    this.needVersion = false;
+  }
+
+  /** job/list's executeId (rclone 1.64+), which changes with every new rclone process. */
+  private async readExecuteId(): Promise<string | null> {
+    if (this.jobListRefused) return null;
+    const answer = await this.call('job/list');
+    if (answer.kind === 'auth_required') {
+      this.jobListRefused = true;
+      this.status.note(
+        'job/list',
+        'rclone refuses job/list without a user on its remote control (1.74+): restarts are told from its counters alone. ' +
+          'Setting --rc-user and --rc-pass (or --rc-no-auth) lets plowboard tell a restart from a counter reset for certain.',
+      );
+      return null;
+    }
+    if (answer.kind !== 'ok') return null;
+    this.status.note('job/list', null);
+    return asString(asObject(answer.body)?.executeId);
   }
 
   /**

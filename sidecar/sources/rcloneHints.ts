@@ -16,6 +16,12 @@ export function rcloneHint(state: SourceHealth['state'], target: string): string
         `rclone refused the credentials. Set PLOWBOARD_RCLONE_USER and PLOWBOARD_RCLONE_PASS ` +
         `(or --rclone-pass-file) to the --rc-user and --rc-pass rclone was started with.`
       );
+    case 'auth_required':
+      return (
+        `rclone (1.74 or newer) runs this call only when its remote control has a user: add "--rc-user" and "--rc-pass" ` +
+        `to rclone_extras in cloudplow's config.json and give plowboard the same (PLOWBOARD_RCLONE_USER, PLOWBOARD_RCLONE_PASS), ` +
+        `or add "--rc-no-auth": null. No password was refused.`
+      );
     case 'error':
       return `rclone answered with an error. Check that ${target} is rclone's remote control and not another service.`;
     default:

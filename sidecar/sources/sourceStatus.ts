@@ -15,6 +15,8 @@ export class SourceStatus {
   private lastError: SourceHealth['lastError'] = null;
   private hint: string | null = null;
   private version: string | undefined;
+  private platform: string | undefined;
+  private readonly notes = new Map<string, string>();
   private checked = false;
 
   constructor(
@@ -40,8 +42,15 @@ export class SourceStatus {
     if (state !== 'missing' && state !== 'idle') this.lastError = { at: now.toISOString(), message };
   }
 
-  setVersion(version: string | undefined): void {
+  setVersion(version: string | undefined, platform?: string): void {
     this.version = version;
+    this.platform = platform;
+  }
+
+  /** A standing remark under a topic (what works only in part); null clears it. */
+  note(topic: string, text: string | null): void {
+    if (text === null) this.notes.delete(topic);
+    else this.notes.set(topic, text);
   }
 
   get current(): State {
@@ -66,6 +75,8 @@ export class SourceStatus {
       lastError: this.lastError,
       hint: this.hint,
       ...(this.version ? { version: this.version } : {}),
+      ...(this.platform ? { platform: this.platform } : {}),
+      ...(this.notes.size ? { notes: [...this.notes.values()] } : {}),
     };
   }
 

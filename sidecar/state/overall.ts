@@ -1,6 +1,6 @@
 import type { OverallState, SourceHealth } from '../contract/index.js';
 
-const FAILING = new Set<SourceHealth['state']>(['unreachable', 'auth_failed', 'error']);
+const FAILING = new Set<SourceHealth['state']>(['unreachable', 'auth_failed', 'auth_required', 'error']);
 
 /**
  * One word for the whole board. rclone being idle is the normal state between uploads,

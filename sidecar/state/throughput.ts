@@ -1,39 +1,39 @@
 import type { ThroughputPoint } from '../contract/index.js';
 import type { RcloneStats } from '../normalize/rcloneStats.js';
-
-interface Reading {
-  atMs: number;
-  bytes: number;
-}
+import { RunTracker, type StartedOver } from './rcloneRun.js';
 
 /**
  * Recent throughput per instance. The rate is the change in rclone's byte counter between
- * two polls, which counts files that finished in between; when the counter went back
- * (rclone restarted) or there is no previous reading, the in-flight speeds stand in.
+ * two polls, which counts files that finished in between. When the counters started over
+ * (a new rclone, as cloudplow starts one per SA), all the new counter moved since the
+ * previous reading: so the rate never exceeds what moved, and no byte is lost or counted
+ * twice. With no previous reading at all the in-flight files' current rates stand in.
  * A point is added only when the rate changes, so a quiet rclone rewrites nothing.
  */
 export class ThroughputTracker {
-  private readonly last = new Map<string, Reading>();
+  private readonly runs = new RunTracker();
   private readonly rate = new Map<string, number>();
   private points: ThroughputPoint[] = [];
 
   constructor(readonly windowSeconds: number) {}
 
-  /** Records one poll; returns the current rate in bytes per second and the bytes moved since the last poll. */
-  observe(instance: string, at: Date, stats: RcloneStats | null): { rate: number; bytesMoved: number } {
+  /** Records one poll; returns the current rate in bytes per second, the bytes moved since the last poll, and whether the counters started over. */
+  observe(
+    instance: string,
+    at: Date,
+    stats: RcloneStats | null,
+    executeId: string | null = null,
+  ): { rate: number; bytesMoved: number; startedOver: StartedOver | null } {
     const atMs = at.getTime();
+    const { previous, startedOver } = this.runs.observe(instance, atMs, stats, executeId);
     let rate = 0;
     let bytesMoved = 0;
-    if (stats) {
-      const prev = this.last.get(instance);
-      const dt = prev ? (atMs - prev.atMs) / 1000 : 0;
-      const counted = prev && stats.bytes >= prev.bytes;
-      // A counter that went back is a new rclone process: it counted from zero.
-      bytesMoved = prev ? (counted ? stats.bytes - prev.bytes : stats.bytes) : 0;
-      rate = counted && dt > 0 ? bytesMoved / dt : stats.transferring.reduce((sum, t) => sum + t.speed, 0);
-      this.last.set(instance, { atMs, bytes: stats.bytes });
-    } else {
-      this.last.delete(instance);
+    if (stats && previous) {
+      const dt = (atMs - previous.atMs) / 1000;
+      bytesMoved = startedOver ? stats.bytes : stats.bytes - previous.bytes;
+      rate = dt > 0 ? bytesMoved / dt : 0;
+    } else if (stats) {
+      rate = stats.transferring.reduce((sum, t) => sum + t.speedAvg, 0);
     }
     rate = Math.round(rate);
     if (this.rate.get(instance) !== rate) {
@@ -41,7 +41,7 @@ export class ThroughputTracker {
       this.points.push({ t: at.toISOString(), instance, bytesPerSecond: rate });
     }
     this.trim(atMs);
-    return { rate, bytesMoved };
+    return { rate, bytesMoved, startedOver };
   }
 
   current(instance: string): number {

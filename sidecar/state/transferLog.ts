@@ -8,7 +8,9 @@ const SAME_TRANSFER_MS = 120_000;
  * 100, so each poll's list overlaps the previous one; ids make the merge idempotent. The
  * fork's transfer-stats.jsonl describes many of the same files: a row and an rclone
  * record of the same name finishing within two minutes are one transfer, kept under
- * rclone's id with the uploader cloudplow knows. Bounded: the oldest fall off.
+ * rclone's id with the uploader cloudplow knows. A move's outer record (no bytes, its
+ * time around its copy's) is one upload with its copy, whichever poll brings it: the copy
+ * is kept. Bounded: the oldest fall off.
  */
 export class TransferLog {
   private readonly byId = new Map<string, Transfer>();
@@ -25,6 +27,20 @@ export class TransferLog {
     let changed = false;
     for (const t of transfers) {
       if (this.byId.has(t.id) || this.aliases.has(t.id)) continue;
+      const pair = this.moveOf(t);
+      if (pair) {
+        const { outer, inner } = pair;
+        if (inner === t) {
+          this.remove(outer.id);
+          this.put(t);
+          // Counted once: where the outer one was new in this call, the copy stands in for it.
+          const at = added.indexOf(outer);
+          if (at >= 0) added[at] = t;
+        }
+        this.aliases.set(outer.id, inner.id);
+        changed = true;
+        continue;
+      }
       const twin = this.twinOf(t);
       if (twin) {
         const [keep, fold] = twin.source === 'rclone' ? [twin, t] : [t, twin];
@@ -63,6 +79,18 @@ export class TransferLog {
     return null;
   }
 
+  /** rclone's outer record of a move and the copy inside it (1.66+; failures on 1.60 too): same run, name and group, one enclosing the other. */
+  private moveOf(t: Transfer): { outer: Transfer; inner: Transfer } | null {
+    if (t.source !== 'rclone' || !t.startedAt) return null;
+    for (const id of this.byName.get(t.name) ?? []) {
+      const other = this.byId.get(id)!;
+      if (other.source !== 'rclone' || other.instance !== t.instance || other.group !== t.group || !other.startedAt) continue;
+      if (other.bytes === 0 && encloses(other, t)) return { outer: other, inner: t };
+      if (t.bytes === 0 && encloses(t, other)) return { outer: t, inner: other };
+    }
+    return null;
+  }
+
   private put(t: Transfer): void {
     this.byId.set(t.id, t);
     const ids = this.byName.get(t.name) ?? new Set<string>();
@@ -78,6 +106,10 @@ export class TransferLog {
     ids?.delete(id);
     if (ids && !ids.size) this.byName.delete(t.name);
   }
+}
+
+function encloses(outer: Transfer, inner: Transfer): boolean {
+  return outer.startedAt! <= inner.startedAt! && outer.completedAt >= inner.completedAt;
 }
 
 function newestFirst(a: Transfer, b: Transfer): number {

@@ -10,7 +10,7 @@ export interface MetricsInput {
   nowMs: number;
 }
 
-const STATES = ['ok', 'idle', 'unreachable', 'auth_failed', 'error', 'missing'] as const;
+const STATES = ['ok', 'idle', 'unreachable', 'auth_failed', 'auth_required', 'error', 'missing'] as const;
 
 function registrar() {
   const registry = new Registry();

@@ -12,6 +12,8 @@ export function sourceWords(s: SourceHealth): string {
       return `${what} does not answer.`;
     case 'auth_failed':
       return `${what} refused plowboard's credentials.`;
+    case 'auth_required':
+      return `${what} answers this call only when its remote control has a user set (rclone 1.74+).`;
     case 'error':
       return `${what} has a problem: ${(s.lastError?.message ?? 'unknown error').replace(/[.\s]+$/, '')}.`;
     case 'missing':

@@ -99,12 +99,17 @@ function live(filmPercent: number, speedMiB: number): Live {
     totalChecks: 5,
     errors: 1,
     inFlight: transferring.length,
+    queued: 0,
+    queuedExact: true,
+    moved: 3,
+    removedFromSource: 3,
   };
   const idle: LiveInstance = {
     ...counters,
     name: 'backup',
     state: 'idle',
     lastSeenAt: null,
+    phase: 'idle',
     speed: 0,
     bytes: 0,
     totalBytes: 0,
@@ -135,7 +140,7 @@ function live(filmPercent: number, speedMiB: number): Live {
     schemaVersion: 1,
     generatedAt: iso(0),
     total: { ...counters, activeInstances: 1 },
-    instances: [{ ...counters, name: 'default', state: 'ok', lastSeenAt: iso(0), speedAvg: 80 * MiB, lastError: RATE_LIMIT, fatalError: false, retryError: true, transferring, checking: [] }, idle],
+    instances: [{ ...counters, name: 'default', state: 'ok', lastSeenAt: iso(0), phase: 'transferring', speedAvg: 80 * MiB, lastError: RATE_LIMIT, fatalError: false, retryError: true, transferring, checking: [] }, idle],
     throughput: { windowSeconds: 600, points },
   };
 }

@@ -75,6 +75,10 @@ export function sampleData(opts: SampleOptions = {}): Record<string, unknown> {
     totalChecks: 10,
     errors: 1,
     inFlight: inFlight.length,
+    queued: 2,
+    queuedExact: true,
+    moved: 3,
+    removedFromSource: 3,
   };
   const live: Live = {
     schemaVersion: 1,
@@ -87,6 +91,7 @@ export function sampleData(opts: SampleOptions = {}): Record<string, unknown> {
         lastSeenAt: generatedAt,
         ...total,
         speedAvg: total.speed,
+        phase: 'transferring',
         lastError: null,
         fatalError: false,
         retryError: false,
