@@ -55,6 +55,10 @@ const RECOGNIZERS: Recognizer[] = [
     (m) => ({ kind: 'sa_cycled', uploader: m[2]!, account: accountName(m[3]!.trim()), detail: m[1]! }),
   ],
   [/^Tracked (?:first occurrence of trigger|trigger): (.+?)(?: has occurred.*)?$/, (m) => ({ kind: 'trigger_tracked', detail: m[1]! })],
+  // A trigger seen as often as rclone_sleeps allows: cloudplow ends rclone (exit -9) and cycles the SA or pauses.
+  [/^Trigger reached configuration limit\.?$/, () => ({ kind: 'trigger_limit', detail: 'a trigger reached its configured count' })],
+  [/^Tracked trigger:? (.+?),? has reached the maximum limit of (\d+) occurrences/, (m) => ({ kind: 'trigger_limit', detail: m[1]! })],
+  [/^Received 'Max Transfer Reached' signal from Rclone/, () => ({ kind: 'trigger_limit', detail: 'Max Transfer Reached' })],
   [/^(.+?) is still suspended due to a previously aborted upload/, (m, l) => ({ kind: 'uploader_suspended', uploader: m[1]!, until: untilOf(l.message) })],
   [/^Upload completed successfully for uploader: (.+)$/, (m) => ({ kind: 'upload_finished', uploader: m[1]! })],
   [/^Finished upload$/, () => ({ kind: 'upload_finished' })],

@@ -40,7 +40,7 @@ export function limitHitsFromLog(events: readonly LogEvent[]): Array<{ atMs: num
     if (e.kind === 'sa_chosen') current = { uploader: e.uploader ?? current.uploader, account: e.account };
     // "Starting upload" opens a run; "Uploading … to remote" comes after the SA was chosen and keeps it.
     if (e.kind === 'upload_started') current = e.uploader === null ? { uploader: null, account: null } : { uploader: e.uploader, account: current.account };
-    if (e.kind === 'trigger_hit' || e.kind === 'sa_cycled') {
+    if (e.kind === 'trigger_hit' || e.kind === 'trigger_limit' || e.kind === 'sa_cycled') {
       const at = ms(e.time);
       // A cycle names the next SA: the limit was hit by the one in use before it.
       if (Number.isFinite(at) && current.account) hits.push({ atMs: at, uploader: current.uploader, account: current.account });

@@ -25,6 +25,10 @@ describe("cloudplow's log lines", () => {
       ['uploader', 'Using service account: /opt/sa/07.json', { kind: 'sa_chosen', account: '07.json' }],
       ['cloudplow', 'Upload aborted due to trigger: 403 being met, google is cycling to service_account file: /opt/sa/08.json', { kind: 'sa_cycled', uploader: 'google', account: '08.json', detail: '403' }],
       ['cloudplow', 'Tracked trigger:  0/s, has occurred 3/15 times within 140 seconds', { kind: 'trigger_tracked' }],
+      // upload() when rclone was ended for a trigger (exit -9), and the fork's wording of the same moment.
+      ['uploader', 'Trigger reached configuration limit.', { kind: 'trigger_limit' }],
+      ['uploader', 'Tracked trigger User rate limit exceeded has reached the maximum limit of 3 occurrences within 140 seconds, aborting upload...', { kind: 'trigger_limit', detail: 'User rate limit exceeded' }],
+      ['uploader', "Received 'Max Transfer Reached' signal from Rclone.", { kind: 'trigger_limit', detail: 'Max Transfer Reached' }],
       ['cloudplow', 'google is still suspended due to a previously aborted upload. Normal operation in 3 hours at 2026-11-22 13:00:00', { kind: 'uploader_suspended', uploader: 'google', until: new Date(2026, 10, 22, 13).toISOString() }],
       ['cloudplow', 'Upload completed successfully for uploader: google', { kind: 'upload_finished', uploader: 'google' }],
       ['process', '2026/11/22 10:00:04 INFO  : Movies/<b>x</b>.mkv: Copied (new)', { kind: 'file_copied', detail: 'Movies/<b>x</b>.mkv' }],

@@ -49,3 +49,14 @@ describe('the order cloudplow really logs in', () => {
     ]);
   });
 });
+
+describe('a trigger that reached its configured count', () => {
+  it('is a limit hit of the SA in use, even when its trigger text is one plowboard does not know', () => {
+    const events = [
+      ev('sa_chosen', '10:00:02', { account: '1.json' }),
+      ev('upload_started', '10:00:03', { uploader: 'google' }),
+      ev('trigger_limit', '12:00:00'),
+    ];
+    expect(limitHitsFromLog(events)).toEqual([{ atMs: Date.parse('2026-11-22T12:00:00Z'), uploader: 'google', account: '1.json' }]);
+  });
+});

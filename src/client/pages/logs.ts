@@ -23,6 +23,7 @@ const EVENT_WORDS: Record<string, string> = {
   sa_chosen: 'service account chosen',
   sa_count: 'service accounts counted',
   trigger_hit: 'limit trigger hit',
+  trigger_limit: 'trigger limit reached',
   sa_cycled: 'service account cycled',
   uploader_suspended: 'uploader suspended',
   file_copied: 'file copied',
