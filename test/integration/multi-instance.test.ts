@@ -59,7 +59,7 @@ describe('several upload hosts', () => {
     const both = await waitFor('both hosts uploading', () => {
       const l = live();
       return l.instances.every((i) => i.state === 'ok' && i.inFlight > 0) ? l : null;
-    });
+    }, 60_000);
     expect(both.instances.map((i) => i.name)).toEqual(['hosta', 'hostb']);
     expect(both.total.inFlight).toBe(both.instances[0]!.inFlight + both.instances[1]!.inFlight);
     expect(new Set(both.instances.flatMap((i) => i.transferring.map((t) => t.instance)))).toEqual(new Set(['hosta', 'hostb']));
