@@ -5,8 +5,14 @@ import type { LogEvent } from '../../sidecar/contract/index.js';
 
 export const fixturesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
-export const rcloneFixture = (name: string): unknown => JSON.parse(readFileSync(path.join(fixturesDir, 'rclone-1.60', name), 'utf8'));
-export const rcloneFixtureText = (name: string): string => readFileSync(path.join(fixturesDir, 'rclone-1.60', name), 'utf8');
+/** The rclone versions whose real answers are recorded in test/fixtures/rclone-<version>/. */
+export const RECORDED_RCLONES = ['1.60', '1.75'] as const;
+export type RecordedRclone = (typeof RECORDED_RCLONES)[number];
+
+export const rcloneFixture = (name: string, version: RecordedRclone = '1.60'): unknown =>
+  JSON.parse(readFileSync(path.join(fixturesDir, `rclone-${version}`, name), 'utf8'));
+export const rcloneFixtureText = (name: string, version: RecordedRclone = '1.60'): string =>
+  readFileSync(path.join(fixturesDir, `rclone-${version}`, name), 'utf8');
 
 /** A recognized log event at an ISO time, every other field empty unless given. */
 export const logEvent = (kind: string, time: string, over: Partial<LogEvent> = {}): LogEvent => ({
