@@ -35,9 +35,10 @@ export async function checkCommand(flags: ConfigFlags, out: (line: string) => vo
     await source.stop();
     const h = source.status.health();
     const latency = h.latencyMs === null ? '—' : `${Math.round(h.latencyMs)} ms`;
-    out(`rclone     ${h.name}  ${h.target}  ${WORDS[h.state]}  ${latency}${h.version ? `  rclone ${h.version}` : ''}`);
+    out(`rclone     ${h.name}  ${h.target}  ${WORDS[h.state]}  ${latency}${h.version ? `  rclone ${h.version}` : ''}${h.platform ? ` (${h.platform})` : ''}`);
     if (h.state !== 'ok' && h.lastError && h.state !== 'idle') out(`             ${h.lastError.message}`);
     if (h.hint) out(`             → ${h.hint}`);
+    for (const note of h.notes ?? []) out(`             note: ${note}`);
   }
   out(`output     ${config.output}  ${(await writable(config.output)) ? 'writable' : 'NOT WRITABLE'}`);
   return 0;
