@@ -54,12 +54,15 @@ describe('several upload hosts', () => {
     const sidecar = new SidecarProcess(['sidecar', '--config', config, '--output', out, '--state-dir', path.join(work, 'state-one')]).start();
     procs.push(sidecar);
     const live = () => readJson<Live>(path.join(out, 'data', 'live.json'));
+    // The first live.json comes after the site build, which on a busy machine can outlast the
+    // uploads: start them once the sidecar watches both hosts.
+    await waitFor('the sidecar polling both hosts', () => live().instances.filter((i) => i.state === 'ok').length === 2, 60_000);
     const [jobA, jobB] = [await copyOn(a, 8), await copyOn(b, 8)];
 
     const both = await waitFor('both hosts uploading', () => {
       const l = live();
       return l.instances.every((i) => i.state === 'ok' && i.inFlight > 0) ? l : null;
-    });
+    }, 20_000);
     expect(both.instances.map((i) => i.name)).toEqual(['hosta', 'hostb']);
     expect(both.total.inFlight).toBe(both.instances[0]!.inFlight + both.instances[1]!.inFlight);
     expect(new Set(both.instances.flatMap((i) => i.transferring.map((t) => t.instance)))).toEqual(new Set(['hosta', 'hostb']));
