@@ -1,13 +1,20 @@
 import { defineConfig } from 'vitest/config';
+import { rcloneProjects } from './test/tools/rcloneProjects.js';
+
+/** Options every project repeats: projects do not inherit the root's test options. */
+export const projectTest = {
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+};
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
     // Integration tests start real rclone, nginx and Chromium: two cores do not take many at once.
+    // One pool serves both projects, so this bounds them together.
     maxWorkers: 2,
     minWorkers: 1,
+    // Only the root runs it, once, before any project starts; the projects carry none, so two builds never race on dist/.
     globalSetup: ['test/helpers/globalSetup.ts'],
+    projects: rcloneProjects('test', projectTest),
   },
 });

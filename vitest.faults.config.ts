@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
-import base from './vitest.config.js';
+import base, { projectTest } from './vitest.config.js';
+import { rcloneProjects } from './test/tools/rcloneProjects.js';
 
-/** `npm run test:faults`: only the fault suite (it also runs with `npm test`, as CI does). */
-export default defineConfig({ ...base, test: { ...base.test, include: ['test/faults/**/*.test.ts'] } });
+/** `npm run test:faults`: only the fault suite, on both rclones (it also runs with `npm test`, as CI does). */
+export default defineConfig({ ...base, test: { ...base.test, projects: rcloneProjects('test/faults', projectTest) } });

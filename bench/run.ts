@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
+import { rcloneBin } from '../test/helpers/rcloneVersion.js';
 import { cliPath } from '../test/helpers/sidecarProcess.js';
 import { cycleWork } from './cycleWork.js';
 import { kioskHeap } from './kioskHeap.js';
@@ -27,7 +28,7 @@ const started = new Date();
 out.push('# plowboard benchmarks', '');
 out.push(`Written by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${started.toISOString()}. Every figure comes from real parts: the sidecar's own CLI as a child process, a real \`rclone rcd\` copying under a bandwidth limit, cloudplow's files written by python3, Debian's Chromium and nginx. CPU and memory come from \`/proc/PID/stat\` and \`/proc/PID/status\`; a figure is the median of its repetitions with the range in brackets.`, '');
 out.push('## Machine', '');
-out.push(`- CPU: ${cpus()[0]?.model ?? '?'} × ${cpus().length}`, `- memory: ${f1(totalmem() / 1024 ** 3)} GiB`, `- Node.js ${process.version}, ${version('rclone', ['version'])}, ${version('chromium', ['--version'])}, ${version('nginx', ['-v']) || spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim()}`);
+out.push(`- CPU: ${cpus()[0]?.model ?? '?'} × ${cpus().length}`, `- memory: ${f1(totalmem() / 1024 ** 3)} GiB`, `- Node.js ${process.version}, ${version(rcloneBin(), ['version'])}, ${version('chromium', ['--version'])}, ${version('nginx', ['-v']) || spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim()}`);
 out.push(`- load average at the start: ${loadavg().map(f1).join(' ')}`, '');
 
 log('work per cycle');

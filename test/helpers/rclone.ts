@@ -2,8 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, waitFor } from './ports.js';
+import { rcloneBin } from './rcloneVersion.js';
 
-/** A real `rclone rcd` (Debian's rclone) on loopback, with basic auth, for copies between local folders. */
+export { rcloneBin, rcloneUnderTest, type RcloneVersion } from './rcloneVersion.js';
+
+/**
+ * A real `rclone rcd` on loopback, with basic auth. The binary comes from the vitest project
+ * (PLOWBOARD_TEST_RCLONE): every test that drives rclone runs once per rclone version.
+ */
 export class RcloneDaemon {
   proc: ChildProcess | null = null;
   port = 0;
@@ -22,14 +28,22 @@ export class RcloneDaemon {
     mkdirSync(this.workDir, { recursive: true });
     const conf = path.join(this.workDir, 'rclone.conf');
     writeFileSync(conf, '');
+    // --transfers=8 as in cloudplow's sample rclone_extras, so as many files are in flight as on a real upload.
     this.proc = spawn(
-      'rclone',
-      ['rcd', `--rc-addr=127.0.0.1:${this.port}`, `--rc-user=${this.user}`, `--rc-pass=${this.pass}`, `--config=${conf}`, '--transfers=4', '--log-level=ERROR'],
+      rcloneBin(),
+      ['rcd', `--rc-addr=127.0.0.1:${this.port}`, `--rc-user=${this.user}`, `--rc-pass=${this.pass}`, `--config=${conf}`, '--transfers=8', '--log-level=ERROR'],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const stderr: string[] = [];
     this.proc.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
-    await waitFor(`rclone rcd on ${this.port} (${stderr.join('')})`, async () => (await this.rc('rc/noop')).ok, 15_000);
+    // A missing binary or a port already taken ends the wait at once, in rclone's own words, not as a timeout.
+    const ended = new Promise<never>((_, reject) => {
+      const fail = (why: string) => reject(new Error(`${rcloneBin()} rcd on ${this.port} ${why}: ${stderr.join('').trim() || 'no output'}`));
+      this.proc!.once('error', (err) => fail(`did not start (${err.message})`));
+      this.proc!.once('exit', (code, signal) => fail(`exited (${code ?? signal})`));
+    });
+    ended.catch(() => {});
+    await Promise.race([waitFor(`${rcloneBin()} rcd on ${this.port}`, async () => (await this.rc('rc/noop')).ok, 15_000), ended]);
   }
 
   async stop(): Promise<void> {
@@ -74,6 +88,16 @@ export class RcloneDaemon {
   async copy(src: string, dst: string): Promise<number> {
     const r = await this.rc('sync/copy', { srcFs: src, dstFs: dst, _async: true });
     if (!r.ok) throw new Error(`sync/copy failed: ${JSON.stringify(r.body)}`);
+    return (r.body as { jobid: number }).jobid;
+  }
+
+  /**
+   * Starts an async move, as cloudplow uploads (`rclone move`); returns rclone's job id.
+   * To a remote that cannot move server-side rclone copies then deletes each file.
+   */
+  async move(src: string, dst: string): Promise<number> {
+    const r = await this.rc('sync/move', { srcFs: src, dstFs: dst, _async: true });
+    if (!r.ok) throw new Error(`sync/move failed: ${JSON.stringify(r.body)}`);
     return (r.body as { jobid: number }).jobid;
   }
 

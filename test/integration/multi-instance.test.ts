@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Health, HistoryRange, Live, Manifest } from '../../sidecar/contract/index.js';
 import { freePort, waitFor } from '../helpers/ports.js';
-import { RcloneDaemon, makeFiles } from '../helpers/rclone.js';
+import { RcloneDaemon, rcloneBin, makeFiles } from '../helpers/rclone.js';
 import { expectValidOutput } from '../helpers/schemas.js';
 import { filesContaining } from '../helpers/secrets.js';
 import { SidecarProcess, cliPath, readJson } from '../helpers/sidecarProcess.js';
@@ -54,6 +54,9 @@ describe('several upload hosts', () => {
     const sidecar = new SidecarProcess(['sidecar', '--config', config, '--output', out, '--state-dir', path.join(work, 'state-one')]).start();
     procs.push(sidecar);
     const live = () => readJson<Live>(path.join(out, 'data', 'live.json'));
+    // The first live.json comes after the site build, which on a busy machine can outlast the
+    // uploads: start them once the sidecar watches both hosts.
+    await waitFor('the sidecar polling both hosts', () => live().instances.filter((i) => i.state === 'ok').length === 2, 60_000);
     const [jobA, jobB] = [await copyOn(a, 8), await copyOn(b, 8)];
 
     const both = await waitFor('both hosts uploading', () => {
@@ -96,7 +99,7 @@ describe('several upload hosts', () => {
       });
       expect(r.status, r.stderr).toBe(0);
       // What the README tells each host to run after every change (or on a timer).
-      const sync = spawnSync('rclone', ['sync', out, path.join(shared, path.basename(host.workDir)), '--config', '/dev/null'], { encoding: 'utf8' });
+      const sync = spawnSync(rcloneBin(), ['sync', out, path.join(shared, path.basename(host.workDir)), '--config', '/dev/null'], { encoding: 'utf8' });
       expect(sync.status, sync.stderr).toBe(0);
     }
     const port = await freePort();

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HistoryRange, Transfers } from '../../sidecar/contract/index.js';
+import type { HistoryRange, Manifest, Transfers } from '../../sidecar/contract/index.js';
 import { waitFor } from '../helpers/ports.js';
 import { RcloneDaemon, makeFiles } from '../helpers/rclone.js';
 import { expectValidOutput } from '../helpers/schemas.js';
@@ -19,6 +19,7 @@ const start = () =>
     PLOWBOARD_RCLONE_USER: rclone.user,
     PLOWBOARD_RCLONE_PASS: rclone.pass,
   }).start();
+const startedAt = () => readJson<Manifest>(path.join(out, 'data', 'index.json')).sidecar.startedAt;
 const hour = () => readJson<HistoryRange>(path.join(out, 'data', 'history-1h.json')).series.find((s) => s.key === 'total')!;
 
 beforeAll(async () => {
@@ -58,9 +59,12 @@ describe('history across restarts', () => {
     // SIGKILL: no shutdown save; the last saved state is still whole.
     await waitFor('finished transfers', () => readJson<Transfers>(path.join(out, 'data', 'transfers.json')).count > 0, 30_000);
     const killed = sidecar.proc!.pid!;
+    const killedStart = startedAt();
     await sidecar.stop('SIGKILL');
     sidecar = start();
-    await waitFor('the sidecar back', () => hour().t.filter((t) => t !== null).length >= before.length, 30_000);
+    // The killed sidecar's files still answer the history check: wait for the new one's own index.json,
+    // written only after it has cleared stale temp files.
+    await waitFor('the sidecar back', () => startedAt() !== killedStart && hour().t.filter((t) => t !== null).length >= before.length, 60_000);
     // A write the kill cut short left at most a temp file, which the restart cleared away.
     for (const dir of [stateDir, path.join(out, 'data')]) {
       expect(readdirSync(dir).filter((f) => f.includes(`.${killed}.`) || f.includes('corrupt'))).toEqual([]);
