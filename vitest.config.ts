@@ -7,8 +7,11 @@ export const projectTest = {
   hookTimeout: 120_000,
 };
 
+const inCI = !!process.env.CI && !['0', 'false'].includes(process.env.CI.toLowerCase());
+
 export default defineConfig({
   test: {
+    reporters: inCI ? ['default', './test/tools/failOnSkip.ts'] : ['default'],
     // Integration tests start real rclone, nginx and Chromium: two cores do not take many at once.
     // One pool serves both projects, so this bounds them together.
     maxWorkers: 2,
