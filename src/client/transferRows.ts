@@ -25,7 +25,8 @@ export interface Row {
   error: string | null;
   /** The remote it goes to (rclone 1.66+). */
   dest: string | null;
-  serverSide: boolean;
+  /** Absent before rclone 1.66: not known, rather than false. */
+  serverSide: boolean | null;
   record: Transfer | InFlightTransfer;
 }
 
@@ -47,7 +48,7 @@ export const inflightRow = (t: InFlightTransfer): Row => ({
   instance: t.instance,
   error: null,
   dest: t.dstFs ?? null,
-  serverSide: false,
+  serverSide: null,
   record: t,
 });
 
@@ -70,6 +71,6 @@ export const finishedRow = (t: Transfer): Row => ({
   instance: t.instance,
   error: t.error,
   dest: t.dstFs ?? null,
-  serverSide: t.serverSide === true,
+  serverSide: t.serverSide ?? null,
   record: t,
 });

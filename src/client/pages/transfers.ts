@@ -191,7 +191,7 @@ csvLink(
       ['uploader', (r) => r.uploader],
       ['service_account', (r) => r.account],
       ['destination', (r) => r.dest],
-      ['server_side', (r) => (r.state === 'inflight' ? null : r.serverSide)],
+      ['server_side', (r) => r.serverSide],
     ]),
 );
 
