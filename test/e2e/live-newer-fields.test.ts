@@ -150,6 +150,9 @@ describe('the kiosk with rclone 1.73+ data', () => {
     await expect.poll(() => empty.textContent(), { timeout: 20_000 }).toBe('Scanning the source — 1,234 entries listed.');
     expect(await empty.isVisible()).toBe(true);
     expect(await page.locator('#k-rows li:not([hidden])').count()).toBe(0);
+    // The big figure does not say "idle" while rclone works through the listing, and still fits its cell.
+    expect(await page.locator('#k-speed').textContent()).toBe('scanning');
+    expect(await page.locator('#k-speed').evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
   }, 60_000);
 
   it('tells an RC that wants a user apart from a refused password', async () => {

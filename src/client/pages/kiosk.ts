@@ -40,7 +40,8 @@ byId('k-rows').replaceChildren(...rows.map((r) => r.li));
 
 function renderLive(l: Live): void {
   const t = l.total;
-  setText('k-speed', t.inFlight || t.speed ? speed(t.speed) : 'idle');
+  const scanning = scanningText(l.instances);
+  setText('k-speed', t.inFlight || t.speed ? speed(t.speed) : scanning ? 'scanning' : 'idle');
   setText('k-speed-sub', `${t.inFlight} in flight · ${t.errors} error${t.errors === 1 ? '' : 's'}`);
   byId<HTMLProgressElement>('k-done-bar').value = t.totalBytes ? Math.min(100, (t.bytes / t.totalBytes) * 100) : 0;
   setText('k-done', t.totalBytes ? `${bytes(t.bytes)} of ${bytes(t.totalBytes)} this run` : '');
@@ -48,7 +49,6 @@ function renderLive(l: Live): void {
   // The fastest right now, not the ones that were fast once: rclone's per-file speedAvg.
   const top = [...inflight].sort((a, b) => currentRate(b) - currentRate(a)).slice(0, ROWS);
   setText('k-inflight-count', inflight.length > ROWS ? `(top ${ROWS} of ${inflight.length})` : inflight.length ? `(${inflight.length})` : '');
-  const scanning = scanningText(l.instances);
   setText('k-inflight-empty', scanning ?? 'Nothing is uploading.');
   byId('k-inflight-empty').hidden = inflight.length > 0 && !scanning;
   shown = top;

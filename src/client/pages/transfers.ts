@@ -168,7 +168,7 @@ function fieldText(key: string, v: unknown): string {
     if (key === 'durationSeconds' || key === 'eta') return duration(v);
     return v.toLocaleString();
   }
-  if (typeof v === 'string' && /At$/.test(key)) return `${dateTime(v)} (${ago(v)})`;
+  if (typeof v === 'string' && /(At|Since)$/.test(key)) return `${dateTime(v)} (${ago(v)})`;
   return String(v);
 }
 
