@@ -1,6 +1,7 @@
 import type { Accounts, Health, Live, Logs, Pool, SessionFile, Transfers } from '../contract/index.js';
 import type { Chart } from './renderCharts.js';
 import { bytes, count, duration, orDash, percent, speed, utc } from './format.js';
+import { etaText, fileEta, fileSpeed, finishedSpeed, instanceText, movedText, queuedText } from './liveText.js';
 import type { SnapshotData } from './snapshotData.js';
 
 /**
@@ -117,28 +118,33 @@ function session(file: SessionFile): Section {
 function live(l: Live, chart: Block[]): Section {
   const t = l.total;
   const inFlight = l.instances.flatMap((i) => i.transferring).sort((a, b) => byText(a.instance, b.instance) || byText(a.name, b.name));
+  const queued = queuedText(t);
+  const moved = movedText(t);
   const blocks: Block[] = [
     facts([
       ['Speed', speed(t.speed)],
       ['Moved', `${bytes(t.bytes)} of ${bytes(t.totalBytes)}`],
-      ['ETA', duration(t.eta)],
-      ['Transfers', `${t.transfers} of ${t.totalTransfers}, ${t.inFlight} in flight`],
+      ['ETA', etaText(t.eta)],
+      ['Transfers', `${t.transfers} of ${t.totalTransfers}, ${t.inFlight} in flight${queued ? `, ${queued}` : ''}`],
+      ...(moved ? [['Files moved', moved] as [string, string]] : []),
       ['Checks', `${t.checks} of ${t.totalChecks}`],
       ['Errors', String(t.errors)],
-      ['rclone instances', l.instances.map((i) => `${i.name}: ${i.state}${i.lastError ? ` (${i.lastError})` : ''}`).join('; ') || '—'],
+      ['rclone instances', l.instances.map(instanceText).join('; ') || '—'],
     ]),
     ...chart,
   ];
   if (inFlight.length) {
+    // rclone 1.66+ names the remote each file goes to; older ones do not, and the column is left out.
+    const dest = inFlight.some((f) => f.dstFs);
     blocks.push(
       table(
-        ['file', 'instance', 'progress', 'size', 'speed', 'ETA'],
-        inFlight.map((f) => [f.name, f.instance, percent(f.percentage, 0), bytes(f.size), speed(f.speed), duration(f.eta)]),
-        [2, 3, 4, 5],
+        ['file', 'instance', ...(dest ? ['to'] : []), 'progress', 'size', 'speed', 'ETA'],
+        inFlight.map((f) => [f.name, f.instance, ...(dest ? [orDash(f.dstFs)] : []), percent(f.percentage, 0), bytes(f.size), fileSpeed(f), fileEta(f, l.generatedAt)]),
+        dest ? [3, 4, 5] : [2, 3, 4],
       ),
     );
   } else {
-    blocks.push(text('Nothing in flight.'));
+    blocks.push(text(l.instances.some((i) => i.phase === 'scanning') ? 'Nothing in flight yet: rclone is scanning the source.' : 'Nothing in flight.'));
   }
   return { id: 'live', title: 'Now', blocks };
 }
@@ -187,7 +193,7 @@ function transfers(t: Transfers): Section {
       text(`${t.count} finished, ${t.failed} failed${shown.length < t.count ? `; the newest ${shown.length} shown` : ''}.`),
       table(
         ['completed (UTC)', 'file', 'size', 'took', 'avg speed', 'account', 'result'],
-        shown.map((x) => [utc(x.completedAt), x.name, bytes(x.size ?? x.bytes), duration(x.durationSeconds), speed(x.avgSpeed), orDash(x.serviceAccount), x.ok ? (x.checked ? 'checked' : 'ok') : `failed: ${x.error ?? 'unknown error'}`]),
+        shown.map((x) => [utc(x.completedAt), x.name, bytes(x.size ?? x.bytes), duration(x.durationSeconds), finishedSpeed(x), orDash(x.serviceAccount), x.ok ? (x.checked ? 'checked' : 'ok') : `failed: ${x.error ?? 'unknown error'}`]),
         [2, 3, 4],
       ),
     ],
@@ -235,8 +241,18 @@ function health(h: Health): Section {
     blocks: [
       text(`Overall: ${h.state}.`),
       table(
-        ['source', 'state', 'target', 'since (UTC)', 'last ok (UTC)', 'last error', 'what to do'],
-        h.sources.map((s) => [s.name, s.state, s.target, utc(s.since), utc(s.lastOkAt), s.lastError ? `${utc(s.lastError.at)}: ${s.lastError.message}` : '—', orDash(s.hint)]),
+        ['source', 'state', 'version', 'target', 'since (UTC)', 'last ok (UTC)', 'last error', 'what to do'],
+        h.sources.map((s) => [
+          s.name,
+          s.state,
+          [s.version, s.platform].filter(Boolean).join(' · ') || '—',
+          s.target,
+          utc(s.since),
+          utc(s.lastOkAt),
+          s.lastError ? `${utc(s.lastError.at)}: ${s.lastError.message}` : '—',
+          // Notes say what works only in part; they belong with what to do about it.
+          [s.hint, ...(s.notes ?? [])].filter(Boolean).join(' ') || '—',
+        ]),
       ),
     ],
   };

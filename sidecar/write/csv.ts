@@ -28,6 +28,9 @@ export function transfersCsv(transfers: readonly Transfer[]): string {
     ['instance', (t) => t.instance],
     ['uploader', (t) => t.uploader],
     ['service_account', (t) => t.serviceAccount],
+    // Appended, so a spreadsheet that reads columns by position keeps working. Empty when rclone does not say (before 1.66).
+    ['server_side', (t) => t.serverSide ?? null],
+    ['destination', (t) => t.dstFs ?? null],
   ]);
 }
 

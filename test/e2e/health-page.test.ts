@@ -2,23 +2,26 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATA_FILES } from '../../sidecar/contract/index.js';
+import { DATA_FILES, type Health } from '../../sidecar/contract/index.js';
 import { buildSite } from '../../sidecar/site/build.js';
 import { TestBrowser, expectCleanPage, type WatchedPage } from '../helpers/browser.js';
 import { EVIL_NAME, sampleData, writeSampleOutput } from '../helpers/sampleOutput.js';
 import { repoRoot } from '../helpers/sidecarProcess.js';
 import { StaticServer } from '../helpers/staticServer.js';
+import { touchManifest, writeData } from '../helpers/touchManifest.js';
 
 let out: string;
 let server: StaticServer;
 let browser: TestBrowser;
 let view: WatchedPage;
 const dialogs: string[] = [];
+let data: Record<string, unknown>;
 
 beforeAll(async () => {
   out = mkdtempSync(path.join(tmpdir(), 'plowboard-health-'));
   await buildSite({ outputDir: out, site: { version: '0.1.0', intervalSeconds: 2, instances: ['default'] } });
-  await writeSampleOutput(out, sampleData());
+  data = sampleData();
+  await writeSampleOutput(out, data);
   server = await new StaticServer(out).start();
   browser = await new TestBrowser().launch({ locale: 'en-GB' });
   view = await browser.open(`${server.url}health/`);
@@ -62,6 +65,42 @@ describe('the health page', () => {
     expect(await page.locator('#sidecar-uptime').textContent()).toMatch(/^2 h \(since .+\)$/);
     expect(await page.locator('#rclone-version').textContent()).toBe('v1.60.1');
   });
+
+  it("shows rclone's platform beside its version, its notes, and tells an RC that wants a user apart from a refused password", async () => {
+    const { page } = view;
+    const health = structuredClone(data.health) as Health;
+    const rclone = health.sources[0]!;
+    const notes = ['The list of finished transfers needs --rc-enable-metrics <off>: only live figures are read.', 'core/transferred is empty until the first file finishes.'];
+    Object.assign(rclone, { version: 'v1.74.0', platform: 'linux/amd64 · debian 12.11 (64 bit) · kernel 6.18.44 (x86_64)', notes });
+    const base = { kind: 'rclone', target: 'http://127.0.0.1:7950', since: null, lastOkAt: null, lastCheckedAt: null, latencyMs: 2 };
+    health.sources.push(
+      { ...base, id: 'rclone:wants-user', name: 'wants-user', state: 'auth_required', lastError: { at: health.generatedAt, message: 'HTTP 403 from core/stats: authentication required' }, hint: 'No password was refused.' },
+      { ...base, id: 'rclone:refused', name: 'refused', state: 'auth_failed', lastError: { at: health.generatedAt, message: 'HTTP 401 Unauthorized' }, hint: null },
+    );
+    writeData(out, 'health', health);
+    touchManifest(out, { changed: ['health'] });
+
+    const row = page.locator('#health-sources tr[data-source="rclone:default"]');
+    await expect.poll(() => row.locator('.platform').textContent(), { timeout: 20_000 }).toBe('linux/amd64 · debian 12.11 (64 bit) · kernel 6.18.44 (x86_64)');
+    expect(await row.locator('td.state .sub').first().textContent()).toBe('rclone “default” is answering (v1.74.0).');
+    // Notes are text: the one holding markup shows it as characters.
+    expect(await row.locator('ul.notes li').allTextContents()).toEqual(notes);
+    expect(await page.locator('main off').count()).toBe(0);
+    expect(await page.locator('#rclone-version').textContent()).toBe('v1.74.0 (linux/amd64 · debian 12.11 (64 bit) · kernel 6.18.44 (x86_64))');
+
+    const wants = page.locator('#health-sources tr[data-source="rclone:wants-user"] td.state');
+    const refused = page.locator('#health-sources tr[data-source="rclone:refused"] td.state');
+    expect(await wants.locator('strong').textContent()).toBe('auth required');
+    expect(await refused.locator('strong').textContent()).toBe('auth failed');
+    expect(await wants.locator('.sub').textContent()).toBe('rclone “wants-user” answers this call only when its remote control has a user set (rclone 1.74+).');
+    expect(await refused.locator('.sub').textContent()).toBe("rclone “refused” refused plowboard's credentials.");
+    // Not the red of a refused password: a setting to change, not an intruder.
+    const colour = (l: typeof wants) => l.locator('strong').evaluate((e) => getComputedStyle(e).color);
+    expect(await colour(wants)).not.toBe(await colour(refused));
+    // A source without platform or notes has neither line.
+    expect(await page.locator('#health-sources tr[data-source="cloudplow:log"] .platform, #health-sources tr[data-source="cloudplow:log"] ul.notes').count()).toBe(0);
+    expect(await page.locator('main').innerText()).not.toMatch(/undefined|NaN/);
+  }, 60_000);
 
   it('lists every data file with a working link to it and to its schema', async () => {
     const { page } = view;

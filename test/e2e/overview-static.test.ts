@@ -197,7 +197,7 @@ describe('the overview page in Chromium, from data files', () => {
     const film = page.getByRole('progressbar', { name: `Progress of ${FILM}` });
     await film.waitFor({ timeout: 20_000 });
     expect(await film.evaluate((el) => (el as HTMLProgressElement).value)).toBe(42.5);
-    expect(await page.locator('#inflight li', { hasText: FILM }).locator('.meta').textContent()).toMatch(/^43 % · 3\.3 GiB of 7\.8 GiB · 71\.3 MiB\/s · ETA /);
+    expect(await page.locator('#inflight li', { hasText: FILM }).locator('.meta').textContent()).toMatch(/^43 % · 3\.3 GiB of 7\.8 GiB · 71\.3 MiB\/s now · avg 71\.3 MiB\/s · ETA /);
 
     // One step line per instance, drawn as SVG in the chart's container.
     await page.locator('#chart-throughput svg .mark-line path').nth(1).waitFor({ state: 'attached', timeout: 20_000 });

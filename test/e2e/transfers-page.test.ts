@@ -51,7 +51,7 @@ describe('the transfers page', () => {
     // In flight first (newest), each with a progress bar, then finished, newest first.
     expect(await rows().nth(0).locator('td.state').textContent()).toBe('in flight');
     expect(await page.getByRole('progressbar', { name: 'Progress of TV/Show.S01E01.mkv' }).evaluate((e) => (e as HTMLProgressElement).value)).toBe(50);
-    expect(await rows().nth(2).locator('th[scope=row]').textContent()).toBe('Movies/Film 0 (2023)/Film.0.2160p.mkv');
+    expect(await rows().nth(2).locator('th[scope=row] button.open').textContent()).toBe('Movies/Film 0 (2023)/Film.0.2160p.mkv');
     // Times in the viewer's zone, with how long ago.
     const completed = (data.transfers as Transfers).transfers[0]!.completedAt;
     const local = new Date(completed).toLocaleTimeString('en-US', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', second: '2-digit' });
@@ -67,6 +67,39 @@ describe('the transfers page', () => {
     expect(await page.locator('#tr-pager .where').textContent()).toBe('Page 2 of 3');
   });
 
+  it("shows a file's current rate with its average, where it goes, a stalled file's since-when, and a server-side move as such", async () => {
+    const { page } = view;
+    const live = data.live as Live;
+    const [evil, stalled] = live.instances[0]!.transferring;
+    await search('onerror');
+    const moving = rows().filter({ has: page.locator('td.state', { hasText: 'in flight' }) });
+    expect(await moving.count()).toBe(1);
+    // rclone's per-file speedAvg (45 MiB/s) is the current rate; its speed (30 MiB/s) the average since the first byte.
+    expect(evil!.speedAvg).toBe(45 * 1024 ** 2);
+    expect(await moving.locator('td.speed .now').textContent()).toBe('45 MiB/s now');
+    expect(await moving.locator('td.speed .meta').textContent()).toBe('avg 30 MiB/s');
+    expect(await moving.locator('th .dest').textContent()).toBe('→ gdrive:Media');
+    expect(await moving.locator('td.when .meta').textContent()).toBe('50 % · ETA 30 s');
+
+    // Stalled: since when, in the viewer's zone, and for how long; no ETA.
+    await search('S01E01');
+    const since = new Date(stalled!.stalledSince!).toLocaleTimeString('en-US', { timeZone: ZONE, hour: '2-digit', minute: '2-digit' });
+    const meta = (await rows().first().locator('td.when .meta').textContent()) ?? '';
+    // With its date only when that is not today where the viewer is (3 min ago may be yesterday).
+    expect(meta).toMatch(new RegExp(`^50 % · stalled since (\\d+/\\d+/\\d{4} )?${since} \\(for 3 min( \\d+ s)?\\)$`));
+    expect(meta).not.toMatch(/ETA|undefined|NaN/);
+    expect(await rows().first().locator('td.speed .now').textContent()).toBe('0 B/s now');
+
+    // Moved on the remote: nothing uploaded, so "moved on the remote" rather than a 0 B/s upload.
+    await search('Film.4.2160p');
+    expect(await rows().count()).toBe(1);
+    expect(await rows().first().locator('td.speed').textContent()).toBe('moved on the remote');
+    expect(await rows().first().locator('td.num').first().textContent()).not.toBe('0 B');
+    await search('Film.5.2160p');
+    expect(await rows().first().locator('td.speed').textContent()).toMatch(/^[\d.]+ MiB\/s$/);
+    await search('');
+  });
+
   it('filters by state, with a count on each choice', async () => {
     const { page } = view;
     expect(await page.locator('#tr-state label.choice').allTextContents()).toEqual([' All (122)', ' in flight (2)', ' ok (109)', ' failed (10)', ' checked (1)']);
@@ -79,7 +112,7 @@ describe('the transfers page', () => {
     expect(await rows().count()).toBe(2);
     await choose(/checked/);
     expect(await rows().count()).toBe(1);
-    expect(await rows().first().locator('th').textContent()).toBe('Movies/Film 8 (2023)/Film.8.2160p.mkv');
+    expect(await rows().first().locator('th button.open').textContent()).toBe('Movies/Film 8 (2023)/Film.8.2160p.mkv');
     await choose(/All/);
     expect(await rows().count()).toBe(50);
   });
@@ -88,7 +121,7 @@ describe('the transfers page', () => {
     const { page } = view;
     await search('film.11.');
     expect(await rows().count()).toBe(1);
-    expect(await rows().first().locator('th').textContent()).toBe('Movies/Film 11 (2023)/Film.11.2160p.mkv');
+    expect(await rows().first().locator('th button.open').textContent()).toBe('Movies/Film 11 (2023)/Film.11.2160p.mkv');
     await search('rate limit');
     expect(await rows().count()).toBe(9);
     expect(await page.locator('#tr-state label.choice', { hasText: 'failed' }).textContent()).toBe(' failed (9)');
@@ -167,7 +200,7 @@ describe('the transfers page', () => {
     expect(formula.name).toBe(`'${FORMULA}`);
     expect(formula.error).toBe(`'${FORMULA_ERROR}`);
     expect(csv).toContain(`"'=HYPERLINK(""http://x"",""y"")"`);
-    expect(Object.keys(parsed[0]!)).toEqual(['state', 'completed_at', 'started_at', 'name', 'size_bytes', 'bytes', 'duration_seconds', 'avg_bytes_per_second', 'ok', 'error', 'instance', 'uploader', 'service_account']);
+    expect(Object.keys(parsed[0]!)).toEqual(['state', 'completed_at', 'started_at', 'name', 'size_bytes', 'bytes', 'duration_seconds', 'avg_bytes_per_second', 'ok', 'error', 'instance', 'uploader', 'service_account', 'destination', 'server_side']);
 
     // The hostile name, with its quote, comma-free formula and newline, survives a round trip.
     await choose(/All/);
@@ -177,6 +210,10 @@ describe('the transfers page', () => {
     const evil = parseCsv(readFileSync((await again.path())!, 'utf8'));
     expect(evil.map((r) => r.name)).toEqual([`Movies/${EVIL_NAME}`, `Movies/${EVIL_NAME}`]);
     expect(evil.map((r) => r.state)).toEqual(['in flight', 'ok']);
+    expect(evil.map((r) => r.destination)).toEqual(['gdrive:Media', 'gdrive:Media']);
+    // The in-flight row's average is the file's average since its first byte, not its current rate.
+    expect(evil[0]!.avg_bytes_per_second).toBe(String(30 * 1024 ** 2));
+    expect(evil.map((r) => r.server_side)).toEqual(['', '']);
     await search('');
   }, 60_000);
 

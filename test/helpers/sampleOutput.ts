@@ -21,6 +21,10 @@ import { writeSchemas } from '../../sidecar/write/schemas.js';
 /** Markup, a formula and a newline: what a hostile file or SA name looks like. */
 export const EVIL_NAME = '<img src=x onerror=alert(1)>"=cmd|\' /C calc\'!A0\nnext.mkv';
 const GiB = 1024 ** 3;
+/** How long the sample's stalled file (the last in flight, when there are two or more) has had no byte. */
+export const STALLED_FOR_MS = 3 * 60_000;
+/** The finished transfer that is a server-side move: 0 bytes uploaded. */
+export const SERVER_SIDE_ID = 't4';
 
 export interface SampleOptions {
   now?: number;
@@ -53,19 +57,27 @@ export function sampleData(opts: SampleOptions = {}): Record<string, unknown> {
       ]),
     ),
   };
-  const inFlight = Array.from({ length: opts.inFlight ?? 2 }, (_, i) => ({
-    instance: 'default',
-    name: i === 0 ? `Movies/${EVIL_NAME}` : `TV/Show.S01E${String(i).padStart(2, '0')}.mkv`,
-    size: (2 + i) * GiB,
-    bytes: Math.round((1 + i * 0.3) * GiB),
-    percentage: 50,
-    speed: 40 * 1024 ** 2,
-    speedAvg: 38 * 1024 ** 2,
-    eta: 30 + i,
-    group: 'job/1',
-  }));
+  // The averages (`speed`) rise down the list while the current rates (`speedAvg`) fall, so a
+  // page that ranks or labels by the wrong one shows it. The last of several is stalled.
+  const nInFlight = opts.inFlight ?? 2;
+  const inFlight = Array.from({ length: nInFlight }, (_, i) => {
+    const stalled = nInFlight > 1 && i === nInFlight - 1;
+    return {
+      instance: 'default',
+      name: i === 0 ? `Movies/${EVIL_NAME}` : `TV/Show.S01E${String(i).padStart(2, '0')}.mkv`,
+      size: (2 + i) * GiB,
+      bytes: Math.round((1 + i * 0.3) * GiB),
+      percentage: 50,
+      speed: (30 + 4 * i) * 1024 ** 2,
+      speedAvg: stalled ? 0 : (i === 0 ? 45 : 38 - 2 * i) * 1024 ** 2,
+      eta: stalled ? null : 30 + i,
+      ...(stalled ? { stalledSince: new Date(now - STALLED_FOR_MS).toISOString() } : {}),
+      group: 'job/1',
+      dstFs: 'gdrive:Media',
+    };
+  });
   const total = {
-    speed: inFlight.reduce((n, t) => n + t.speed, 0),
+    speed: inFlight.length * 40 * 1024 ** 2,
     bytes: 500 * GiB,
     totalBytes: 900 * GiB,
     eta: 3600,
@@ -124,6 +136,9 @@ export function sampleData(opts: SampleOptions = {}): Record<string, unknown> {
       uploader: 'google',
       serviceAccount: names[0] ?? null,
       source: i % 3 === 0 ? 'cloudplow' : 'rclone',
+      dstFs: 'gdrive:Media',
+      // Moved on the remote (rclone 1.66+ says so): nothing uploaded, so no speed to speak of.
+      ...(`t${i}` === SERVER_SIDE_ID ? { serverSide: true, bytes: 0, avgSpeed: 0, durationSeconds: 0 } : {}),
     };
   });
   const logTime = (msAgo: number) => new Date(now - msAgo).toISOString();

@@ -133,6 +133,22 @@ describe('plowboard snapshot --from', () => {
     for (const img of images) expect(readFileSync(path.join(out, img), 'utf8')).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   });
 
+  it("words the newer rclone fields: current rate and average, destination, a stall since when, moves, the queue, a server-side move", () => {
+    const md = read(out, `${STEM}.md`);
+    const html = read(out, `${STEM}.html`);
+    // The sample's first file: 45 MiB/s now (rclone's per-file speedAvg), 30 MiB/s since its first byte (speed).
+    expect(md).toMatch(/\| 45 MiB\/s now, avg 30 MiB\/s \| 30 s \|/);
+    // UTC, and counted from the data's own time: the same text on every machine.
+    expect(md).toContain('| 0 B/s now, avg 34 MiB/s | stalled since 2026-11-23T04:09:34Z (for 3 min) |');
+    expect(md).toMatch(/\| file \| instance \| to \| progress \|/);
+    expect(md).toContain('| gdrive:Media |');
+    expect(md).toContain('| **Files moved** | moved 3 · removed from local 3 |');
+    expect(md).toContain('2 in flight, 2 queued |');
+    expect(md).toContain('| moved on the remote |');
+    for (const text of [md, html]) expect(text).not.toMatch(/undefined|NaN/);
+    expect(html).toContain('stalled since 2026-11-23T04:09:34Z (for 3 min)');
+  });
+
   it('holds the same tables in the Markdown as in the HTML', () => {
     const html = read(out, `${STEM}.html`);
     const mdText = read(out, `${STEM}.md`);

@@ -33,4 +33,12 @@ describe('CSV cells', () => {
     expect(rows.at(-1)!.error).toBe("'=cmd|boom");
     expect(rows.at(-1)!.ok).toBe('false');
   });
+
+  it('says which transfers were moved on the remote and where each went, leaving the cells empty where rclone does not say', () => {
+    const rows = parse(transfersCsv([{ ...transfer('moved.mkv'), bytes: 0, serverSide: true, dstFs: '=gdrive:Media' }, transfer('old.mkv')]));
+    expect(Object.keys(rows[0]!).slice(-2)).toEqual(['server_side', 'destination']);
+    expect(rows.map((r) => r.server_side)).toEqual(['true', '']);
+    // A remote's name is untrusted too.
+    expect(rows.map((r) => r.destination)).toEqual(["'=gdrive:Media", '']);
+  });
 });

@@ -15,7 +15,7 @@ function renderHealth(h: Health): void {
   setText('health-state', `(${h.state})`);
   setText('sidecar-version', `plowboard ${h.sidecar.version}`);
   const rclone = h.sources.filter((s) => s.kind === 'rclone');
-  const versions = [...new Set(rclone.map((s) => s.version).filter(Boolean))];
+  const versions = [...new Set(rclone.filter((s) => s.version).map((s) => (s.platform ? `${s.version} (${s.platform})` : s.version!)))];
   setText('rclone-version', versions.length ? versions.join(', ') : rclone.length ? 'not known (rclone has not answered yet)' : 'no rclone configured');
   byId('health-sources-empty').hidden = h.sources.length > 0;
   replaceRows(byId('health-sources'), JSON.stringify(h.sources), () =>
@@ -24,7 +24,15 @@ function renderHealth(h: Health): void {
         'tr',
         { 'data-state': s.state, 'data-source': s.id },
         el('th', { scope: 'row', class: 'file' }, el('span', { text: s.name }), el('span', { class: 'sub block', text: s.kind })),
-        el('td', { class: `state state-${s.state}` }, el('strong', { text: s.state.replace('_', ' ') }), el('span', { class: 'sub block', text: sourceWords(s) })),
+        el(
+          'td',
+          { class: `state state-${s.state}` },
+          el('strong', { text: s.state.replace('_', ' ') }),
+          el('span', { class: 'sub block', text: sourceWords(s) }),
+          s.platform ? el('span', { class: 'sub block platform', text: s.platform }) : null,
+          // What works only in part: not a failure, so beside the state rather than in the error column.
+          s.notes?.length ? el('ul', { class: 'notes' }, ...s.notes.map((n) => el('li', { text: n }))) : null,
+        ),
         el('td', { class: 'file', text: s.target }),
         el('td', { class: 'num', text: s.latencyMs == null ? '—' : `${s.latencyMs.toFixed(0)} ms` }),
         el('td', { class: 'num', 'data-at': s.lastOkAt ?? '', title: dateTime(s.lastOkAt), text: ago(s.lastOkAt) }),

@@ -2,6 +2,7 @@ import type { Accounts, Health, InFlightTransfer, Live, Manifest, SessionFile } 
 import { byId, el, setText } from '../dom.js';
 import { ago, bytes, clock, duration, speed, when } from '../format.js';
 import { Poller, sidecarStopped, type Connection } from '../poller.js';
+import { currentRate, fileEta, fileRateNow, scanningText } from '../liveWords.js';
 import { accountText, elapsedSeconds, etaText, stageText, uploaderText } from '../sessionWords.js';
 import { ThroughputChart } from '../throughputChart.js';
 import { specFrom } from '../vegaView.js';
@@ -24,6 +25,9 @@ let live: Live | null = null;
 let session: SessionFile['session'] = null;
 let accounts: Accounts | null = null;
 
+/** What the rows show, so the tick can move a stalled file's "for 3 min" on. */
+let shown: InFlightTransfer[] = [];
+
 // The in-flight rows: made once, reused, hidden when there are fewer transfers.
 const rows = Array.from({ length: ROWS }, () => {
   const name = el('span', { class: 'k-file' });
@@ -36,14 +40,18 @@ byId('k-rows').replaceChildren(...rows.map((r) => r.li));
 
 function renderLive(l: Live): void {
   const t = l.total;
-  setText('k-speed', t.inFlight || t.speed ? speed(t.speed) : 'idle');
+  const scanning = scanningText(l.instances);
+  setText('k-speed', t.inFlight || t.speed ? speed(t.speed) : scanning ? 'scanning' : 'idle');
   setText('k-speed-sub', `${t.inFlight} in flight · ${t.errors} error${t.errors === 1 ? '' : 's'}`);
   byId<HTMLProgressElement>('k-done-bar').value = t.totalBytes ? Math.min(100, (t.bytes / t.totalBytes) * 100) : 0;
   setText('k-done', t.totalBytes ? `${bytes(t.bytes)} of ${bytes(t.totalBytes)} this run` : '');
   const inflight = l.instances.flatMap((i) => i.transferring);
-  const top = [...inflight].sort((a, b) => b.speed - a.speed).slice(0, ROWS);
+  // The fastest right now, not the ones that were fast once: rclone's per-file speedAvg.
+  const top = [...inflight].sort((a, b) => currentRate(b) - currentRate(a)).slice(0, ROWS);
   setText('k-inflight-count', inflight.length > ROWS ? `(top ${ROWS} of ${inflight.length})` : inflight.length ? `(${inflight.length})` : '');
-  byId('k-inflight-empty').hidden = inflight.length > 0;
+  setText('k-inflight-empty', scanning ?? 'Nothing is uploading.');
+  byId('k-inflight-empty').hidden = inflight.length > 0 && !scanning;
+  shown = top;
   rows.forEach((r, i) => updateRow(r, top[i]));
   setText('k-chart-window', `last ${duration(l.throughput.windowSeconds)}`);
   drawChart();
@@ -54,7 +62,7 @@ function updateRow(r: (typeof rows)[number], t: InFlightTransfer | undefined): v
   if (!t) return;
   // The file name is untrusted: textContent only.
   if (r.name.textContent !== t.name) r.name.textContent = t.name;
-  const meta = `${t.percentage.toFixed(0)} % · ${speed(t.speed)} · ${duration(t.eta)}`;
+  const meta = [`${t.percentage.toFixed(0)} %`, fileRateNow(t), fileEta(t)].filter(Boolean).join(' · ');
   if (r.meta.textContent !== meta) r.meta.textContent = meta;
   r.bar.value = t.percentage;
   r.bar.setAttribute('aria-label', `Progress of ${t.name}`);
@@ -88,8 +96,13 @@ function bannerMessage(): { text: string; kind: 'bad' | 'warn' } | null {
   if (connection.state === 'unreachable' || connection.state === 'failing')
     return { text: `Sidecar gone — no answer from the server${lastAnswerAt ? ` since ${clock(new Date(lastAnswerAt).toISOString())}` : ''}`, kind: 'bad' };
   if (manifest && sidecarStopped(manifest)) return { text: `Data is stale — no update since ${when(manifest.heartbeatAt)} (${ago(manifest.heartbeatAt)})`, kind: 'bad' };
-  if (live && live.instances.length && !live.instances.some((i) => i.state === 'ok'))
-    return live.instances.every((i) => i.state === 'idle') ? { text: 'rclone is idle — nothing is uploading', kind: 'warn' } : { text: 'rclone does not answer', kind: 'bad' };
+  if (live && live.instances.length && !live.instances.some((i) => i.state === 'ok')) {
+    if (live.instances.every((i) => i.state === 'idle')) return { text: 'rclone is idle — nothing is uploading', kind: 'warn' };
+    // It answers, and no password was refused: rclone 1.74+ wants its RC to have a user (or --rc-no-auth).
+    if (live.instances.some((i) => i.state === 'auth_required')) return { text: 'rclone needs an RC user — see the health page', kind: 'warn' };
+    if (live.instances.some((i) => i.state === 'auth_failed')) return { text: 'rclone refused the password', kind: 'bad' };
+    return { text: 'rclone does not answer', kind: 'bad' };
+  }
   return null;
 }
 
@@ -103,6 +116,7 @@ function tick(): void {
   setText('k-fresh', !manifest ? 'loading…' : manifest.heartbeatSeconds === 0 ? `static build from ${when(manifest.generatedAt)}` : `updated ${ago(manifest.heartbeatAt ?? manifest.generatedAt)}`);
   setText('k-clock', clock(new Date().toISOString()));
   if (manifest && !sidecarStopped(manifest)) drawChart();
+  if (shown.some((t) => t.stalledSince)) rows.forEach((r, i) => updateRow(r, shown[i]));
   if (session?.active) renderSession();
   if (accounts) renderAccounts(accounts);
   const title = `${msg ? `${msg.text.split(' — ')[0]} — ` : live?.total.inFlight ? `▲ ${speed(live.total.speed)} — ` : ''}plowboard kiosk`;

@@ -2,6 +2,7 @@ import type { Accounts, Health, InFlightTransfer, Live, Logs, Manifest, SessionF
 import { byId, el, replaceRows, setText } from '../dom.js';
 import { ago, bytes, clock, dateTime, duration, speed, when } from '../format.js';
 import { Poller, sidecarStopped, type Connection } from '../poller.js';
+import { destination, etaWords, fileEta, fileRates, finishedSpeed, movedText, queuedText, restartedText, scanningText, uploadAvgText } from '../liveWords.js';
 import { accountText, elapsedSeconds, etaText, sessionHeading, stageText, uploaderText, whyText } from '../sessionWords.js';
 import { sourceWords } from '../sourceWords.js';
 import { ThroughputChart } from '../throughputChart.js';
@@ -42,20 +43,29 @@ function renderSources(h: Health): void {
 
 function renderLive(l: Live): void {
   const t = l.total;
+  const scanning = scanningText(l.instances);
   setText('stat-speed', speed(t.speed));
   setText('stat-speed-sub', `${l.instances.filter((i) => i.state === 'ok').length} of ${l.instances.length} rclone answering`);
-  setText('stat-eta', t.inFlight || t.eta ? duration(t.eta) : '—');
-  setText('stat-eta-sub', t.eta ? `done around ${clock(new Date(Date.now() + t.eta * 1000).toISOString())}` : '');
+  setText('stat-speed-avg', uploadAvgText(l.instances) ?? '');
+  setText('stat-eta', t.inFlight || t.eta ? etaWords(t.eta) : '—');
+  setText('stat-eta-sub', scanning && !t.inFlight ? 'scanning the source' : t.eta ? `done around ${clock(new Date(Date.now() + t.eta * 1000).toISOString())}` : '');
   setText('stat-done', bytes(t.bytes));
   setText('stat-done-of', t.totalBytes ? `of ${bytes(t.totalBytes)}` : '');
   byId<HTMLProgressElement>('stat-done-bar').value = t.totalBytes ? Math.min(100, (t.bytes / t.totalBytes) * 100) : 0;
   setText('stat-done-sub', `${t.checks} of ${t.totalChecks} checked`);
   setText('stat-transfers', `${t.transfers} of ${t.totalTransfers}`);
   setText('stat-transfers-sub', `${t.inFlight} in flight · ${t.errors} error${t.errors === 1 ? '' : 's'}`);
+  const queued = queuedText(t);
+  setText('stat-queued', queued?.text ?? '');
+  byId('stat-queued').title = queued?.title ?? '';
+  setText('stat-moved', movedText(t) ?? '');
+  setText('stat-restarted', restartedText(l.instances) ?? '');
 
   const inflight = l.instances.flatMap((i) => i.transferring);
   setText('inflight-count', inflight.length ? `(${inflight.length})` : '');
-  byId('inflight-empty').hidden = inflight.length > 0;
+  setText('inflight-scanning', scanning ?? '');
+  byId('inflight-scanning').hidden = !scanning;
+  byId('inflight-empty').hidden = inflight.length > 0 || !!scanning;
   const list = byId('inflight');
   // Rows are keyed by file, and only their numbers change between polls.
   const existing = new Map([...list.children].map((li) => [(li as HTMLElement).dataset.key, li as HTMLElement]));
@@ -79,14 +89,23 @@ function drawChart(): void {
 
 function inflightRow(key: string, t: InFlightTransfer): HTMLElement {
   const label = `Progress of ${t.name}`;
-  return el('li', { 'data-key': key }, el('span', { class: 'file', text: t.name }), el('span', { class: 'meta' }), el('progress', { max: 100, value: 0, 'aria-label': label }));
+  return el('li', { 'data-key': key }, el('span', { class: 'file', text: t.name }), el('span', { class: 'meta' }), el('span', { class: 'dest' }), el('progress', { max: 100, value: 0, 'aria-label': label }));
 }
 
 function updateInflight(li: HTMLElement, t: InFlightTransfer): void {
   const meta = li.querySelector('.meta')!;
-  const text = `${t.percentage.toFixed(0)} % · ${bytes(t.bytes)} of ${bytes(t.size)} · ${speed(t.speed)} · ETA ${duration(t.eta)}`;
+  const text = `${t.percentage.toFixed(0)} % · ${bytes(t.bytes)} of ${bytes(t.size)} · ${fileRates(t)} · ${fileEta(t)}`;
   if (meta.textContent !== text) meta.textContent = text;
+  li.dataset.stalled = String(!!t.stalledSince);
+  const dest = li.querySelector('.dest')!;
+  const to = destination(t) ?? '';
+  if (dest.textContent !== to) dest.textContent = to;
   li.querySelector('progress')!.value = t.percentage;
+}
+
+function refreshStalled(li: HTMLElement): void {
+  const t = live?.instances.flatMap((i) => i.transferring).find((x) => `${x.instance}\u0000${x.name}` === li.dataset.key);
+  if (t) updateInflight(li, t);
 }
 
 function renderTransfers(tr: Transfers): void {
@@ -102,7 +121,7 @@ function renderTransfers(tr: Transfers): void {
         el('td', { class: 'num', 'data-label': 'Size', text: bytes(t.size) }),
         el('td', { class: 'num', 'data-label': 'Finished', text: when(t.completedAt), title: dateTime(t.completedAt) }),
         el('td', { class: 'num', 'data-label': 'Took', text: duration(t.durationSeconds) }),
-        el('td', { class: 'num', 'data-label': 'Speed', text: speed(t.avgSpeed) }),
+        el('td', { class: 'num', 'data-label': 'Speed', text: finishedSpeed(t) }),
         el('td', { class: t.ok ? 'result result-ok' : 'result result-bad', text: t.ok ? 'ok' : `failed: ${t.error ?? ''}` }),
       ),
     ),
@@ -191,6 +210,8 @@ function renderFreshness(): void {
     !manifest ? 'loading…' : manifest.heartbeatSeconds === 0 ? `static build from ${dateTime(manifest.generatedAt)}` : `updated ${ago(manifest.heartbeatAt ?? manifest.generatedAt)}`,
   );
   if (!stopped) drawChart();
+  // "stalled … (for 3 min)" moves on between polls.
+  if (live) for (const li of byId('inflight').children) if ((li as HTMLElement).dataset.stalled === 'true') refreshStalled(li as HTMLElement);
   if (session?.active) renderSession();
   document.title = `${titleState(stopped)} — plowboard`;
 }
@@ -202,6 +223,7 @@ function titleState(stopped: boolean): string {
   if (stopped) return 'stopped';
   if (live && live.total.inFlight > 0) return `▲ ${speed(live.total.speed)}${accounts?.pool.accounts ? ` · ${accounts.pool.usableNow} SA${accounts.pool.usableNow === 1 ? '' : 's'} left` : ''}`;
   if (health?.state === 'error' || health?.state === 'degraded') return health.state;
+  if (live && scanningText(live.instances)) return 'scanning';
   return 'idle';
 }
 

@@ -2,75 +2,15 @@ import type { InFlightTransfer, Live, Transfer, Transfers } from '../../../sidec
 import { csvLink, toCsv } from '../csv.js';
 import { byId, el, replaceRows, setText } from '../dom.js';
 import { ago, bytes, dateTime, duration, speed } from '../format.js';
+import { fileEta, fileRateAvg, fileRateNow, finishedSpeed } from '../liveWords.js';
 import { startPage, timeText } from '../pageStatus.js';
 import { Choices, DataTable, countBy, searchMatcher, setCell, type Column } from '../table.js';
-
-type State = 'inflight' | 'ok' | 'failed' | 'checked';
-const STATE_WORDS: Record<State, string> = { inflight: 'in flight', ok: 'ok', failed: 'failed', checked: 'checked' };
-
-/** A transfer in flight (from live.json) or finished (from transfers.json), in one shape for the table. */
-interface Row {
-  key: string;
-  state: State;
-  name: string;
-  size: number | null;
-  bytes: number;
-  percentage: number | null;
-  speed: number | null;
-  eta: number | null;
-  startedAt: string | null;
-  completedAt: string | null;
-  durationSeconds: number | null;
-  account: string | null;
-  uploader: string | null;
-  instance: string | null;
-  error: string | null;
-  record: Transfer | InFlightTransfer;
-}
+import { STATE_WORDS, finishedRow, inflightRow, type Row, type State } from '../transferRows.js';
 
 let live: Live | null = null;
 let finished: Transfers | null = null;
 let rows: Row[] = [];
 let openKey: string | null = null;
-
-const inflightRow = (t: InFlightTransfer): Row => ({
-  key: `live\u0000${t.instance}\u0000${t.name}`,
-  state: 'inflight',
-  name: t.name,
-  size: t.size,
-  bytes: t.bytes,
-  percentage: t.percentage,
-  speed: t.speed,
-  eta: t.eta,
-  startedAt: null,
-  completedAt: null,
-  durationSeconds: null,
-  account: null,
-  uploader: null,
-  instance: t.instance,
-  error: null,
-  record: t,
-});
-
-const finishedRow = (t: Transfer): Row => ({
-  key: `done\u0000${t.id}`,
-  // A failed check is a failure: "checked" is for files rclone found already there.
-  state: !t.ok ? 'failed' : t.checked ? 'checked' : 'ok',
-  name: t.name,
-  size: t.size,
-  bytes: t.bytes,
-  percentage: null,
-  speed: t.avgSpeed,
-  eta: null,
-  startedAt: t.startedAt,
-  completedAt: t.completedAt,
-  durationSeconds: t.durationSeconds,
-  account: t.serviceAccount,
-  uploader: t.uploader,
-  instance: t.instance,
-  error: t.error,
-  record: t,
-});
 
 const columns: Column<Row>[] = [
   {
@@ -95,10 +35,11 @@ const columns: Column<Row>[] = [
       if (!button) {
         button = el('button', { type: 'button', class: 'open', 'aria-haspopup': 'dialog' });
         button.addEventListener('click', () => openDetail(button!.dataset.key!));
-        td.replaceChildren(button, el('span', { class: 'error' }));
+        td.replaceChildren(button, el('span', { class: 'dest' }), el('span', { class: 'error' }));
       }
       button.dataset.key = r.key;
       setCell(button, r.name);
+      setCell(td.querySelector<HTMLElement>('.dest')!, r.dest ? `→ ${r.dest}` : '', r.dest ? `destination remote: ${r.dest}` : '');
       setCell(td.querySelector<HTMLElement>('.error')!, r.error ?? '');
     },
   },
@@ -116,7 +57,7 @@ const columns: Column<Row>[] = [
         bar.value = r.percentage ?? 0;
         const label = `Progress of ${r.name}`;
         if (bar.getAttribute('aria-label') !== label) bar.setAttribute('aria-label', label);
-        setCell(td.querySelector<HTMLElement>('.meta')!, `${(r.percentage ?? 0).toFixed(0)} % · ETA ${duration(r.eta)}`);
+        setCell(td.querySelector<HTMLElement>('.meta')!, `${(r.percentage ?? 0).toFixed(0)} % · ${fileEta(r.record as InFlightTransfer)}`);
         return;
       }
       if (td.querySelector('progress')) td.replaceChildren();
@@ -125,9 +66,24 @@ const columns: Column<Row>[] = [
     },
   },
   { id: 'took', label: 'Took', className: 'num', sort: (r) => r.durationSeconds, render: (td, r) => setCell(td, duration(r.durationSeconds)) },
-  { id: 'speed', label: 'Speed', className: 'num', sort: (r) => r.speed, render: (td, r) => setCell(td, speed(r.speed)) },
+  { id: 'speed', label: 'Speed', className: 'num speed', sort: (r) => r.speed, render: renderSpeed },
   { id: 'account', label: 'Account', className: 'account', sort: (r) => r.account, render: (td, r) => setCell(td, r.account ?? '—', r.uploader ? `uploader ${r.uploader}` : '') },
 ];
+
+/** In flight: the current rate, its average beneath; a server-side move uploaded nothing, so it has no speed. */
+function renderSpeed(td: HTMLElement, r: Row): void {
+  let now = td.querySelector<HTMLElement>('.now');
+  if (!now) td.replaceChildren((now = el('span', { class: 'now' })), el('span', { class: 'meta' }));
+  const meta = td.querySelector<HTMLElement>('.meta')!;
+  if (r.state === 'inflight') {
+    const t = r.record as InFlightTransfer;
+    setCell(now, fileRateNow(t) ?? speed(null));
+    setCell(meta, fileRateAvg(t) ?? '');
+  } else {
+    setCell(now, finishedSpeed(r.record as Transfer));
+    setCell(meta, '');
+  }
+}
 
 const table = new DataTable<Row>({
   table: byId<HTMLTableElement>('tr-table'),
@@ -153,14 +109,14 @@ search.addEventListener('input', () => applyFilter());
 function applyFilter(): void {
   const matches = searchMatcher(search.value);
   const state = states.value;
-  table.setFilter((r) => (state === 'all' || r.state === state) && matches(r.name, r.error, r.account, r.uploader, r.instance));
+  table.setFilter((r) => (state === 'all' || r.state === state) && matches(r.name, r.error, r.account, r.uploader, r.instance, r.dest));
   countStates();
 }
 
 /** Counts per state of what the search leaves, so each choice says what it would show. */
 function countStates(): void {
   const matches = searchMatcher(search.value);
-  states.setCounts(countBy(rows.filter((r) => matches(r.name, r.error, r.account, r.uploader, r.instance)), (r) => r.state));
+  states.setCounts(countBy(rows.filter((r) => matches(r.name, r.error, r.account, r.uploader, r.instance, r.dest)), (r) => r.state));
 }
 
 function rebuild(): void {
@@ -212,7 +168,7 @@ function fieldText(key: string, v: unknown): string {
     if (key === 'durationSeconds' || key === 'eta') return duration(v);
     return v.toLocaleString();
   }
-  if (typeof v === 'string' && /At$/.test(key)) return `${dateTime(v)} (${ago(v)})`;
+  if (typeof v === 'string' && /(At|Since)$/.test(key)) return `${dateTime(v)} (${ago(v)})`;
   return String(v);
 }
 
@@ -228,12 +184,14 @@ csvLink(
       ['size_bytes', (r) => r.size],
       ['bytes', (r) => r.bytes],
       ['duration_seconds', (r) => r.durationSeconds],
-      ['avg_bytes_per_second', (r) => (r.speed === null ? null : Math.round(r.speed))],
+      ['avg_bytes_per_second', (r) => (r.average === null ? null : Math.round(r.average))],
       ['ok', (r) => (r.state === 'inflight' ? null : r.state !== 'failed')],
       ['error', (r) => r.error],
       ['instance', (r) => r.instance],
       ['uploader', (r) => r.uploader],
       ['service_account', (r) => r.account],
+      ['destination', (r) => r.dest],
+      ['server_side', (r) => r.serverSide],
     ]),
 );
 
