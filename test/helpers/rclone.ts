@@ -16,7 +16,11 @@ export class RcloneDaemon {
   readonly user = 'plow';
   readonly pass = 'board-secret-pass';
 
-  constructor(readonly workDir: string) {}
+  /** `auth: false` runs the RC with no user, as cloudplow's own `--rc` does. */
+  constructor(
+    readonly workDir: string,
+    readonly opts: { auth?: boolean } = {},
+  ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -31,7 +35,14 @@ export class RcloneDaemon {
     // --transfers=8 as in cloudplow's sample rclone_extras, so as many files are in flight as on a real upload.
     this.proc = spawn(
       rcloneBin(),
-      ['rcd', `--rc-addr=127.0.0.1:${this.port}`, `--rc-user=${this.user}`, `--rc-pass=${this.pass}`, `--config=${conf}`, '--transfers=8', '--log-level=ERROR'],
+      [
+        'rcd',
+        `--rc-addr=127.0.0.1:${this.port}`,
+        ...(this.opts.auth === false ? [] : [`--rc-user=${this.user}`, `--rc-pass=${this.pass}`]),
+        `--config=${conf}`,
+        '--transfers=8',
+        '--log-level=ERROR',
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const stderr: string[] = [];
