@@ -4,9 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryRange, Live, Transfers } from '../../sidecar/contract/index.js';
 import { TestBrowser, expectCleanPage } from '../helpers/browser.js';
-import { freePort, waitFor } from '../helpers/ports.js';
+import { waitFor } from '../helpers/ports.js';
 import { RcloneDaemon, makeFiles } from '../helpers/rclone.js';
-import { SidecarProcess, readJson, runCli } from '../helpers/sidecarProcess.js';
+import { sidecarOnRclone, type RcloneSidecar } from '../helpers/sidecarOnRclone.js';
+import { readJson, runCli } from '../helpers/sidecarProcess.js';
 
 /**
  * cloudplow uploads with `rclone move` to a remote that cannot move server-side (Drive
@@ -27,21 +28,16 @@ const TOTAL = FILES.reduce((n, [, size]) => n + size, 0);
 let work: string;
 let out: string;
 let rclone: RcloneDaemon;
-let sidecar: SidecarProcess;
+let sidecar: RcloneSidecar;
 let base: string;
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'plowboard-move-'));
-  out = path.join(work, 'out');
   rclone = new RcloneDaemon(path.join(work, 'rclone'));
   await rclone.start();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}/`;
-  sidecar = new SidecarProcess(['run', '--rclone-url', rclone.url, '--output', out, '--state-dir', path.join(work, 'state'), '--port', String(port), '--interval', '0.5'], {
-    PLOWBOARD_RCLONE_USER: rclone.user,
-    PLOWBOARD_RCLONE_PASS: rclone.pass,
-  }).start();
-  await waitFor('the sidecar reading rclone', () => readJson<Live>(path.join(out, 'data', 'live.json')).instances[0]?.state === 'ok', 60_000);
+  sidecar = await sidecarOnRclone(rclone, work, { command: 'run' });
+  out = sidecar.out;
+  base = sidecar.base!;
 
   const src = path.join(work, 'upload');
   makeFiles(src, FILES);
@@ -54,7 +50,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await sidecar?.stop();
+  await sidecar?.proc.stop();
   await rclone?.stop();
   rmSync(work, { recursive: true, force: true });
 });

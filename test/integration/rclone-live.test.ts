@@ -7,12 +7,13 @@ import { waitFor } from '../helpers/ports.js';
 import { RcloneDaemon, makeFiles } from '../helpers/rclone.js';
 import { expectValidOutput } from '../helpers/schemas.js';
 import { filesContaining } from '../helpers/secrets.js';
+import { sidecarOnRclone, type RcloneSidecar } from '../helpers/sidecarOnRclone.js';
 import { SidecarProcess, readJson } from '../helpers/sidecarProcess.js';
 
 const INTERVAL = 0.5;
 let work: string;
 let rclone: RcloneDaemon;
-let sidecar: SidecarProcess;
+let sidecar: RcloneSidecar;
 let out: string;
 
 const live = () => readJson<Live>(path.join(out, 'data', 'live.json'));
@@ -22,18 +23,14 @@ const rcloneHealth = () => health().sources.find((s) => s.kind === 'rclone')!;
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'plowboard-live-'));
-  out = path.join(work, 'output');
   rclone = new RcloneDaemon(path.join(work, 'rclone'));
   await rclone.start();
-  sidecar = new SidecarProcess(['sidecar', '--rclone-url', rclone.url, '--output', out, '--interval', String(INTERVAL)], {
-    PLOWBOARD_RCLONE_USER: rclone.user,
-    PLOWBOARD_RCLONE_PASS: rclone.pass,
-  }).start();
-  await waitFor('first health.json', () => rcloneHealth().state === 'ok', 30_000);
+  sidecar = await sidecarOnRclone(rclone, work, { interval: INTERVAL });
+  out = sidecar.out;
 });
 
 afterAll(async () => {
-  await sidecar?.stop();
+  await sidecar?.proc.stop();
   await rclone?.stop();
   rmSync(work, { recursive: true, force: true });
 });
@@ -119,13 +116,13 @@ describe('a sidecar polling a real rclone rcd', () => {
     expect(rcloneHealth().hint).toContain('"--rc": null');
     expect(health().state).toBe('idle');
     expect(live().instances[0]!.state).toBe('idle');
-    expect(sidecar.running).toBe(true);
+    expect(sidecar.proc.running).toBe(true);
     // Finished transfers survive rclone going away.
     expect(transfers().count).toBeGreaterThan(160);
     await rclone.start();
     await waitFor('ok again', () => rcloneHealth().state === 'ok', 30_000);
-    expect(sidecar.running).toBe(true);
-    expect(sidecar.stderr).not.toMatch(/Error|at .*\.js/);
+    expect(sidecar.proc.running).toBe(true);
+    expect(sidecar.proc.stderr).not.toMatch(/Error|at .*\.js/);
   });
 });
 

@@ -6,7 +6,8 @@ import type { Health, Live, Manifest, Transfer, Transfers } from '../../sidecar/
 import { waitFor } from '../helpers/ports.js';
 import { RcloneDaemon, makeFiles } from '../helpers/rclone.js';
 import { expectValidOutput } from '../helpers/schemas.js';
-import { SidecarProcess, readJson } from '../helpers/sidecarProcess.js';
+import { sidecarOnRclone, type RcloneSidecar } from '../helpers/sidecarOnRclone.js';
+import { readJson } from '../helpers/sidecarProcess.js';
 
 /**
  * cloudplow uploads with `rclone move`, not copy. To a remote that cannot move server-side
@@ -19,7 +20,7 @@ const INTERVAL = 0.5;
 const SIZES = [200_000, 550_000, 900_000, 1_400_000, 2_000_000];
 let work: string;
 let rclone: RcloneDaemon;
-let sidecar: SidecarProcess;
+let sidecar: RcloneSidecar;
 let out: string;
 
 const live = () => readJson<Live>(path.join(out, 'data', 'live.json'));
@@ -56,18 +57,14 @@ async function listRemote(fs: string, remote = ''): Promise<string[]> {
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'plowboard-move-'));
-  out = path.join(work, 'output');
   rclone = new RcloneDaemon(path.join(work, 'rclone'));
   await rclone.start();
-  sidecar = new SidecarProcess(['sidecar', '--rclone-url', rclone.url, '--output', out, '--interval', String(INTERVAL)], {
-    PLOWBOARD_RCLONE_USER: rclone.user,
-    PLOWBOARD_RCLONE_PASS: rclone.pass,
-  }).start();
-  await waitFor('first health.json', () => rcloneHealth().state === 'ok', 30_000);
+  sidecar = await sidecarOnRclone(rclone, work, { interval: INTERVAL });
+  out = sidecar.out;
 });
 
 afterAll(async () => {
-  await sidecar?.stop();
+  await sidecar?.proc.stop();
   await rclone?.stop();
   rmSync(work, { recursive: true, force: true });
 });

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HistoryRange, Live } from '../../sidecar/contract/index.js';
+import type { HistoryRange } from '../../sidecar/contract/index.js';
 import { waitFor } from '../helpers/ports.js';
 import { RcloneDaemon, makeFiles } from '../helpers/rclone.js';
-import { SidecarProcess, readJson } from '../helpers/sidecarProcess.js';
+import { sidecarOnRclone, type RcloneSidecar } from '../helpers/sidecarOnRclone.js';
 
 /**
  * cloudplow ends rclone and starts a new one for every SA. The new process counts from
@@ -13,31 +13,25 @@ import { SidecarProcess, readJson } from '../helpers/sidecarProcess.js';
  * both must reach history once, and the restart must be told from a counter reset.
  */
 let work: string;
-let out: string;
 let rclone: RcloneDaemon;
-let sidecar: SidecarProcess;
+let sidecar: RcloneSidecar;
 
-const live = () => readJson<Live>(path.join(out, 'data', 'live.json'));
+const live = () => sidecar.live();
 const historyBytes = () => {
-  const total = readJson<HistoryRange>(path.join(out, 'data', 'history-1h.json')).series.find((s) => s.key === 'total');
+  const total = sidecar.data<HistoryRange>('history-1h').series.find((s) => s.key === 'total');
   return (total?.bytes ?? []).reduce<number>((n, b) => n + (b ?? 0), 0);
 };
 const statsBytes = async () => ((await rclone.rc('core/stats')).body as { bytes: number }).bytes;
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'plowboard-restart-'));
-  out = path.join(work, 'out');
   rclone = new RcloneDaemon(path.join(work, 'rclone'));
   await rclone.start();
-  sidecar = new SidecarProcess(['sidecar', '--rclone-url', rclone.url, '--output', out, '--state-dir', path.join(work, 'state'), '--interval', '2'], {
-    PLOWBOARD_RCLONE_USER: rclone.user,
-    PLOWBOARD_RCLONE_PASS: rclone.pass,
-  }).start();
-  await waitFor('the sidecar reading rclone', () => live().instances[0]?.state === 'ok', 60_000);
+  sidecar = await sidecarOnRclone(rclone, work, { interval: 2 });
 }, 120_000);
 
 afterAll(async () => {
-  await sidecar?.stop();
+  await sidecar?.proc.stop();
   await rclone?.stop();
   rmSync(work, { recursive: true, force: true });
 });

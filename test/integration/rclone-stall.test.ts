@@ -2,37 +2,30 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Live } from '../../sidecar/contract/index.js';
 import { STALL_MS } from '../../sidecar/state/stalls.js';
 import { waitFor } from '../helpers/ports.js';
 import { RcloneDaemon } from '../helpers/rclone.js';
-import { SidecarProcess, readJson } from '../helpers/sidecarProcess.js';
+import { sidecarOnRclone, type RcloneSidecar } from '../helpers/sidecarOnRclone.js';
 import { StallingHttp } from '../helpers/stallingHttp.js';
 
 let work: string;
-let out: string;
 let rclone: RcloneDaemon;
 let source: StallingHttp;
-let sidecar: SidecarProcess;
+let sidecar: RcloneSidecar;
 
-const live = () => readJson<Live>(path.join(out, 'data', 'live.json'));
+const live = () => sidecar.live();
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'plowboard-stall-'));
-  out = path.join(work, 'out');
   source = new StallingHttp('stuck.mkv', 4_000_000, 1_000_000);
   await source.start();
   rclone = new RcloneDaemon(path.join(work, 'rclone'));
   await rclone.start();
-  sidecar = new SidecarProcess(['sidecar', '--rclone-url', rclone.url, '--output', out, '--state-dir', path.join(work, 'state'), '--interval', '1'], {
-    PLOWBOARD_RCLONE_USER: rclone.user,
-    PLOWBOARD_RCLONE_PASS: rclone.pass,
-  }).start();
-  await waitFor('the sidecar reading rclone', () => live().instances[0]?.state === 'ok', 60_000);
+  sidecar = await sidecarOnRclone(rclone, work, { interval: 1 });
 }, 120_000);
 
 afterAll(async () => {
-  await sidecar?.stop();
+  await sidecar?.proc.stop();
   await rclone?.stop();
   await source?.stop();
   rmSync(work, { recursive: true, force: true });
