@@ -21,7 +21,7 @@ export interface SessionInput {
   logSession: LogSession | null;
   lastLogAtMs: number | null;
   lock: { present: boolean; sinceMs: number | null } | null;
-  rclone: { reachable: boolean; inFlight: number; checking: number; bytesInFlight: number; totalBytes: number; totalFiles: number; etaSeconds: number | null };
+  rclone: { reachable: boolean; inFlight: number; checking: number; scanning?: boolean; bytesInFlight: number; totalBytes: number; totalFiles: number; etaSeconds: number | null };
   /** Completed transfers, any order. */
   transfers: readonly Transfer[];
 }
@@ -96,12 +96,16 @@ export function buildSession(input: SessionInput): Session | null {
 
 function decideActive(input: SessionInput, flagActive: boolean | null, finishedMs: number | null): { active: boolean; evidence: string[] } {
   const evidence: string[] = [];
-  const busy = input.rclone.reachable && (input.rclone.inFlight > 0 || input.rclone.checking > 0);
+  // Listing a big library before the first upload takes minutes: that is work too (rclone 1.70+ shows it).
+  const scanning = input.rclone.reachable && !!input.rclone.scanning;
+  const busy = input.rclone.reachable && (input.rclone.inFlight > 0 || input.rclone.checking > 0 || scanning);
   const logRecent = input.lastLogAtMs !== null && input.now - input.lastLogAtMs < LOG_RECENT_MS;
   const lock = input.lock?.present ?? false;
   evidence.push(
     busy
-      ? `rclone is busy (${input.rclone.inFlight} in flight, ${input.rclone.checking} checking)`
+      ? scanning && !input.rclone.inFlight && !input.rclone.checking
+        ? 'rclone is scanning the source'
+        : `rclone is busy (${input.rclone.inFlight} in flight, ${input.rclone.checking} checking)`
       : input.rclone.reachable
         ? 'rclone answers but moves nothing'
         : 'rclone is not running',

@@ -70,6 +70,7 @@ export function cloudplowView(input: ViewInput, accountsCache = new AccountsCach
       reachable: input.rcloneReachable,
       inFlight: live.total.inFlight,
       checking: live.instances.reduce((n, i) => n + i.checking.length, 0),
+      scanning: live.instances.some((i) => i.phase === 'scanning'),
       bytesInFlight: inFlight.reduce((n, t) => n + t.bytes, 0),
       totalBytes: live.total.totalBytes,
       totalFiles: live.total.totalTransfers,

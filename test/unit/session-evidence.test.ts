@@ -86,6 +86,14 @@ describe('the upload session', () => {
     expect(s.durationSeconds).toBe(3600);
   });
 
+  it('is active while rclone scans the source before its first upload (the long listing that looked stuck)', () => {
+    const rclone = { reachable: true, inFlight: 0, checking: 0, bytesInFlight: 0, totalBytes: 0, totalFiles: 0, etaSeconds: null };
+    const scanning = buildSession(input({ rclone: { ...rclone, scanning: true } }))!;
+    expect(scanning.active).toBe(true);
+    expect(scanning.evidence).toContain('rclone is scanning the source');
+    expect(buildSession(input({ rclone }))!.evidence).toContain('rclone answers but moves nothing');
+  });
+
   it('is active with the lock file and recent log lines even between two rclone runs', () => {
     const s = buildSession(input({ lock: { present: true, sinceMs: start }, lastLogAtMs: now - 30_000 }))!;
     expect(s.active).toBe(true);
