@@ -127,7 +127,8 @@ export class RcloneSource {
 
   /** job/list's executeId (rclone 1.64+), which changes with every new rclone process. */
   private async readExecuteId(): Promise<string | null> {
-    if (this.jobListRefused) return null;
+    const [major = 0, minor = 0] = this.version ?? [];
+    if (this.jobListRefused || (this.version && major === 1 && minor < 64)) return null;
     const answer = await this.call('job/list');
     if (answer.kind === 'auth_required') {
       this.jobListRefused = true;
