@@ -14,6 +14,7 @@ import { AccountsCache } from './state/accountsCache.js';
 import { EMPTY_SNAPSHOT, cloudplowView } from './state/cloudplowView.js';
 import { HistoryStore, SAMPLE_SECONDS } from './state/history.js';
 import { LiveView, stableLive } from './state/liveView.js';
+import { LoggedTransfers } from './state/loggedTransfers.js';
 import { overallState } from './state/overall.js';
 import { StateFile } from './state/persist.js';
 import { ThroughputTracker } from './state/throughput.js';
@@ -48,6 +49,7 @@ export class Daemon {
   private readonly throughput: ThroughputTracker;
   private readonly live: LiveView;
   private transfers: TransferLog;
+  private readonly logged = new LoggedTransfers();
   private history = new HistoryStore();
   private readonly pending = new Map<string, { bytes: number; errors: number; completed: number }>();
   private readonly historyFile: StateFile<HistoryStore>;
@@ -117,6 +119,7 @@ export class Daemon {
           logLines: config.logLines,
           onChange: () => this.requestPublish(),
           onTransfers: (rows) => this.onTransfers(null, rows),
+          onCopied: (events) => this.onTransfers(null, this.logged.fromLog(events)),
           onUnexpected: (message) => this.log(`plowboard: ${message}`),
         })
       : null;
@@ -200,6 +203,7 @@ export class Daemon {
   private onPoll(poll: RclonePoll): void {
     const source = this.rclone.find((s) => s.status.name === poll.instance);
     const { bytesMoved } = this.live.apply(poll, source?.status.current ?? 'error');
+    if (poll.stats) this.logged.observe(poll.instance, poll.at.getTime(), poll.stats.transferring);
     // A poll that changed nothing (rclone idle, the same numbers) publishes nothing: the
     // heartbeat and sample timers keep index.json fresh meanwhile.
     const key = JSON.stringify(stableLive(this.live.toLive('')));

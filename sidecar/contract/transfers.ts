@@ -22,7 +22,10 @@ export const Transfer = Type.Object({
   ),
   srcFs: Type.Optional(Type.String()),
   dstFs: Type.Optional(Type.String()),
-  source: Type.Union([Type.Literal('rclone'), Type.Literal('cloudplow')]),
+  source: Type.Union([Type.Literal('rclone'), Type.Literal('cloudplow'), Type.Literal('cloudplow-log')], {
+    description:
+      "where the record came from: rclone's core/transferred; cloudplow's transfer-stats.jsonl (the fork); or a `Copied` line rclone printed into cloudplow's log, for a file rclone finished just before it exited, with its size as last seen in flight",
+  }),
 });
 
 export const Transfers = Type.Object(

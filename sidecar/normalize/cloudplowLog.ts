@@ -68,6 +68,7 @@ const RECOGNIZERS: Recognizer[] = [
 const RCLONE_RECOGNIZERS: Recognizer[] = [
   [/Error 403: User rate limit exceeded|userRateLimitExceeded|Max Transfer Reached|max transfer limit reached/i, () => ({ kind: 'trigger_hit', detail: '403: User rate limit exceeded' })],
   [/^(?:INFO|NOTICE)\s*:\s*(.+?): Copied \(/, (m) => ({ kind: 'file_copied', detail: m[1]! })],
+  [/^(?:INFO|NOTICE)\s*:\s*(.+?): Moved \(server-side\)/, (m) => ({ kind: 'file_moved', detail: m[1]! })],
 ];
 
 function untilOf(message: string): string | null {

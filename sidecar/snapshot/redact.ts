@@ -16,7 +16,7 @@ export function redactNames(input: SnapshotData): SnapshotData {
     for (const n of inst.checking) names.add(n);
   }
   for (const t of data.transfers?.transfers ?? []) names.add(t.name);
-  for (const e of data.logs?.events ?? []) if (e.kind === 'file_copied' && e.detail) names.add(e.detail);
+  for (const e of data.logs?.events ?? []) if ((e.kind === 'file_copied' || e.kind === 'file_moved') && e.detail) names.add(e.detail);
   for (const line of data.logs?.lines ?? []) {
     const m = RCLONE_OBJECT.exec(line.message);
     if (m) names.add(m[2]!);

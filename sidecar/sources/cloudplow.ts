@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { CloudplowLayout } from '../config/cloudplowLayout.js';
-import type { Transfer } from '../contract/index.js';
+import type { LogEvent, Transfer } from '../contract/index.js';
 import { naturalCompare } from '../normalize/accounts.js';
 import type { CloudplowSnapshot } from '../state/cloudplowView.js';
 import { CacheDb } from './cacheDb.js';
@@ -23,6 +23,8 @@ export interface CloudplowSourceOptions {
   onChange: () => void;
   /** New rows of transfer-stats.jsonl. */
   onTransfers: (transfers: Transfer[]) => void;
+  /** Files rclone logged as copied or moved, newly read from cloudplow's log. */
+  onCopied?: (events: LogEvent[]) => void;
   onUnexpected?: (message: string) => void;
 }
 
@@ -71,7 +73,7 @@ export class CloudplowSource {
       [layout.learnedSizes, () => this.learnedSizes.read()],
       [layout.cacheDb, () => this.cacheDb.read()],
       [`${layout.cacheDb}-journal`, () => this.cacheDb.read()],
-      [layout.log, () => this.log.read()],
+      [layout.log, () => this.readLog()],
       [layout.transferStats, () => this.readTransferStats()],
       [layout.locksDir, () => this.readLock()],
       [path.join(layout.locksDir, 'upload.lock'), () => this.readLock()],
@@ -175,6 +177,13 @@ export class CloudplowSource {
       else if (this.statuses.map((s) => s.current).join() !== states) this.opts.onChange();
     });
     return this.running;
+  }
+
+  private async readLog(): Promise<boolean> {
+    const changed = await this.log.read();
+    const copied = this.log.takeCopied();
+    if (copied.length) this.opts.onCopied?.(copied);
+    return changed;
   }
 
   private async readTransferStats(): Promise<boolean> {

@@ -20,6 +20,9 @@ export class LogFollower {
   private lines: LogLine[] = [];
   private keyEvents: LogEvent[] = [];
   private copied: LogEvent[] = [];
+  /** Files rclone logged as copied since the last take; none from the first read, which is history from before plowboard watched. */
+  private newlyCopied: LogEvent[] = [];
+  private firstReadDone = false;
   private lastLineAtMs: number | null = null;
   /** The last snapshot, kept until a line arrives: publishes outnumber new lines. */
   private view: ReturnType<LogFollower['snapshot']> | null = null;
@@ -38,6 +41,7 @@ export class LogFollower {
     try {
       const { lines, skippedBytes } = await this.tail.read();
       for (const raw of lines) this.add(parseLogLine(raw));
+      this.firstReadDone = true;
       if (skippedBytes > 0) {
         this.status.fail('error', `${skippedBytes} bytes of log arrived at once and were skipped`, {
           hint: 'Only the newest part of a large burst is read; the lines shown are complete.',
@@ -57,6 +61,13 @@ export class LogFollower {
     }
   }
 
+  /** The copied-file events read since the last call. */
+  takeCopied(): LogEvent[] {
+    const taken = this.newlyCopied;
+    this.newlyCopied = [];
+    return taken;
+  }
+
   snapshot(): { file: string; lines: readonly LogLine[]; events: readonly LogEvent[]; lastLineAtMs: number | null } {
     if (this.view) return this.view;
     // The lists grow to twice their size between trims, so that trimming is rare; the view is bounded.
@@ -73,9 +84,12 @@ export class LogFollower {
     if (line.time) this.lastLineAtMs = Math.max(this.lastLineAtMs ?? 0, Date.parse(line.time));
     const event = eventOf(line);
     if (!event) return;
-    const list = event.kind === 'file_copied' ? this.copied : this.keyEvents;
+    const copied = event.kind === 'file_copied' || event.kind === 'file_moved';
+    // Bounded like the lists below: a log read only by snapshots keeps no more than these.
+    if (copied && this.firstReadDone && this.newlyCopied.length < COPIED_EVENTS_KEPT * 10) this.newlyCopied.push(event);
+    const list = copied ? this.copied : this.keyEvents;
     list.push(event);
-    const cap = event.kind === 'file_copied' ? COPIED_EVENTS_KEPT : KEY_EVENTS_KEPT;
+    const cap = copied ? COPIED_EVENTS_KEPT : KEY_EVENTS_KEPT;
     if (list.length > cap * 2) list.splice(0, list.length - cap);
   }
 }

@@ -48,6 +48,8 @@ export class RcloneSource {
   /** job/list is refused (403) by rclone 1.74+ without RC auth: not asked again until rclone restarts. */
   private jobListRefused = false;
   private lastCounters: { bytes: number; elapsedTime: number } | null = null;
+  /** A file will finish before the next poll: rclone may exit right after it (cloudplow ends it then). */
+  private endingSoon = false;
   /** What core/stats said when core/transferred was last read; null: read it on the next poll. */
   private transferredKey: string | null = null;
   private transferredAt = 0;
@@ -78,6 +80,7 @@ export class RcloneSource {
     const at = new Date();
     const stats = await this.call('core/stats');
     if (stats.kind !== 'ok') {
+      this.endingSoon = false;
       this.needVersion = true;
       this.jobListRefused = false;
       this.transferredKey = null;
@@ -104,6 +107,8 @@ export class RcloneSource {
     const prev = this.lastCounters;
     const wentBack = prev !== null && (normalized.bytes < prev.bytes || normalized.elapsedTime < prev.elapsedTime);
     this.lastCounters = { bytes: normalized.bytes, elapsedTime: normalized.elapsedTime };
+    const intervalSeconds = this.opts.intervalMs / 1000;
+    this.endingSoon = normalized.transferring.some((t) => t.size !== null && t.speedAvg > 0 && (t.size - t.bytes) / t.speedAvg < intervalSeconds);
     if (wentBack) this.jobListRefused = false;
     const executeId = newConnection || wentBack ? await this.readExecuteId() : null;
     const list = await this.transferredSince(normalized, at.getTime());
@@ -167,7 +172,8 @@ export class RcloneSource {
 
   /** Active or idle: every interval. Failing: doubling from the interval up to maxBackoff. */
   nextDelayMs(): number {
-    if (this.failures === 0) return this.opts.intervalMs;
+    // Near a file's end the poll comes sooner, so its record is read before rclone can exit.
+    if (this.failures === 0) return this.endingSoon ? Math.min(this.opts.intervalMs, Math.max(250, this.opts.intervalMs / 4)) : this.opts.intervalMs;
     return Math.min(this.opts.maxBackoffMs, this.opts.intervalMs * 2 ** Math.min(this.failures, 16));
   }
 

@@ -2,6 +2,8 @@ import type { Transfer } from '../contract/index.js';
 
 /** rclone's completed_at and the moment cloudplow logged "Copied" differ by a poll or a log flush. */
 const SAME_TRANSFER_MS = 120_000;
+/** Which record of one transfer is kept: rclone's is exact; the fork's row has the size; a log line has neither. */
+const RANK: Record<Transfer['source'], number> = { rclone: 3, cloudplow: 2, 'cloudplow-log': 1 };
 
 /**
  * Completed transfers, merged across polls and sources. rclone only remembers its last
@@ -43,9 +45,10 @@ export class TransferLog {
       }
       const twin = this.twinOf(t);
       if (twin) {
-        const [keep, fold] = twin.source === 'rclone' ? [twin, t] : [t, twin];
+        // The one transfer, seen again from another source: counted once, the best record kept.
+        const [keep, fold] = RANK[twin.source] >= RANK[t.source] ? [twin, t] : [t, twin];
         this.remove(twin.id);
-        this.put({ ...keep, uploader: keep.uploader ?? fold.uploader, serviceAccount: keep.serviceAccount ?? fold.serviceAccount });
+        this.put({ ...keep, size: keep.size ?? fold.size, uploader: keep.uploader ?? fold.uploader, serviceAccount: keep.serviceAccount ?? fold.serviceAccount });
         this.aliases.set(fold.id, keep.id);
         changed = true;
         continue;

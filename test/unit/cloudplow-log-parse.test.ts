@@ -32,6 +32,7 @@ describe("cloudplow's log lines", () => {
       ['cloudplow', 'google is still suspended due to a previously aborted upload. Normal operation in 3 hours at 2026-11-22 13:00:00', { kind: 'uploader_suspended', uploader: 'google', until: new Date(2026, 10, 22, 13).toISOString() }],
       ['cloudplow', 'Upload completed successfully for uploader: google', { kind: 'upload_finished', uploader: 'google' }],
       ['process', '2026/11/22 10:00:04 INFO  : Movies/<b>x</b>.mkv: Copied (new)', { kind: 'file_copied', detail: 'Movies/<b>x</b>.mkv' }],
+      ['process', '2026/11/22 10:00:05 INFO  : Show/e1.mkv: Moved (server-side)', { kind: 'file_moved', detail: 'Show/e1.mkv' }],
     ] as const;
     for (const [logger, message, expected] of kinds) expect(eventOf(parseLogLine(line(logger, 'f', message))), message).toMatchObject(expected);
     expect(eventOf(parseLogLine(line('cloudplow', 'f', 'Sent notification with Slack')))).toBeNull();

@@ -27,6 +27,7 @@ const EVENT_WORDS: Record<string, string> = {
   sa_cycled: 'service account cycled',
   uploader_suspended: 'uploader suspended',
   file_copied: 'file copied',
+  file_moved: 'file moved on the remote',
 };
 const eventWords = (e: LogEvent) => EVENT_WORDS[e.kind] ?? e.kind.replace(/_/g, ' ');
 /** What an event names, in a few words: "1.json", "until 14:00", the file. */
