@@ -402,6 +402,7 @@ function restoreTransfers(raw: unknown): Transfer[] {
 function cloudplowConfigStatus(config: ResolvedConfig): SourceStatus {
   const status = new SourceStatus('cloudplow-config:config', 'cloudplow-config', 'cloudplow config', config.cloudplow.path ?? '(none found)');
   if (config.cloudplow.found) status.foundBy = config.cloudplow.from;
+  for (const [i, other] of (config.cloudplowOthers ?? []).entries()) status.note(`other-${i}`, `not this one: ${other}; --cloudplow-config chooses`);
   if (!config.cloudplow.found) {
     status.fail('missing', 'no cloudplow config.json found', {
       hint: 'plowboard shows rclone only. Point it at cloudplow with --cloudplow-config or CLOUDPLOW_CONFIG.',

@@ -30,6 +30,7 @@ export async function checkCommand(flags: ConfigFlags, out: (line: string) => vo
   } else {
     out('cloudplow  no config.json found — rclone only (use --cloudplow-config or CLOUDPLOW_CONFIG)');
   }
+  for (const other of config.cloudplowOthers ?? []) out(`           not this one: ${other} (--cloudplow-config chooses)`);
   await checkCloudplowFiles(config, out);
   for (const instance of config.rclone) {
     const source = new RcloneSource(instance, { ...timing, onPoll: () => {} });

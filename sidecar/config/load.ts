@@ -99,6 +99,7 @@ export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = pro
           ? { path: launchConfig(beside), from: `beside cloudplow.py (${beside.label})` }
           : null;
   const cloudplow = findCloudplowConfig(cpPick, cwd);
+  const ours = cloudplow.ref.path ? launchesFor(cloudplow.ref.path, launches) : [];
 
   const rclone = resolveRclone(flags, env, file, fileWhere, cloudplow.settings, cwd);
 
@@ -116,7 +117,8 @@ export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = pro
     saQuota,
     logLines,
     cloudplowPaths: resolvePaths(file.cloudplowPaths ?? {}, configFile ? path.dirname(configFile) : cwd),
-    cloudplowLaunches: cloudplow.ref.path ? launchesFor(cloudplow.ref.path, launches) : [],
+    cloudplowLaunches: ours,
+    cloudplowOthers: launches.filter((l) => !ours.includes(l)).map((l) => `${l.label} reads ${launchConfig(l)}`),
     rclone,
   };
 }

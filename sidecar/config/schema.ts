@@ -80,6 +80,8 @@ export interface ResolvedConfig {
   cloudplowPaths: NonNullable<PlowboardConfigFile['cloudplowPaths']>;
   /** Running cloudplow processes and systemd units that read this cloudplow config: they say where its other files are. */
   cloudplowLaunches?: CloudplowLaunch[];
+  /** Other cloudplows found on this host (another config.json): said, so a wrong pick can be seen. */
+  cloudplowOthers?: string[];
   rclone: RcloneInstance[];
 }
 

@@ -113,6 +113,7 @@ describe("cloudplow's config.json, from a running cloudplow", () => {
     const theirs: CloudplowLaunch = { label: 'cloudplow process 5', script: '/elsewhere/cloudplow.py', paths: { logfile: { path: '/theirs.log', by: '--logfile' } } };
     const config = loadConfig({ cloudplowConfig: path.join(root, 'conf', 'config.json') }, {}, root, [theirs, ours]);
     expect(config.cloudplowLaunches!.map((l) => l.label)).toEqual(['cloudplow process 20']);
+    expect(config.cloudplowOthers).toEqual(['cloudplow process 5 reads /elsewhere/config.json']);
     expect(cloudplowLayout(config, {})!.log).toBe('/ours.log');
     // A config.json a process names but which is not there (another mount namespace) is passed over.
     const gone: CloudplowLaunch = { ...theirs, paths: { config: { path: '/nowhere/config.json', by: '--config' } } };
