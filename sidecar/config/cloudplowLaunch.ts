@@ -25,8 +25,11 @@ export interface CloudplowLaunch {
 export function parseCloudplowArgv(argv: string[], cwd: string | null, env: Record<string, string> = {}, label = 'cloudplow'): CloudplowLaunch | null {
   const at = argv.findIndex((a) => path.basename(a) === 'cloudplow.py');
   if (at < 0) return null;
-  // A python interpreter before the script, or the script run by its shebang (argv[0]).
-  if (at > 0 && !argv.slice(0, at).some((a) => /python/i.test(path.basename(a)))) return null;
+  // python running the script, `env python3` (units), or the script by its shebang. A
+  // wrapper such as sudo is left out: the python it starts is found on its own.
+  const interpreter = (a: string | undefined) => a !== undefined && /^python[\d.]*$/i.test(path.basename(a));
+  const first = argv[0] === undefined ? '' : path.basename(argv[0]);
+  if (at > 0 && !(interpreter(argv[0]) || (first === 'env' && argv.slice(1, at).some(interpreter)))) return null;
   const place = (p: string): string | null => (path.isAbsolute(p) ? path.normalize(p) : cwd ? path.resolve(cwd, p) : null);
   const scriptPath = place(argv[at]!);
   if (!scriptPath) return null;

@@ -46,6 +46,10 @@ describe("a running cloudplow's command line", () => {
   it('treats a bare --logfile (nargs="?") as the default, and ignores what is not python running cloudplow.py', () => {
     expect(parseCloudplowArgv(['python3', '/opt/cp/cloudplow.py', '--logfile', '--loglevel', 'DEBUG'], '/')!.paths.logfile).toBeUndefined();
     expect(parseCloudplowArgv(['vim', '/opt/cp/cloudplow.py'], '/')).toBeNull();
+    // sudo's own process would be a second copy of the python it starts.
+    expect(parseCloudplowArgv(['sudo', '-u', 'seed', 'python3', '/opt/cp/cloudplow.py'], '/')).toBeNull();
+    expect(parseCloudplowArgv(['/usr/bin/env', 'python3', '/opt/cp/cloudplow.py'], '/')!.script).toBe('/opt/cp/cloudplow.py');
+    expect(parseCloudplowArgv(['/usr/local/bin/python3.11', '-u', '/opt/cp/cloudplow.py'], '/')!.script).toBe('/opt/cp/cloudplow.py');
     expect(parseCloudplowArgv(['python3', '/opt/cp/other.py', '--config', '/x'], '/')).toBeNull();
     // Run by its shebang: the kernel still shows the interpreter, but argv[0] may be the script itself.
     expect(parseCloudplowArgv(['/opt/cp/cloudplow.py', 'run'], '/')!.script).toBe('/opt/cp/cloudplow.py');
