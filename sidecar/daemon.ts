@@ -1,7 +1,10 @@
 import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import { launchesFor } from './config/cloudplowDiscovery.js';
+import type { CloudplowLaunch } from './config/cloudplowLaunch.js';
 import { cloudplowLayout } from './config/cloudplowLayout.js';
+import { layoutDrift } from './config/layoutDrift.js';
 import { effectiveConfig } from './config/effective.js';
 import type { ResolvedConfig } from './config/schema.js';
 import { HISTORY_RANGES, schemaPath, type Accounts, type Health, type HistoryRangeName, type SourceHealth, type Transfer, type Transfers } from './contract/index.js';
@@ -30,11 +33,15 @@ export interface DaemonOptions {
   /** false for a one-off build: no heartbeat, so pages say the data is a static build. */
   continuous: boolean;
   log?: (line: string) => void;
+  /** Looks at the host for cloudplow again (a running sidecar does, rarely); absent: never. */
+  rediscover?: () => CloudplowLaunch[];
 }
 
 /** History is sampled on its own clock, so a backed-off poll never reads as a gap. */
 const SAMPLE_MS = SAMPLE_SECONDS * 1000;
 const SAVE_MS = 60_000;
+/** How often a running sidecar looks at /proc and the units again: cheap, and cloudplow rarely moves. */
+const REDISCOVER_MS = 5 * 60_000;
 /** The pool forecast uses the average speed of the last 15 minutes, not the last poll's. */
 const POOL_FORECAST_SECONDS = 900;
 
@@ -166,6 +173,7 @@ export class Daemon {
       }, SAMPLE_MS),
       setInterval(() => void this.saveState(), SAVE_MS),
     );
+    if (this.opts.rediscover && this.cloudplow) this.timers.push(setInterval(() => this.lookAgain(), REDISCOVER_MS));
     // The pages are rebuilt when what they are built from changes (an upgrade in place, an
     // edited template), never on a data tick: data reaches them as JSON.
     this.siteWatcher = watch([path.join(projectRoot, 'src'), path.join(projectRoot, 'templates'), path.join(projectRoot, '.eleventy.js')], {
@@ -186,6 +194,26 @@ export class Daemon {
     if (this.opts.continuous) {
       this.sample();
       await this.saveState();
+    }
+  }
+
+  /** Says (in health.json and once on stderr) when cloudplow now keeps a file elsewhere than plowboard reads it. */
+  lookAgain(): void {
+    if (!this.opts.rediscover || !this.cloudplow || !this.config.cloudplow.path) return;
+    let later;
+    try {
+      later = cloudplowLayout({ ...this.config, cloudplowLaunches: launchesFor(this.config.cloudplow.path, this.opts.rediscover()) });
+    } catch (err) {
+      this.log(`plowboard: looking for cloudplow again failed: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    const drift = later ? layoutDrift(this.cloudplow.layout, later) : [];
+    const before = JSON.stringify(this.cloudplowStatus.health().notes ?? []);
+    for (const topic of ['cloudplow.log', 'cache.db', 'locks/', 'transfer-stats.jsonl']) this.cloudplowStatus.note(`moved ${topic}`, null);
+    for (const line of drift) this.cloudplowStatus.note(`moved ${line.slice(0, line.indexOf(':'))}`, line);
+    if (JSON.stringify(this.cloudplowStatus.health().notes ?? []) !== before) {
+      for (const line of drift) this.log(`plowboard: ${line}`);
+      this.requestPublish();
     }
   }
 
@@ -405,6 +433,8 @@ function restoreTransfers(raw: unknown): Transfer[] {
 
 function cloudplowConfigStatus(config: ResolvedConfig): SourceStatus {
   const status = new SourceStatus('cloudplow-config:config', 'cloudplow-config', 'cloudplow config', config.cloudplow.path ?? '(none found)');
+  if (config.cloudplow.found) status.foundBy = config.cloudplow.from;
+  for (const [i, other] of (config.cloudplowOthers ?? []).entries()) status.note(`other-${i}`, `not this one: ${other}; --cloudplow-config chooses`);
   if (!config.cloudplow.found) {
     status.fail('missing', 'no cloudplow config.json found', {
       hint: 'plowboard shows rclone only. Point it at cloudplow with --cloudplow-config or CLOUDPLOW_CONFIG.',

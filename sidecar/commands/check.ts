@@ -1,10 +1,11 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig, type ConfigFlags } from '../config/load.js';
+import { loadConfigOnHost, type ConfigFlags } from '../config/load.js';
 import type { SourceHealth } from '../contract/index.js';
 import { RcloneSource } from '../sources/rclone.js';
 import { timingFor } from '../timing.js';
+import { checkCloudplowFiles } from './checkCloudplow.js';
 
 const WORDS: Record<SourceHealth['state'], string> = {
   ok: 'ok',
@@ -21,7 +22,7 @@ const WORDS: Record<SourceHealth['state'], string> = {
  * is valid — rclone being idle between uploads is not a failure — and non-zero when not.
  */
 export async function checkCommand(flags: ConfigFlags, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
-  const config = loadConfig(flags);
+  const config = loadConfigOnHost(flags);
   const timing = timingFor(config);
   out(`config     ${config.configFile ?? '(no file: defaults, environment and flags)'}`);
   if (config.cloudplow.found) {
@@ -29,6 +30,8 @@ export async function checkCommand(flags: ConfigFlags, out: (line: string) => vo
   } else {
     out('cloudplow  no config.json found — rclone only (use --cloudplow-config or CLOUDPLOW_CONFIG)');
   }
+  for (const other of config.cloudplowOthers ?? []) out(`           not this one: ${other} (--cloudplow-config chooses)`);
+  await checkCloudplowFiles(config, out);
   for (const instance of config.rclone) {
     const source = new RcloneSource(instance, { ...timing, onPoll: () => {} });
     await source.poll();

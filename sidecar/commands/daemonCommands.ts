@@ -1,4 +1,5 @@
-import { loadConfig, type ConfigFlags } from '../config/load.js';
+import { discoverLaunches, discoveryOptions } from '../config/cloudplowDiscovery.js';
+import { loadConfig, loadConfigOnHost, type ConfigFlags } from '../config/load.js';
 import { Daemon } from '../daemon.js';
 import { startServer } from '../serve/server.js';
 import { untilSignal } from './lifecycle.js';
@@ -7,8 +8,8 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 
 /** `run`: the sidecar and the built-in server in one process. */
 export async function runCommand(flags: ConfigFlags): Promise<number> {
-  const config = loadConfig(flags);
-  const daemon = new Daemon(config, { continuous: true });
+  const config = loadConfigOnHost(flags);
+  const daemon = new Daemon(config, { continuous: true, rediscover: () => discoverLaunches(discoveryOptions()) });
   // Listen first: a taken port should fail before anything is written.
   const server = await startServer({ root: config.output, host: config.host, port: config.port });
   await daemon.start();
@@ -21,8 +22,8 @@ export async function runCommand(flags: ConfigFlags): Promise<number> {
 
 /** `sidecar`: data files and site only, for nginx or another server. */
 export async function sidecarCommand(flags: ConfigFlags): Promise<number> {
-  const config = loadConfig(flags);
-  const daemon = new Daemon(config, { continuous: true });
+  const config = loadConfigOnHost(flags);
+  const daemon = new Daemon(config, { continuous: true, rediscover: () => discoverLaunches(discoveryOptions()) });
   await daemon.start();
   say(`plowboard: writing ${config.output} — polling ${config.rclone.map((r) => r.url).join(', ')}`);
   await untilSignal();
@@ -32,7 +33,7 @@ export async function sidecarCommand(flags: ConfigFlags): Promise<number> {
 
 /** `build`: read every source once, write the data and the site, exit. */
 export async function buildCommand(flags: ConfigFlags): Promise<number> {
-  const config = loadConfig(flags);
+  const config = loadConfigOnHost(flags);
   const daemon = new Daemon(config, { continuous: false });
   await daemon.prepare();
   await daemon.stop();

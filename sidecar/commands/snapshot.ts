@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig, type ConfigFlags } from '../config/load.js';
+import { loadConfigOnHost, type ConfigFlags } from '../config/load.js';
 import { Daemon } from '../daemon.js';
 import { SnapshotInputError, loadOutput, type LoadedOutput } from '../snapshot/loadOutput.js';
 
@@ -46,7 +46,7 @@ export async function snapshotCommand(flags: SnapshotFlags): Promise<number> {
 async function readSourcesOnce(flags: SnapshotFlags): Promise<LoadedOutput> {
   const tmp = await mkdtemp(path.join(tmpdir(), 'plowboard-snapshot-'));
   try {
-    const daemon = new Daemon({ ...loadConfig(flags), output: tmp }, { continuous: false });
+    const daemon = new Daemon({ ...loadConfigOnHost(flags), output: tmp }, { continuous: false });
     await daemon.prepare();
     await daemon.stop();
     return await loadOutput(tmp);

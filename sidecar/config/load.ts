@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigError } from './configError.js';
 import { findCloudplowConfig, rcUrlFromCloudplow } from './cloudplow.js';
+import { discoverLaunches, discoveryOptions, launchesFor } from './cloudplowDiscovery.js';
+import { launchConfig, type CloudplowLaunch } from './cloudplowLaunch.js';
 import { parseRcUrl } from './rcloneUrl.js';
 import {
   DEFAULTS,
@@ -40,9 +42,11 @@ interface Picked<T> {
 
 /**
  * Resolves plowboard's configuration: its JSON file, then PLOWBOARD_* variables, then
- * flags (flags win), plus cloudplow's config for the rclone URL. Throws ConfigError.
+ * flags (flags win), plus cloudplow's config for the rclone URL. `launches` are the
+ * cloudplow processes and units found on this host (none unless the caller looked).
+ * Throws ConfigError.
  */
-export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = process.cwd()): ResolvedConfig {
+export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = process.cwd(), launches: CloudplowLaunch[] = []): ResolvedConfig {
   const configPath = flags.config ?? nonEmpty(env.PLOWBOARD_CONFIG);
   const configFile = configPath ? path.resolve(cwd, configPath) : null;
   const file = configFile ? readConfigFile(configFile) : {};
@@ -80,13 +84,22 @@ export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = pro
   const logLines =
     num(pick(flags.logLines, '--log-lines', 'PLOWBOARD_LOG_LINES', file.logLines, 'logLines'), { min: 10, max: 100000, integer: true }) ?? DEFAULTS.logLines;
 
-  const cpPick =
-    pick(flags.cloudplowConfig, '--cloudplow-config', 'PLOWBOARD_CLOUDPLOW_CONFIG', file.cloudplowConfig, 'cloudplowConfig') ??
-    (nonEmpty(env.CLOUDPLOW_CONFIG) ? { value: env.CLOUDPLOW_CONFIG!, where: 'environment CLOUDPLOW_CONFIG', key: null } : null);
-  const cloudplow = findCloudplowConfig(
-    cpPick ? { path: String(cpPick.value), from: cpPick.key ? `${cpPick.where}: ${cpPick.key}` : cpPick.where } : null,
-    cwd,
-  );
+  // plowboard's own setting, then what a running cloudplow or its unit was told, then
+  // cloudplow's variable, then the config.json beside a known cloudplow.py, then the usual places.
+  const own = pick(flags.cloudplowConfig, '--cloudplow-config', 'PLOWBOARD_CLOUDPLOW_CONFIG', file.cloudplowConfig, 'cloudplowConfig');
+  const told = launches.find((l) => l.paths.config && existsSync(l.paths.config.path));
+  const beside = launches.find((l) => !l.paths.config && existsSync(launchConfig(l)));
+  const cpPick: { path: string; from: string } | null = own
+    ? { path: String(own.value), from: own.key ? `${own.where}: ${own.key}` : own.where }
+    : told
+      ? { path: told.paths.config!.path, from: `${told.label} (${told.paths.config!.by})` }
+      : nonEmpty(env.CLOUDPLOW_CONFIG)
+        ? { path: env.CLOUDPLOW_CONFIG!, from: 'environment CLOUDPLOW_CONFIG' }
+        : beside
+          ? { path: launchConfig(beside), from: `beside cloudplow.py (${beside.label})` }
+          : null;
+  const cloudplow = findCloudplowConfig(cpPick, cwd);
+  const ours = cloudplow.ref.path ? launchesFor(cloudplow.ref.path, launches) : [];
 
   const rclone = resolveRclone(flags, env, file, fileWhere, cloudplow.settings, cwd);
 
@@ -104,6 +117,8 @@ export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = pro
     saQuota,
     logLines,
     cloudplowPaths: resolvePaths(file.cloudplowPaths ?? {}, configFile ? path.dirname(configFile) : cwd),
+    cloudplowLaunches: ours,
+    cloudplowOthers: launches.filter((l) => !ours.includes(l)).map((l) => `${l.label} reads ${launchConfig(l)}`),
     rclone,
   };
 }
@@ -244,4 +259,9 @@ function num(p: Picked<unknown> | null, range: { min: number; max: number; integ
     throw new ConfigError(p.where, p.key, `must be ${kind} from ${range.min} to ${range.max}, not ${JSON.stringify(p.value)}`);
   }
   return n;
+}
+
+/** loadConfig as the commands run it: also looking for cloudplow running on this host, or installed as a unit. */
+export function loadConfigOnHost(flags: ConfigFlags): ResolvedConfig {
+  return loadConfig(flags, process.env, process.cwd(), discoverLaunches(discoveryOptions(process.env)));
 }

@@ -1,3 +1,4 @@
+import type { CloudplowLaunch } from './cloudplowLaunch.js';
 import { Type, type Static } from '@sinclair/typebox';
 
 /** plowboard's own config file (--config). Unknown keys are an error: they are usually typos. */
@@ -77,6 +78,10 @@ export interface ResolvedConfig {
   logLines: number;
   /** Paths set in plowboard's config, over the ones found beside cloudplow's config. */
   cloudplowPaths: NonNullable<PlowboardConfigFile['cloudplowPaths']>;
+  /** Running cloudplow processes and systemd units that read this cloudplow config: they say where its other files are. */
+  cloudplowLaunches?: CloudplowLaunch[];
+  /** Other cloudplows found on this host (another config.json): said, so a wrong pick can be seen. */
+  cloudplowOthers?: string[];
   rclone: RcloneInstance[];
 }
 

@@ -16,6 +16,12 @@ export const SourceHealth = Type.Object({
   version: Type.Optional(Type.String({ description: 'e.g. the rclone version' })),
   platform: Type.Optional(Type.String({ description: 'where it runs, e.g. rclone\'s os, osVersion and osKernel (1.72+)' })),
   notes: Type.Optional(Type.Array(Type.String(), { description: 'what works only in part, and why; not a failure' })),
+  foundBy: Type.Optional(
+    Type.String({
+      description:
+        "how the target was found: e.g. 'override (cloudplowPaths.log)', 'cloudplow process 1234 (--logfile)', 'systemd unit /etc/systemd/system/cloudplow.service (--cachefile)', 'CLOUDPLOW_LOGFILE', 'beside cloudplow.py (cloudplow process 1234)', 'beside config.json'",
+    }),
+  ),
 });
 
 export const OverallState = Type.Union([

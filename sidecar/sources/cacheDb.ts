@@ -47,7 +47,7 @@ export class CacheDb {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') {
         this.status.fail('missing', `${this.file} does not exist`, {
-          hint: 'Upstream cloudplow keeps its bans there once it has run; set cloudplowPaths.cacheDb or CLOUDPLOW_CACHEFILE if it lives elsewhere.',
+          hint: 'cloudplow keeps its bans where --cachefile or CLOUDPLOW_CACHEFILE says, else beside cloudplow.py, once it has run; `plowboard check` shows where plowboard looked and why. Set cloudplowPaths.cacheDb if it lives elsewhere.',
         });
         const changed = this.value !== EMPTY;
         this.value = EMPTY;

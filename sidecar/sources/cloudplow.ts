@@ -67,6 +67,13 @@ export class CloudplowSource {
     this.transferStats = new TransferStatsFollower(layout.transferStats);
     this.uploaders = layout.uploaders.map((u) => ({ ...u, serviceAccounts: [] }));
     this.accountsStatus = new SourceStatus('cloudplow:service-accounts', 'cloudplow', 'service account folders', layout.uploaders.map((u) => u.serviceAccountPath).filter(Boolean).join(', ') || '(none configured)');
+    this.quotaCache.status.foundBy = layout.foundBy.quotaCache;
+    this.sessionState.status.foundBy = layout.foundBy.sessionState;
+    this.learnedSizes.status.foundBy = layout.foundBy.learnedSizes;
+    this.cacheDb.status.foundBy = layout.foundBy.cacheDb;
+    this.log.status.foundBy = layout.foundBy.log;
+    this.transferStats.status.foundBy = layout.foundBy.transferStats;
+    this.accountsStatus.foundBy = 'service_account_path of each uploader in config.json';
     this.readers = new Map<string, Reader>([
       [layout.quotaCache, () => this.quotaCache.read()],
       [layout.sessionState, () => this.sessionState.read()],

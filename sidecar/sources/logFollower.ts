@@ -52,7 +52,7 @@ export class LogFollower {
       return lines.length > 0;
     } catch (err) {
       if (err instanceof TailMissing) {
-        this.status.fail('missing', `${this.file} does not exist`, { hint: 'cloudplow writes it beside config.json, or where CLOUDPLOW_LOGFILE says: set cloudplowPaths.log if it lives elsewhere.' });
+        this.status.fail('missing', `${this.file} does not exist`, { hint: 'cloudplow writes it where --logfile or CLOUDPLOW_LOGFILE says, else beside cloudplow.py (Saltbox: beside config.json); `plowboard check` shows where plowboard looked and why. Set cloudplowPaths.log if it lives elsewhere.' });
       } else {
         const code = (err as NodeJS.ErrnoException).code;
         this.status.fail('error', `cannot read ${this.file}: ${code ?? (err as Error).message}`, { hint: readHint(code) });

@@ -18,6 +18,8 @@ export class SourceStatus {
   private platform: string | undefined;
   private readonly notes = new Map<string, string>();
   private checked = false;
+  /** How the target was found (which process, unit, variable or default placed it). */
+  foundBy: string | null = null;
 
   constructor(
     readonly id: string,
@@ -77,6 +79,7 @@ export class SourceStatus {
       ...(this.version ? { version: this.version } : {}),
       ...(this.platform ? { platform: this.platform } : {}),
       ...(this.notes.size ? { notes: [...this.notes.values()] } : {}),
+      ...(this.foundBy ? { foundBy: this.foundBy } : {}),
     };
   }
 

@@ -102,6 +102,19 @@ describe('the health page', () => {
     expect(await page.locator('main').innerText()).not.toMatch(/undefined|NaN/);
   }, 60_000);
 
+  it("says under a file's path how plowboard found it, and nothing for a source without that", async () => {
+    const { page } = view;
+    const health = structuredClone(data.health) as Health;
+    const log = health.sources.find((s) => s.id === 'cloudplow:log')!;
+    log.foundBy = 'beside cloudplow.py (cloudplow process 1234)';
+    writeData(out, 'health', health);
+    touchManifest(out, { changed: ['health'] });
+    const cell = page.locator('#health-sources tr[data-source="cloudplow:log"] td.file');
+    await expect.poll(() => cell.locator('.found-by').textContent(), { timeout: 20_000 }).toBe('found: beside cloudplow.py (cloudplow process 1234)');
+    expect(await cell.locator('span').first().textContent()).toBe('/opt/cloudplow/cloudplow.log');
+    expect(await page.locator('#health-sources tr[data-source="rclone:default"] .found-by').count()).toBe(0);
+  }, 60_000);
+
   it('lists every data file with a working link to it and to its schema', async () => {
     const { page } = view;
     const rows = page.locator('#data-files tr');

@@ -8,6 +8,12 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const cliPath = path.join(repoRoot, 'bin', 'plowboard.js');
 
+/**
+ * Tests run real cloudplows side by side: a plowboard that went looking in /proc or
+ * systemd would adopt another test's. Tests that want discovery set these themselves.
+ */
+const NO_DISCOVERY = { PLOWBOARD_PROC_ROOT: '', PLOWBOARD_SYSTEMD_DIRS: '' };
+
 /** Each run starts in a fresh folder, so defaults such as ./state never land in the repository. */
 const freshCwd = () => mkdtempSync(path.join(tmpdir(), 'plowboard-cwd-'));
 
@@ -26,7 +32,7 @@ export class SidecarProcess {
   start(): this {
     this.proc = spawn(process.execPath, [cliPath, ...this.args], {
       cwd: this.cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...this.env },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...NO_DISCOVERY, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc.stdout!.on('data', (d: Buffer) => (this.stdout += d.toString()));
@@ -54,7 +60,7 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [cliPath, ...args], {
       cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...NO_DISCOVERY, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -93,7 +93,7 @@ describe('several upload hosts', () => {
       const out = path.join(work, `out-${path.basename(host.workDir)}`);
       // A one-off build stands in for each host's sidecar: the same files, written once.
       const r = spawnSync(process.execPath, [cliPath, 'build', '--rclone-url', host.url, '--output', out, '--state-dir', `${out}-state`], {
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PLOWBOARD_RCLONE_USER: host.user, PLOWBOARD_RCLONE_PASS: host.pass },
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PLOWBOARD_RCLONE_USER: host.user, PLOWBOARD_RCLONE_PASS: host.pass, PLOWBOARD_PROC_ROOT: '', PLOWBOARD_SYSTEMD_DIRS: '' },
         encoding: 'utf8',
         cwd: work,
       });

@@ -33,7 +33,7 @@ function renderHealth(h: Health): void {
           // What works only in part: not a failure, so beside the state rather than in the error column.
           s.notes?.length ? el('ul', { class: 'notes' }, ...s.notes.map((n) => el('li', { text: n }))) : null,
         ),
-        el('td', { class: 'file', text: s.target }),
+        el('td', { class: 'file' }, el('span', { text: s.target }), s.foundBy ? el('span', { class: 'sub block found-by', text: `found: ${s.foundBy}` }) : null),
         el('td', { class: 'num', text: s.latencyMs == null ? '—' : `${s.latencyMs.toFixed(0)} ms` }),
         el('td', { class: 'num', 'data-at': s.lastOkAt ?? '', title: dateTime(s.lastOkAt), text: ago(s.lastOkAt) }),
         el('td', { class: 'result' }, s.lastError ? el('span', { text: s.lastError.message }) : '—', s.lastError ? el('span', { class: 'sub block', 'data-at': s.lastError.at, title: dateTime(s.lastError.at), text: ago(s.lastError.at) }) : null),
