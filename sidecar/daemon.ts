@@ -18,6 +18,7 @@ import { EMPTY_SNAPSHOT, cloudplowView } from './state/cloudplowView.js';
 import { HistoryStore, SAMPLE_SECONDS } from './state/history.js';
 import { LiveView, stableLive } from './state/liveView.js';
 import { LoggedTransfers } from './state/loggedTransfers.js';
+import { ObservedUsage } from './state/observedUsage.js';
 import { overallState } from './state/overall.js';
 import { StateFile } from './state/persist.js';
 import { ThroughputTracker } from './state/throughput.js';
@@ -61,6 +62,8 @@ export class Daemon {
   private readonly pending = new Map<string, { bytes: number; errors: number; completed: number }>();
   private readonly historyFile: StateFile<HistoryStore>;
   private readonly transfersFile: StateFile<Transfer[]>;
+  private observed = new ObservedUsage(Date.now());
+  private readonly observedFile: StateFile<ObservedUsage>;
   private readonly outputStatus: SourceStatus;
   private readonly stateStatus: SourceStatus;
   private readonly siteStatus: SourceStatus;
@@ -107,6 +110,7 @@ export class Daemon {
     this.transfers = new TransferLog(config.transfersLimit);
     this.historyFile = new StateFile(path.join(config.stateDir, 'history.json'), (raw) => HistoryStore.restore(raw, Date.now()));
     this.transfersFile = new StateFile(path.join(config.stateDir, 'transfers.json'), restoreTransfers);
+    this.observedFile = new StateFile(path.join(config.stateDir, 'observed-usage.json'), (raw) => ObservedUsage.restore(raw, Date.now()));
     this.rclone = config.rclone.map(
       (instance) =>
         new RcloneSource(instance, {
@@ -274,14 +278,19 @@ export class Daemon {
     // What moved while a session was active belongs to its uploader and SA as well.
     if (this.uploading?.uploader) {
       this.history.record(`uploader:${this.uploading.uploader}`, now, sample);
-      if (this.uploading.account) this.history.record(`account:${this.uploading.uploader}/${this.uploading.account}`, now, sample, { dailyOnly: true });
+      if (this.uploading.account) {
+        this.history.record(`account:${this.uploading.uploader}/${this.uploading.account}`, now, sample, { dailyOnly: true });
+        this.observed.add(this.uploading.uploader, this.uploading.account, now, sample.bytes);
+      }
     }
     this.pending.clear();
   }
 
   private async restoreState(): Promise<void> {
-    const [history, transfers] = await Promise.all([this.historyFile.load(), this.transfersFile.load()]);
+    const [history, transfers, observed] = await Promise.all([this.historyFile.load(), this.transfersFile.load(), this.observedFile.load()]);
     const problems: string[] = [];
+    if (observed.kind === 'loaded') this.observed = observed.value;
+    else if (observed.kind === 'corrupt') problems.push(observed.message);
     if (history.kind === 'loaded') this.history = history.value;
     else if (history.kind === 'corrupt') problems.push(history.message);
     if (transfers.kind === 'loaded') this.transfers.add(transfers.value);
@@ -294,6 +303,7 @@ export class Daemon {
     try {
       await this.historyFile.save(this.history.snapshot());
       await this.transfersFile.save(this.transfers.list());
+      await this.observedFile.save(this.observed.snapshot());
       this.stateStatus.ok(null);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -339,6 +349,7 @@ export class Daemon {
         recentBytesPerSecond: this.history.recentRate('total', now.getTime(), POOL_FORECAST_SECONDS),
         now: now.getTime(),
         generatedAt,
+        observed: { accounts: this.observed.current(now.getTime(), this.config.saQuota.windowHours * 3600_000), sinceMs: this.observed.since },
       },
       this.accountsCache,
     );

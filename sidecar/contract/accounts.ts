@@ -20,7 +20,10 @@ export const Account = Type.Object({
   limitHitAt: Nullable(IsoTime),
   sources: Type.Object(
     {
-      used: Type.String({ description: 'sa_quota_cache.json, expired (counted as reset), or none' }),
+      used: Type.String({
+        description:
+          'sa_quota_cache.json (the fork), expired (counted as reset), "observed by plowboard since <day>" (upstream cloudplow keeps no quota file: what plowboard saw the SA upload in its window, kept across restarts), or none',
+      }),
       status: Type.String({ description: 'what decided the status' }),
     },
     { description: 'where each figure came from' },

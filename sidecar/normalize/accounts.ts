@@ -12,6 +12,14 @@ export interface QuotaSetting {
   from: string;
 }
 
+export interface ObservedAccount {
+  usedBytes: number;
+  firstUploadAtMs: number;
+}
+
+/** uploader → account → what plowboard saw it upload in the window running now. */
+export type ObservedView = ReadonlyMap<string, ReadonlyMap<string, ObservedAccount>>;
+
 export interface AccountsInput {
   now: number;
   quota: QuotaSetting;
@@ -25,6 +33,8 @@ export interface AccountsInput {
   limitHits: Array<{ atMs: number; uploader: string | null; account: string | null }>;
   /** Current upload speed and the uploader it is for (the session's), for how long the pool lasts. */
   throughput: { uploader: string | null; bytesPerSecond: number };
+  /** What plowboard saw each SA upload in its window (for upstream cloudplow, which keeps no quota file), and since when it watches. */
+  observed?: { accounts: ObservedView; sinceMs: number };
 }
 
 /** Every account of every uploader once, with its quota, status and where each figure came from. */
@@ -80,6 +90,7 @@ export function nextChangeAt(input: AccountsInput): number {
   for (const bans of Object.values(input.saBans)) for (const until of Object.values(bans ?? {})) consider(typeof until === 'number' ? until * 1000 : null);
   for (const until of Object.values(input.uploaderBans)) consider(typeof until === 'number' ? until * 1000 : null);
   for (const h of input.limitHits) consider(h.atMs + windowMs);
+  for (const byName of input.observed?.accounts.values() ?? []) for (const o of byName.values()) consider(o.firstUploadAtMs + windowMs);
   return next;
 }
 
@@ -96,7 +107,11 @@ function buildAccount(name: string, saPath: string | null, uploader: string, ent
   // An entry whose reset time has passed is a fresh window: cloudplow deletes it on its next run.
   const expired = entry !== null && entry.resetAtMs !== null && entry.resetAtMs <= now;
   const live = entry && !expired ? entry : null;
-  const usedBytes = live?.usedBytes ?? 0;
+  // The fork's file, where it has the SA, is the figure; what plowboard saw is used only without it, never added to it.
+  const observed = entry ? null : (input.observed?.accounts.get(uploader)?.get(name) ?? null);
+  const usedBytes = live?.usedBytes ?? observed?.usedBytes ?? 0;
+  const firstUploadAtMs = live ? live.firstUploadAtMs : (observed?.firstUploadAtMs ?? null);
+  const resetAtMs = live ? live.resetAtMs : observed ? observed.firstUploadAtMs + windowMs : null;
   const remainingBytes = Math.max(0, quota.bytesPerAccount - usedBytes);
   const bannedUntil = banMs !== null && banMs > now ? banMs : null;
   const hit = input.limitHits
@@ -114,9 +129,9 @@ function buildAccount(name: string, saPath: string | null, uploader: string, ent
   } else if (limitHitAt !== null) {
     [status, statusFrom] = ['exhausted', 'a limit hit in the log'];
   } else if (remainingBytes < MIN_USABLE_BYTES) {
-    [status, statusFrom] = ['exhausted', 'sa_quota_cache.json'];
+    [status, statusFrom] = ['exhausted', observed ? 'uploads observed by plowboard' : 'sa_quota_cache.json'];
   } else {
-    [status, statusFrom] = ['available', entry ? 'sa_quota_cache.json' : 'no usage recorded'];
+    [status, statusFrom] = ['available', entry ? 'sa_quota_cache.json' : observed ? 'uploads observed by plowboard' : 'no usage recorded'];
   }
   return {
     name,
@@ -125,13 +140,19 @@ function buildAccount(name: string, saPath: string | null, uploader: string, ent
     quotaBytes: quota.bytesPerAccount,
     remainingBytes,
     percent: Math.round((usedBytes / quota.bytesPerAccount) * 1000) / 10,
-    firstUploadAt: live?.firstUploadAtMs ? iso(live.firstUploadAtMs) : null,
-    resetAt: live?.resetAtMs ? iso(live.resetAtMs) : null,
+    firstUploadAt: firstUploadAtMs ? iso(firstUploadAtMs) : null,
+    resetAt: resetAtMs ? iso(resetAtMs) : null,
     status,
     bannedUntil: bannedUntil !== null ? iso(bannedUntil) : null,
     limitHitAt: limitHitAt !== null ? iso(limitHitAt) : null,
-    sources: { used: entry ? (expired ? 'sa_quota_cache.json (expired: counted as reset)' : 'sa_quota_cache.json') : 'none', status: statusFrom },
+    sources: { used: usedFrom(entry, expired, observed ? input.observed!.sinceMs : null), status: statusFrom },
   };
+}
+
+function usedFrom(entry: QuotaEntry | null, expired: boolean, observedSinceMs: number | null): string {
+  if (entry) return expired ? 'sa_quota_cache.json (expired: counted as reset)' : 'sa_quota_cache.json';
+  // Worded with the day only, so the text does not change with every restart of the sidecar.
+  return observedSinceMs !== null ? `observed by plowboard since ${iso(observedSinceMs).slice(0, 10)}` : 'none';
 }
 
 /**

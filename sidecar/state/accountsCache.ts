@@ -38,6 +38,7 @@ export class AccountsCache {
       input.active?.account,
       input.throughput.uploader,
       input.throughput.bytesPerSecond,
+      input.observed?.accounts,
     ];
     const last = this.last;
     if (last && input.now < last.validUntil && inputs.every((v, i) => v === last.inputs[i])) return last.accounts;

@@ -1,6 +1,7 @@
 import type { Accounts, Distribution, Live, LogEvent, LogLine, Logs, SessionFile, Transfer } from '../contract/index.js';
 import type { UploaderLayout } from '../config/cloudplowLayout.js';
 import type { SaQuota } from '../config/schema.js';
+import type { AccountsInput } from '../normalize/accounts.js';
 import { parseLearnedSizes } from '../normalize/distribution.js';
 import { sessionFromLog } from '../normalize/logSession.js';
 import { buildSession } from '../normalize/session.js';
@@ -43,6 +44,8 @@ export interface ViewInput {
   recentBytesPerSecond: number | null;
   now: number;
   generatedAt: string;
+  /** What plowboard saw each SA upload (upstream cloudplow keeps no quota file). */
+  observed?: AccountsInput['observed'];
 }
 
 export interface CloudplowView {
@@ -89,6 +92,7 @@ export function cloudplowView(input: ViewInput, accountsCache = new AccountsCach
       active: session?.active && session.account.name ? { uploader: session.uploader, account: session.account.name } : null,
       events: snapshot.log.events,
       throughput: { uploader: session?.active ? session.uploader : null, bytesPerSecond: session?.active ? Math.round(input.recentBytesPerSecond || live.total.speed) : 0 },
+      ...(input.observed ? { observed: input.observed } : {}),
     },
     generatedAt,
   );

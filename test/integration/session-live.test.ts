@@ -70,6 +70,15 @@ describe('a session uploading through a real rclone', () => {
       const daily = sidecar.data<HistoryRange>('history-90d').daily.find((d) => d.key === 'account:google/3.json');
       return uploader && uploader.bytes.some((b) => (b ?? 0) > 0) && daily && daily.bytes > 0;
     }, 20_000);
+    // No sa_quota_cache.json here (as with upstream cloudplow): the SA's use is what plowboard saw it upload.
+    const used = await waitFor('the SA’s observed use', () => {
+      const sa = sidecar.data<Accounts>('accounts').uploaders[0]!.accounts.find((a) => a.name === '3.json')!;
+      const daily = sidecar.data<HistoryRange>('history-90d').daily.find((d) => d.key === 'account:google/3.json');
+      return sa.usedBytes > 0 && daily && sa.usedBytes === daily.bytes ? sa : null;
+    }, 20_000);
+    expect(used.sources.used).toMatch(/^observed by plowboard since \d{4}-\d\d-\d\d$/);
+    expect(used.resetAt).not.toBeNull();
+    expect(sidecar.data<Accounts>('accounts').uploaders[0]!.accounts.find((a) => a.name === '1.json')!.usedBytes).toBe(0);
     expectValidOutput(sidecar.out);
   });
 });
