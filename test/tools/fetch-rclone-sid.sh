@@ -29,5 +29,7 @@ apt-get "${apt_opts[@]}" -qq update >&2
 rm -rf "$dest"
 mkdir -p "$dest"
 dpkg-deb -x "$apt_dir"/rclone_*.deb "$dest"
-"$bin" version | head -1 >&2
+# Read whole, not through head: head closing the pipe early kills rclone with SIGPIPE, which pipefail reports.
+version="$("$bin" version)"
+echo "${version%%$'\n'*}" >&2
 echo "$bin"
