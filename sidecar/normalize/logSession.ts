@@ -17,13 +17,14 @@ export function sessionFromLog(events: readonly LogEvent[]): LogSession | null {
       // "Starting upload" opens a run; "Uploading '<folder>' to remote: <name>" follows it
       // once per SA tried, and names the uploader of the run still open.
       if (e.uploader !== null && session && session.finishedAtMs === null) session.uploader = e.uploader;
-      else session = { uploader: e.uploader, startedAtMs: at, account: null, accountsAvailable: null, finishedAtMs: null };
+      else session = { uploader: e.uploader, startedAtMs: at, account: null, accountsUsed: [], accountsAvailable: null, finishedAtMs: null };
     } else if (!session) {
       continue;
     } else if (e.kind === 'sa_count' && e.detail !== null) {
       session.accountsAvailable = Number(e.detail);
     } else if (e.kind === 'sa_chosen' || e.kind === 'sa_cycled') {
       session.account = e.account ?? session.account;
+      if (e.account && !session.accountsUsed.includes(e.account)) session.accountsUsed.push(e.account);
     } else if (e.kind === 'upload_finished') {
       session.finishedAtMs = at;
       session.uploader = session.uploader ?? e.uploader;

@@ -10,6 +10,8 @@ export interface LogSession {
   uploader: string | null;
   startedAtMs: number;
   account: string | null;
+  /** Every SA the session chose or cycled to, in order. */
+  accountsUsed: string[];
   accountsAvailable: number | null;
   finishedAtMs: number | null;
 }
@@ -21,7 +23,21 @@ export interface SessionInput {
   logSession: LogSession | null;
   lastLogAtMs: number | null;
   lock: { present: boolean; sinceMs: number | null } | null;
-  rclone: { reachable: boolean; inFlight: number; checking: number; scanning?: boolean; bytesInFlight: number; totalBytes: number; totalFiles: number; etaSeconds: number | null };
+  rclone: {
+    reachable: boolean;
+    inFlight: number;
+    checking: number;
+    scanning?: boolean;
+    bytesInFlight: number;
+    totalBytes: number;
+    totalFiles: number;
+    etaSeconds: number | null;
+    /** What this rclone run finished so far: its totals are this run's, not the session's. */
+    doneFiles?: number;
+    doneBytes?: number;
+  };
+  /** The SAs cloudplow picks from, in its order (available ones sorted by the digits in their names); asked only for a session from the log. */
+  accountOrder?: () => readonly string[];
   /** Completed transfers, any order. */
   transfers: readonly Transfer[];
 }
@@ -54,8 +70,13 @@ export function buildSession(input: SessionInput): Session | null {
   const endedAtMs = active ? null : (finishedMs ?? lastActivity);
   const durationSeconds = Math.max(0, ((endedAtMs ?? input.now) - startedAtMs) / 1000);
 
-  const totalBytes = positive(useFile ? asCount(file!.total_bytes) : null) ?? (active ? positive(input.rclone.totalBytes) : null);
-  const totalFiles = positive(useFile ? asCount(file!.total_files) : null) ?? (active ? positive(input.rclone.totalFiles) : null);
+  // rclone's totals cover its own run; cloudplow starts one per SA. The session's total is
+  // what earlier runs finished plus this run's total, so done never passes it.
+  const runTotal = (total: number, runDone: number | undefined, sessionDone: number) =>
+    active && total > 0 ? Math.max(sessionDone, sessionDone - (runDone ?? 0) + total) : null;
+  const totalBytes =
+    positive(useFile ? asCount(file!.total_bytes) : null) ?? runTotal(input.rclone.totalBytes, input.rclone.doneBytes, bytesDone - (active ? input.rclone.bytesInFlight : 0));
+  const totalFiles = positive(useFile ? asCount(file!.total_files) : null) ?? runTotal(input.rclone.totalFiles, input.rclone.doneFiles, filesDone);
   const averageSpeed = durationSeconds > 0 ? bytesDone / durationSeconds : null;
   const remaining = totalBytes !== null ? Math.max(0, totalBytes - bytesDone) : null;
   const etaSeconds = !active
@@ -67,8 +88,12 @@ export function buildSession(input: SessionInput): Session | null {
         : null;
 
   const currentSa = useFile ? asString(file!.current_sa) : log!.account;
-  const saIndex = useFile ? asCount(file!.sa_index) : null;
-  const used = useFile ? asArray(file!.sas_used).flatMap((x) => (typeof x === 'string' ? [accountName(x)] : [])) : log!.account ? [log!.account] : [];
+  const currentName = currentSa ? accountName(currentSa) : null;
+  const order = (!useFile && input.accountOrder?.()) || [];
+  // Upstream says only "There is N available service accounts" and the SA it uses: its place is in cloudplow's own order.
+  const placeInOrder = currentName !== null && order.includes(currentName) ? order.indexOf(currentName) : null;
+  const saIndex = useFile ? asCount(file!.sa_index) : placeInOrder;
+  const used = useFile ? asArray(file!.sas_used).flatMap((x) => (typeof x === 'string' ? [accountName(x)] : [])) : log!.accountsUsed;
   return {
     uploader,
     active,
@@ -76,8 +101,8 @@ export function buildSession(input: SessionInput): Session | null {
     flagActive,
     account: {
       index: saIndex !== null ? saIndex + 1 : null,
-      of: useFile ? asCount(file!.total_sas) : log!.accountsAvailable,
-      name: currentSa ? accountName(currentSa) : null,
+      of: useFile ? asCount(file!.total_sas) : (log?.accountsAvailable ?? (order.length || null)),
+      name: currentName,
     },
     // The fork's "already used" check compares a path with base names, so names can repeat.
     accountsUsed: [...new Set(used)],
@@ -115,7 +140,9 @@ function decideActive(input: SessionInput, flagActive: boolean | null, finishedM
   if (input.lastLogAtMs !== null) evidence.push(logRecent ? 'cloudplow logged in the last 3 minutes' : 'no log line in the last 3 minutes');
   if (finishedMs !== null) evidence.push('the session has finished');
   if (flagActive !== null) evidence.push(`the session file says ${flagActive ? 'active' : 'not active'}`);
-  const active = busy || (finishedMs === null && ((lock && (logRecent || input.lastLogAtMs === null)) || (flagActive === true && logRecent)));
+  // The fork leaves active: true behind when it stops: its flag counts only where the lock file cannot be seen.
+  const lockUnknown = input.lock === null;
+  const active = busy || (finishedMs === null && ((lock && (logRecent || input.lastLogAtMs === null || flagActive === true)) || (lockUnknown && flagActive === true && logRecent)));
   return { active, evidence };
 }
 

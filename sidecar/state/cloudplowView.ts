@@ -1,10 +1,12 @@
 import type { Accounts, Distribution, Live, LogEvent, LogLine, Logs, SessionFile, Transfer } from '../contract/index.js';
 import type { UploaderLayout } from '../config/cloudplowLayout.js';
 import type { SaQuota } from '../config/schema.js';
-import type { AccountsInput } from '../normalize/accounts.js';
 import { parseLearnedSizes } from '../normalize/distribution.js';
 import { sessionFromLog } from '../normalize/logSession.js';
 import { buildSession } from '../normalize/session.js';
+import { naturalCompare, type AccountsInput } from '../normalize/accounts.js';
+import { accountName } from '../normalize/quotaCache.js';
+import type { LogSession } from '../normalize/session.js';
 import { AccountsCache } from './accountsCache.js';
 
 /**
@@ -63,10 +65,11 @@ export interface CloudplowView {
 export function cloudplowView(input: ViewInput, accountsCache = new AccountsCache()): CloudplowView {
   const { snapshot, live, now, generatedAt } = input;
   const inFlight = live.instances.flatMap((i) => i.transferring);
+  const logSession = sessionFromLog(snapshot.log.events);
   const session = buildSession({
     now,
     stateFile: snapshot.sessionState,
-    logSession: sessionFromLog(snapshot.log.events),
+    logSession,
     lastLogAtMs: snapshot.log.lastLineAtMs,
     lock: snapshot.lock,
     rclone: {
@@ -78,7 +81,10 @@ export function cloudplowView(input: ViewInput, accountsCache = new AccountsCach
       totalBytes: live.total.totalBytes,
       totalFiles: live.total.totalTransfers,
       etaSeconds: live.total.eta,
+      doneFiles: live.total.transfers,
+      doneBytes: live.total.bytes,
     },
+    accountOrder: () => accountOrder(snapshot, logSession),
     transfers: input.transfers,
   });
   const accounts = accountsCache.get(
@@ -102,4 +108,24 @@ export function cloudplowView(input: ViewInput, accountsCache = new AccountsCach
     distribution: { schemaVersion: 1, generatedAt, uploaders: parseLearnedSizes(snapshot.learnedSizes) },
     logs: { schemaVersion: 1, generatedAt, file: snapshot.log.file, lines: [...snapshot.log.lines], events: [...snapshot.log.events] },
   };
+}
+
+/**
+ * The SAs upstream cloudplow picks from at a session's start, in its order: the uploader's
+ * SA files not banned then (an SA this session used stays in), sorted by the digits in
+ * their names. "SA n of m" is the current SA's place in it.
+ */
+function accountOrder(snapshot: CloudplowSnapshot, log: LogSession | null): string[] {
+  const uploader = snapshot.uploaders.find((u) => u.name === log?.uploader) ?? (snapshot.uploaders.length === 1 ? snapshot.uploaders[0] : undefined);
+  if (!uploader) return [];
+  const bans = snapshot.saBans[uploader.name] ?? {};
+  const bannedAtStart = new Set(
+    Object.entries(bans)
+      .filter(([, until]) => typeof until === 'number' && until * 1000 > (log?.startedAtMs ?? 0))
+      .map(([p]) => accountName(p)),
+  );
+  return uploader.serviceAccounts
+    .map((p) => accountName(p))
+    .filter((n) => !bannedAtStart.has(n) || log?.accountsUsed.includes(n))
+    .sort(naturalCompare);
 }

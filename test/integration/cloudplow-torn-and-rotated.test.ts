@@ -165,7 +165,8 @@ describe('upstream cloudplow: config, cache.db and the log only', () => {
     cleanups.push(sidecar.stop);
 
     const session = sidecar.data<SessionFile>('session').session!;
-    expect(session).toMatchObject({ uploader: 'google', active: true, from: 'cloudplow.log', account: { index: null, of: 3, name: '2.json' } });
+    // cloudplow picks from the SAs not banned, in order: 1.json is banned, so 2.json is the first of 3.
+    expect(session).toMatchObject({ uploader: 'google', active: true, from: 'cloudplow.log', account: { index: 1, of: 3, name: '2.json' }, accountsUsed: ['2.json'] });
     expect(session.evidence).toContain('the upload lock file is present');
     const google = sidecar.data<Accounts>('accounts').uploaders[0]!;
     expect(google.accounts.map((a) => [a.name, a.status])).toEqual([

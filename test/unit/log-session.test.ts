@@ -18,7 +18,7 @@ describe('the session as the log tells it', () => {
 
   it('finds the last session, its uploader, SA count, current SA and end', () => {
     const s = sessionFromLog(events)!;
-    expect(s).toEqual({ uploader: 'google', startedAtMs: Date.parse('2026-11-22T10:00:00Z'), account: '2.json', accountsAvailable: 12, finishedAtMs: Date.parse('2026-11-22T11:00:00Z') });
+    expect(s).toEqual({ uploader: 'google', startedAtMs: Date.parse('2026-11-22T10:00:00Z'), account: '2.json', accountsUsed: ['1.json', '2.json'], accountsAvailable: 12, finishedAtMs: Date.parse('2026-11-22T11:00:00Z') });
     expect(sessionFromLog([...events, ev('upload_started', '12:00:00', { uploader: 'google' })])!.finishedAtMs).toBeNull();
     expect(sessionFromLog([])).toBeNull();
   });
@@ -42,7 +42,7 @@ describe('the order cloudplow really logs in', () => {
       ev('sa_chosen', '11:00:02', { account: '2.json' }),
       ev('upload_started', '11:00:03', { uploader: 'google' }),
     ];
-    expect(sessionFromLog(events)).toEqual({ uploader: 'google', startedAtMs: Date.parse('2026-11-22T10:00:00Z'), account: '2.json', accountsAvailable: 3, finishedAtMs: null });
+    expect(sessionFromLog(events)).toEqual({ uploader: 'google', startedAtMs: Date.parse('2026-11-22T10:00:00Z'), account: '2.json', accountsUsed: ['1.json', '2.json'], accountsAvailable: 3, finishedAtMs: null });
     expect(limitHitsFromLog(events).map((h) => [h.account, h.uploader])).toEqual([
       ['1.json', 'google'],
       ['1.json', 'google'],

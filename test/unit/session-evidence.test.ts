@@ -94,6 +94,22 @@ describe('the upload session', () => {
     expect(buildSession(input({ rclone }))!.evidence).toContain('rclone answers but moves nothing');
   });
 
+  it('counts the session’s total as earlier rclone runs’ done plus this run’s total, so done never passes it', () => {
+    // The session finished 2 files; this SA's rclone 1 of its 4: one came from an earlier rclone.
+    const files = (total: number, done: number) => buildSession(input({ stateFile: null, logSession: { uploader: 'google', startedAtMs: start, account: '2.json', accountsUsed: ['1.json', '2.json'], accountsAvailable: 5, finishedAtMs: null }, rclone: { reachable: true, inFlight: 1, checking: 0, bytesInFlight: 0, totalBytes: 4000, totalFiles: total, etaSeconds: null, doneFiles: done, doneBytes: 1000 } }))!;
+    const s = files(4, 1);
+    expect(s.files).toEqual({ done: 2, total: 5 });
+    expect(s.files.done).toBeLessThanOrEqual(s.files.total!);
+  });
+
+  it('does not let the fork’s left-over active flag decide: no rclone, no lock, and it is not active', () => {
+    const stale = buildSession(input({ stateFile: forkFile({ active: true }), lastLogAtMs: now - 30_000, lock: { present: false, sinceMs: null } }))!;
+    expect(stale.active).toBe(false);
+    expect(stale.evidence).toContain('the session file says active');
+    // Where the lock folder cannot be seen at all, the flag with a recent log line still counts.
+    expect(buildSession(input({ stateFile: forkFile({ active: true }), lastLogAtMs: now - 30_000, lock: null }))!.active).toBe(true);
+  });
+
   it('is active with the lock file and recent log lines even between two rclone runs', () => {
     const s = buildSession(input({ lock: { present: true, sinceMs: start }, lastLogAtMs: now - 30_000 }))!;
     expect(s.active).toBe(true);
@@ -114,9 +130,12 @@ describe('the upload session', () => {
   });
 
   it('builds the session from the log for upstream cloudplow, and prefers a newer log over a left-over file', () => {
-    const logSession = { uploader: 'google', startedAtMs: now - 600_000, account: '/opt/sa/7.json', accountsAvailable: 9, finishedAtMs: null };
+    const logSession = { uploader: 'google', startedAtMs: now - 600_000, account: '/opt/sa/7.json', accountsUsed: ['6.json', '7.json'], accountsAvailable: 9, finishedAtMs: null };
     const upstream = buildSession(input({ stateFile: null, logSession, lastLogAtMs: now - 10_000, lock: { present: true, sinceMs: now - 600_000 } }))!;
-    expect(upstream).toMatchObject({ uploader: 'google', active: true, from: 'cloudplow.log', account: { index: null, of: 9, name: '7.json' } });
+    expect(upstream).toMatchObject({ uploader: 'google', active: true, from: 'cloudplow.log', account: { index: null, of: 9, name: '7.json' }, accountsUsed: ['6.json', '7.json'] });
+    // With cloudplow's order of the SAs it picks from, the SA's place in it.
+    const order = () => ['2.json', '3.json', '6.json', '7.json', '10.json'];
+    expect(buildSession(input({ stateFile: null, logSession, accountOrder: order }))!.account).toEqual({ index: 4, of: 9, name: '7.json' });
     const newer = buildSession(input({ logSession }))!;
     expect(newer.from).toBe('cloudplow.log');
     expect(buildSession(input({ stateFile: null }))).toBeNull();
