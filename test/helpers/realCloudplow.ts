@@ -35,7 +35,7 @@ export function cloudplowVendor(): { dir: string; skip: null } | { dir: null; sk
   ];
   if (!missing.length) {
     // cloudplow exits at import if one of its packages is missing: say which, before any test starts it.
-    const r = spawnSync(PYTHON, ['-c', 'import lockfile, schedule, git, sqlitedict, jsonpickle, psutil, requests'], { encoding: 'utf8' });
+    const r = spawnSync(PYTHON, ['-c', 'import lockfile, schedule, git, sqlitedict, apprise, jsonpickle, psutil, requests'], { encoding: 'utf8' });
     if (r.status !== 0) missing.push(`python3 packages (${r.stderr.trim().split('\n').pop()})`);
   }
   if (!missing.length) return { dir, skip: null };
