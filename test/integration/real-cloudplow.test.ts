@@ -68,11 +68,11 @@ describe.skipIf(!!vendor.skip)(vendor.skip ? `real cloudplow (skipped: ${vendor.
     expect(cache.sa_bans!.google).toEqual({ [sa(cp, '1.json')]: null, [sa(cp, '2.json')]: null });
     expect(cache.uploader_bans).toEqual({});
 
-    const after = await waitFor('the session over', () => {
+    // The lock's removal can reach the sidecar a poll after the log's last line: wait for both.
+    const after = await waitFor('the session over and the lock seen gone', () => {
       const s = data.session();
-      return s && !s.active && s.endedAt ? s : null;
+      return s && !s.active && s.endedAt && s.evidence.includes('no upload lock file') ? s : null;
     });
-    expect(after.evidence).toContain('no upload lock file');
     expect(after.account.name).toBe('1.json');
     const accounts = data.accounts();
     expect(accounts.bannedUntil).toBeNull();
