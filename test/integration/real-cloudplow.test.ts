@@ -171,7 +171,8 @@ describe.skipIf(!!vendor.skip)(vendor.skip ? `real cloudplow (skipped: ${vendor.
   });
 
   it('upstream: cloudplow and its rclone killed mid-upload', async () => {
-    const { cp, data } = await scenario('upstream');
+    // Slower, so the kill lands mid-upload even on a loaded machine.
+    const { cp, data } = await scenario('upstream', { bwlimit: '300k' });
     cp.start();
     await cp.uploading();
     await waitFor('a few files copied', () => cp.copiedInLog().length >= 3, 30_000);
