@@ -1,0 +1,279 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Accounts, Health, Live, Logs, SessionFile, Transfers } from '../../sidecar/contract/index.js';
+import { waitFor } from '../helpers/ports.js';
+import { rcloneUnderTest } from '../helpers/rclone.js';
+import { RealCloudplow, cloudplowVendor, type Flavor, type RealCloudplowOptions } from '../helpers/realCloudplow.js';
+import { sidecarOnCloudplow } from '../helpers/sidecarProcess.js';
+
+/**
+ * The real cloudplow uploading through the rclone under test, and plowboard's sidecar
+ * watching it: what a user reads in the data files is checked against what happened
+ * (the upload folder, cloudplow's log, cache.db, the SAs rclone was handed).
+ */
+const vendor = cloudplowVendor();
+
+const twelve = Array.from({ length: 12 }, (_, i) => [`Show/Season 01/Show.S01E${String(i + 1).padStart(2, '0')}.mkv`, 200_000] as [string, number]);
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function scenario(flavor: Flavor, opts: Partial<RealCloudplowOptions> = {}) {
+  const cp = await new RealCloudplow(vendor.dir!, flavor, { files: twelve, accounts: 2, bwlimit: '500k', ...opts }).prepare();
+  cleanups.push(() => cp.cleanup());
+  const sidecar = await sidecarOnCloudplow(cp.config, [], { url: cp.rcUrl, user: cp.rcUser, pass: cp.rcPass });
+  cleanups.push(sidecar.stop);
+  const data = {
+    session: () => sidecar.data<SessionFile>('session').session,
+    accounts: () => sidecar.data<Accounts>('accounts').uploaders.find((u) => u.name === 'google')!,
+    transfers: () => sidecar.data<Transfers>('transfers'),
+    logs: () => sidecar.data<Logs>('logs'),
+    health: () => sidecar.data<Health>('health'),
+    live: () => sidecar.data<Live>('live'),
+    source: (kind: string, name?: string) => sidecar.data<Health>('health').sources.find((s) => s.kind === kind && (name === undefined || s.name === name))!,
+  };
+  return { cp, sidecar, data };
+}
+
+const epochMs = (v: unknown) => Math.floor((v as number) * 1000);
+const isoMs = (v: string | null | undefined) => (v ? new Date(v).getTime() : null);
+const sa = (cp: RealCloudplow, name: string) => path.join(cp.saDir, name);
+const allNames = twelve.map(([n]) => n).sort();
+
+// Outside CI, without the vendored copies, every test here reports itself skipped with the reason in its name.
+describe.skipIf(!!vendor.skip)(vendor.skip ? `real cloudplow (skipped: ${vendor.skip})` : 'real cloudplow', () => {
+  it('upstream: a plain upload that ends normally', async () => {
+    const { cp, data } = await scenario('upstream');
+    cp.start();
+    await cp.uploading();
+    const during = await waitFor('the session active by evidence while rclone uploads', () => {
+      const s = data.session();
+      return s?.active && s.evidence.some((e) => /^rclone is busy/.test(e)) ? s : null;
+    });
+    expect(during.uploader).toBe('google');
+    expect(during.account.name).toBe('1.json');
+    expect(during.account.of).toBe(2);
+    expect(during.endedAt).toBeNull();
+    expect(data.accounts().accounts.find((a) => a.name === '1.json')!.status).toBe('active');
+    expect(data.source('rclone').state).toBe('ok');
+    expect(data.source('rclone').version).toContain(rcloneUnderTest().version);
+
+    expect(await cp.finished()).toBe(0);
+    expect(cp.localFiles()).toEqual([]);
+    expect(cp.copiedInLog().sort()).toEqual(allNames);
+    expect(cp.calls().filter((c) => c.args[0] === 'move').map((c) => c.serviceAccount)).toEqual([sa(cp, '1.json')]);
+    const cache = cp.cacheTables();
+    expect(cache.sa_bans!.google).toEqual({ [sa(cp, '1.json')]: null, [sa(cp, '2.json')]: null });
+    expect(cache.uploader_bans).toEqual({});
+
+    // The lock's removal can reach the sidecar a poll after the log's last line: wait for both.
+    const after = await waitFor('the session over and the lock seen gone', () => {
+      const s = data.session();
+      return s && !s.active && s.endedAt && s.evidence.includes('no upload lock file') ? s : null;
+    });
+    expect(after.account.name).toBe('1.json');
+    const accounts = data.accounts();
+    expect(accounts.bannedUntil).toBeNull();
+    expect(accounts.accounts.map((a) => [a.name, a.status, a.bannedUntil])).toEqual([
+      ['1.json', 'available', null],
+      ['2.json', 'available', null],
+    ]);
+    await waitFor('rclone read as gone once cloudplow is done', () => data.source('rclone').state !== 'ok');
+    expect(data.live().total.inFlight).toBe(0);
+
+    const logs = await waitFor('every copied file among the log events', () => {
+      const l = data.logs();
+      return l.events.filter((e) => e.kind === 'file_copied').length === 12 ? l : null;
+    });
+    expect(logs.events.filter((e) => e.kind === 'file_copied').map((e) => e.detail).sort()).toEqual(allNames);
+    expect(logs.events.find((e) => e.kind === 'sa_chosen')!.account).toBe('1.json');
+    expect(logs.events.find((e) => e.kind === 'sa_count')!.detail).toBe('2');
+    expect(logs.events.some((e) => e.kind === 'upload_finished')).toBe(true);
+
+    const transfers = data.transfers().transfers;
+    expect(transfers.length).toBeGreaterThan(0);
+    for (const t of transfers) {
+      expect(allNames).toContain(t.name);
+      expect(t.ok).toBe(true);
+      expect(t.size).toBe(200_000);
+    }
+    expect(new Set(transfers.map((t) => t.name)).size).toBe(transfers.length);
+  });
+
+  it('upstream: a rate-limit trigger on the first SA, and the upload goes on with the second', async () => {
+    const { cp, data } = await scenario('upstream', { triggerOn: ['1.json'], triggerAfter: 2 });
+    cp.start();
+    expect(await cp.finished()).toBe(0);
+    expect(cp.localFiles()).toEqual([]);
+    expect(cp.copiedInLog().sort()).toEqual(allNames);
+    expect(cp.calls().filter((c) => c.args[0] === 'move').map((c) => c.serviceAccount)).toEqual([sa(cp, '1.json'), sa(cp, '2.json')]);
+    const bans = cp.cacheTables().sa_bans!.google as Record<string, number | null>;
+    expect(bans[sa(cp, '2.json')]).toBeNull();
+    const bannedUntil = epochMs(bans[sa(cp, '1.json')]);
+    // cloudplow bans an SA for 25 h when it kills rclone on a trigger, whatever the trigger's own sleep.
+    expect(bannedUntil).toBeGreaterThan(Date.now() + 24.9 * 3600_000);
+
+    const session = await waitFor('the session over', () => {
+      const s = data.session();
+      return s && !s.active && s.endedAt ? s : null;
+    });
+    const accounts = await waitFor('1.json banned as cache.db says', () => {
+      const u = data.accounts();
+      return u.accounts.find((a) => a.name === '1.json')?.status === 'banned' ? u : null;
+    });
+    const one = accounts.accounts.find((a) => a.name === '1.json')!;
+    expect(isoMs(one.bannedUntil)).toBe(bannedUntil);
+    expect(one.sources.status).toMatch(/cache\.db/);
+    expect(accounts.accounts.find((a) => a.name === '2.json')!.status).toBe('available');
+    expect(accounts.bannedUntil).toBeNull();
+    expect(session.account.name).toBe('2.json');
+    const events = data.logs().events;
+    const cycled = events.find((e) => e.kind === 'sa_cycled')!;
+    expect(cycled.uploader).toBe('google');
+    expect(cycled.account).toBe('2.json');
+    expect(events.filter((e) => e.kind === 'sa_chosen').map((e) => e.account)).toEqual(['1.json', '2.json']);
+    expect(events.some((e) => e.kind === 'trigger_limit')).toBe(true);
+    for (const t of data.transfers().transfers) expect(allNames).toContain(t.name);
+  });
+
+  it('upstream: a trigger on every SA bans them all and suspends the uploader in cache.db', async () => {
+    const { cp, data } = await scenario('upstream', { triggerOn: ['1.json', '2.json'], triggerAfter: 1.5 });
+    cp.start();
+    expect(await cp.finished()).toBe(0);
+    const copied = cp.copiedInLog();
+    // Both rclones were killed part way: every file no `Copied` line names is still local (a copied one may be too, killed before its delete).
+    expect(cp.localFiles()).toEqual(expect.arrayContaining(allNames.filter((n) => !copied.includes(n))));
+    expect(copied.length).toBeLessThan(12);
+    const cache = cp.cacheTables();
+    const bans = cache.sa_bans!.google as Record<string, number>;
+    const uploaderBan = epochMs(cache.uploader_bans!.google);
+    expect(uploaderBan).toBe(Math.min(epochMs(bans[sa(cp, '1.json')]), epochMs(bans[sa(cp, '2.json')])));
+    expect(cp.logText()).toMatch(/google will continue automatic uploading normally in 25 hours/);
+
+    const accounts = await waitFor('the uploader suspended as cache.db says', () => {
+      const u = data.accounts();
+      return u.bannedUntil && u.accounts.every((a) => a.status === 'banned') ? u : null;
+    });
+    expect(isoMs(accounts.bannedUntil)).toBe(uploaderBan);
+    for (const a of accounts.accounts) expect(isoMs(a.bannedUntil)).toBe(epochMs(bans[a.path!]));
+    expect(accounts.pool.usableNow).toBe(0);
+    expect(accounts.pool.banned).toBe(2);
+
+    const session = await waitFor('the session over', () => {
+      const s = data.session();
+      return s && !s.active && s.endedAt ? s : null;
+    });
+    expect(session.uploader).toBe('google');
+    for (const t of data.transfers().transfers) expect(copied).toContain(t.name);
+    expect(data.logs().events.filter((e) => e.kind === 'trigger_limit').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('upstream: cloudplow and its rclone killed mid-upload', async () => {
+    // Slower, so the kill lands mid-upload even on a loaded machine.
+    const { cp, data } = await scenario('upstream', { bwlimit: '300k' });
+    cp.start();
+    await cp.uploading();
+    await waitFor('a few files copied', () => cp.copiedInLog().length >= 3, 30_000);
+    await waitFor('the sidecar reading rclone', () => data.source('rclone').state === 'ok');
+    await cp.kill();
+    const copied = cp.copiedInLog();
+    expect(copied.length).toBeLessThan(12);
+    // A file rclone copied but had not yet deleted stays local too, so the folder holds at least the rest.
+    expect(cp.localFiles().length).toBeGreaterThanOrEqual(12 - copied.length);
+    // lockfile's link is left behind: the stale lock issue #15 of cloudplow is about.
+    expect(cp.lockHeld()).toBe(true);
+
+    await waitFor('rclone read as gone', () => data.source('rclone').state !== 'ok', 20_000);
+    const live = data.live();
+    expect(live.total.inFlight).toBe(0);
+    expect(data.health().state).not.toBe('ok');
+    const session = data.session()!;
+    expect(session.endedAt).toBeNull();
+    expect(session.evidence).toContain('rclone is not running');
+    expect(session.evidence).toContain('the upload lock file is present');
+    for (const t of data.transfers().transfers) expect(copied).toContain(t.name);
+  });
+
+  it('the fork (main): every file uploads, and cloudplow keeps running rclone on the empty folder', async () => {
+    const { cp, data } = await scenario('fork');
+    cp.start();
+    await waitFor('the upload folder emptied', () => cp.localFiles().length === 0 && cp.copiedInLog().length === 12, 45_000);
+    expect(cp.copiedInLog().sort()).toEqual(allNames);
+    // The fork's stage loop goes on while the SA has quota left: it does not finish by itself.
+    expect(cp.proc!.exitCode).toBeNull();
+    expect(cp.calls().every((c) => c.args[0] !== 'move' || c.serviceAccount === sa(cp, '1.json'))).toBe(true);
+
+    const session = await waitFor('the session from the fork’s file', () => {
+      const s = data.session();
+      return s?.from === 'dashboard_session_state.json' && s.files.done === 12 ? s : null;
+    }, 20_000);
+    expect(session.account).toEqual({ index: 1, of: 2, name: '1.json' });
+    expect(session.accountsUsed).toEqual(['1.json']);
+    expect(session.uploader).toBe('google');
+    expect(data.accounts().accounts.find((a) => a.name === '1.json')!.status).toBe('active');
+    const transfers = await waitFor('the twelve files among the transfers', () => {
+      const t = data.transfers();
+      return new Set(t.transfers.map((x) => x.name)).size === 12 ? t : null;
+    }, 20_000);
+    expect([...new Set(transfers.transfers.map((t) => t.name))].sort()).toEqual(allNames);
+    // The fork remembers what it uploaded in cache.db, in a table of its own, once a stage ends.
+    const cached = await waitFor('the fork’s transferred_files table', () => (cp.cacheTables().transferred_files?.google as { files: string[] } | undefined)?.files, 20_000);
+    expect([...cached].sort()).toEqual(allNames);
+    await cp.kill();
+  });
+
+  it('the fork (main): a trigger kills rclone and the same SA starts again, unbanned', async () => {
+    const { cp, data } = await scenario('fork', { triggerOn: ['1.json'], triggerAfter: 1.5 });
+    cp.start();
+    await waitFor('two rclone runs, both on the first SA', () => cp.calls().filter((c) => c.args[0] === 'move').length >= 2, 30_000);
+    await waitFor('the trigger acted on in the log', () => /Trigger reached configuration limit/.test(cp.logText()), 20_000);
+    const moves = cp.calls().filter((c) => c.args[0] === 'move').map((c) => c.serviceAccount);
+    expect(new Set(moves)).toEqual(new Set([sa(cp, '1.json')]));
+    expect(cp.cacheTables().sa_bans!.google).toEqual({ [sa(cp, '1.json')]: null, [sa(cp, '2.json')]: null });
+
+    const accounts = await waitFor('the limit hit seen on 1.json', () => {
+      const u = data.accounts();
+      return u.accounts.find((a) => a.name === '1.json')?.limitHitAt ? u : null;
+    }, 20_000);
+    // cache.db bans nothing, so neither does plowboard: the SA in use stays the active one.
+    expect(accounts.accounts.map((a) => [a.name, a.status, a.bannedUntil])).toEqual([
+      ['1.json', 'active', null],
+      ['2.json', 'available', null],
+    ]);
+    expect(accounts.bannedUntil).toBeNull();
+    const events = data.logs().events;
+    expect(events.some((e) => e.kind === 'trigger_limit')).toBe(true);
+    expect(events.some((e) => e.kind === 'sa_cycled')).toBe(false);
+    expect(data.session()!.account.name).toBe('1.json');
+    await cp.kill();
+  });
+
+  it('the fork at ea17994: a trigger on the first SA moves to the second', async () => {
+    const { cp, data } = await scenario('fork-ea17994', { triggerOn: ['1.json'], triggerAfter: 2 });
+    cp.start();
+    await waitFor('the upload folder emptied', () => cp.localFiles().length === 0 && cp.copiedInLog().length === 12, 45_000);
+    const moves = cp.calls().filter((c) => c.args[0] === 'move').map((c) => c.serviceAccount);
+    expect(moves[0]).toBe(sa(cp, '1.json'));
+    expect(moves.slice(1).every((m) => m === sa(cp, '2.json'))).toBe(true);
+    const bans = cp.cacheTables().sa_bans!.google as Record<string, number | null>;
+    const bannedUntil = epochMs(bans[sa(cp, '1.json')]);
+
+    const accounts = await waitFor('1.json banned as cache.db says', () => {
+      const u = data.accounts();
+      return u.accounts.find((a) => a.name === '1.json')?.status === 'banned' ? u : null;
+    });
+    expect(isoMs(accounts.accounts.find((a) => a.name === '1.json')!.bannedUntil)).toBe(bannedUntil);
+    expect(accounts.accounts.find((a) => a.name === '2.json')!.status).toBe('active');
+    const session = await waitFor('the session on the second SA', () => {
+      const s = data.session();
+      return s?.account.name === '2.json' ? s : null;
+    });
+    expect(session.account).toEqual({ index: 2, of: 2, name: '2.json' });
+    expect(session.accountsUsed).toEqual(['1.json', '2.json']);
+    const cycled = data.logs().events.find((e) => e.kind === 'sa_cycled')!;
+    expect(cycled.account).toBe('2.json');
+    await cp.kill();
+  });
+});
