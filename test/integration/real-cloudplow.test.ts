@@ -92,14 +92,15 @@ describe.skipIf(!!vendor.skip)(vendor.skip ? `real cloudplow (skipped: ${vendor.
     expect(logs.events.find((e) => e.kind === 'sa_count')!.detail).toBe('2');
     expect(logs.events.some((e) => e.kind === 'upload_finished')).toBe(true);
 
-    const transfers = data.transfers().transfers;
-    expect(transfers.length).toBeGreaterThan(0);
-    for (const t of transfers) {
-      expect(allNames).toContain(t.name);
-      expect(t.ok).toBe(true);
-      expect(t.size).toBe(200_000);
-    }
-    expect(new Set(transfers.map((t) => t.name)).size).toBe(transfers.length);
+    // Every file moved, once, with its size: the ones rclone finished just before it exited come from its Copied lines.
+    const transfers = await waitFor('all 12 files in transfers.json', () => {
+      const t = data.transfers().transfers;
+      return t.length >= 12 ? t : null;
+    }, 30_000);
+    expect(transfers.map((t) => t.name).sort()).toEqual(allNames);
+    for (const t of transfers) expect([t.ok, t.size]).toEqual([true, 200_000]);
+    expect(data.transfers().count).toBe(12);
+    expect(after.files.done).toBe(12);
   });
 
   it('upstream: a rate-limit trigger on the first SA, and the upload goes on with the second', async () => {
@@ -128,14 +129,20 @@ describe.skipIf(!!vendor.skip)(vendor.skip ? `real cloudplow (skipped: ${vendor.
     expect(one.sources.status).toMatch(/cache\.db/);
     expect(accounts.accounts.find((a) => a.name === '2.json')!.status).toBe('available');
     expect(accounts.bannedUntil).toBeNull();
-    expect(session.account.name).toBe('2.json');
+    expect(session.account).toEqual({ index: 2, of: 2, name: '2.json' });
+    expect(session.accountsUsed).toEqual(['1.json', '2.json']);
     const events = data.logs().events;
     const cycled = events.find((e) => e.kind === 'sa_cycled')!;
     expect(cycled.uploader).toBe('google');
     expect(cycled.account).toBe('2.json');
     expect(events.filter((e) => e.kind === 'sa_chosen').map((e) => e.account)).toEqual(['1.json', '2.json']);
     expect(events.some((e) => e.kind === 'trigger_limit')).toBe(true);
-    for (const t of data.transfers().transfers) expect(allNames).toContain(t.name);
+    const transfers = await waitFor('all 12 files in transfers.json', () => {
+      const t = data.transfers().transfers;
+      return t.length >= 12 ? t : null;
+    }, 30_000);
+    expect(transfers.map((t) => t.name).sort()).toEqual(allNames);
+    expect(session.files.done).toBeLessThanOrEqual(session.files.total ?? Infinity);
   });
 
   it('upstream: a trigger on every SA bans them all and suspends the uploader in cache.db', async () => {
