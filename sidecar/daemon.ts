@@ -11,6 +11,7 @@ import { HISTORY_RANGES, schemaPath, type Accounts, type Health, type HistoryRan
 import { projectRoot, version } from './projectRoot.js';
 import { buildSiteInChild } from './site/buildInChild.js';
 import { CloudplowSource } from './sources/cloudplow.js';
+import { cloudplowRunningCheck } from './sources/cloudplowRunning.js';
 import { RcloneSource, type RclonePoll } from './sources/rclone.js';
 import { SourceStatus } from './sources/sourceStatus.js';
 import { AccountsCache } from './state/accountsCache.js';
@@ -131,6 +132,7 @@ export class Daemon {
           onChange: () => this.requestPublish(),
           onTransfers: (rows) => this.onTransfers(null, rows),
           onCopied: (events) => this.onTransfers(null, this.logged.fromLog(events)),
+          cloudplowRunning: cloudplowRunningCheck(config.cloudplow.path),
           onUnexpected: (message) => this.log(`plowboard: ${message}`),
         })
       : null;

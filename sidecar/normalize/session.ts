@@ -22,7 +22,8 @@ export interface SessionInput {
   stateFile: unknown;
   logSession: LogSession | null;
   lastLogAtMs: number | null;
-  lock: { present: boolean; sinceMs: number | null } | null;
+  /** ownerRunning: whether a cloudplow process of this installation runs; null where that cannot be seen. */
+  lock: { present: boolean; sinceMs: number | null; ownerRunning?: boolean | null } | null;
   rclone: {
     reachable: boolean;
     inFlight: number;
@@ -125,7 +126,9 @@ function decideActive(input: SessionInput, flagActive: boolean | null, finishedM
   const scanning = input.rclone.reachable && !!input.rclone.scanning;
   const busy = input.rclone.reachable && (input.rclone.inFlight > 0 || input.rclone.checking > 0 || scanning);
   const logRecent = input.lastLogAtMs !== null && input.now - input.lastLogAtMs < LOG_RECENT_MS;
-  const lock = input.lock?.present ?? false;
+  // A lock whose cloudplow is gone (killed, crashed) is left over: it says nothing of an upload.
+  const leftOver = (input.lock?.present ?? false) && input.lock?.ownerRunning === false;
+  const lock = (input.lock?.present ?? false) && !leftOver;
   evidence.push(
     busy
       ? scanning && !input.rclone.inFlight && !input.rclone.checking
@@ -135,7 +138,7 @@ function decideActive(input: SessionInput, flagActive: boolean | null, finishedM
         ? 'rclone answers but moves nothing'
         : 'rclone is not running',
   );
-  if (input.lock) evidence.push(lock ? 'the upload lock file is present' : 'no upload lock file');
+  if (input.lock) evidence.push(leftOver ? 'the upload lock file is left over: no cloudplow process runs' : lock ? 'the upload lock file is present' : 'no upload lock file');
   // Worded without a running count, so that session.json does not change on every tick.
   if (input.lastLogAtMs !== null) evidence.push(logRecent ? 'cloudplow logged in the last 3 minutes' : 'no log line in the last 3 minutes');
   if (finishedMs !== null) evidence.push('the session has finished');

@@ -25,6 +25,8 @@ export interface CloudplowSourceOptions {
   onTransfers: (transfers: Transfer[]) => void;
   /** Files rclone logged as copied or moved, newly read from cloudplow's log. */
   onCopied?: (events: LogEvent[]) => void;
+  /** Whether a cloudplow process of this installation runs (null: cannot tell); asked only while the lock file is there. */
+  cloudplowRunning?: () => boolean | null;
   onUnexpected?: (message: string) => void;
 }
 
@@ -201,7 +203,7 @@ export class CloudplowSource {
 
   private async readLock(): Promise<boolean> {
     const st = await stat(path.join(this.layout.locksDir, 'upload.lock')).catch(() => null);
-    const lock = { present: st !== null, sinceMs: st ? Math.round(st.mtimeMs) : null };
+    const lock = { present: st !== null, sinceMs: st ? Math.round(st.mtimeMs) : null, ownerRunning: st ? (this.opts.cloudplowRunning?.() ?? null) : null };
     const changed = JSON.stringify(lock) !== JSON.stringify(this.lock);
     this.lock = lock;
     return changed;

@@ -21,7 +21,7 @@ export interface CloudplowSnapshot {
   saBans: Record<string, Record<string, number | null> | null>;
   uploaderBans: Record<string, number | null>;
   log: { file: string | null; lines: readonly LogLine[]; events: readonly LogEvent[]; lastLineAtMs: number | null };
-  lock: { present: boolean; sinceMs: number | null } | null;
+  lock: { present: boolean; sinceMs: number | null; ownerRunning?: boolean | null } | null;
 }
 
 export const EMPTY_SNAPSHOT: CloudplowSnapshot = {

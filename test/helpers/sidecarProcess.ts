@@ -83,7 +83,7 @@ export function readJson<T = any>(file: string): T {
 }
 
 /** A sidecar reading one cloudplow installation (rclone not running), with its own output and state folders. */
-export async function sidecarOnCloudplow(cloudplowConfig: string, extra: string[] = [], rclone?: { url: string; user: string; pass: string }) {
+export async function sidecarOnCloudplow(cloudplowConfig: string, extra: string[] = [], rclone?: { url: string; user: string; pass: string }, env: Record<string, string> = {}) {
   const out = mkdtempSync(path.join(tmpdir(), 'plowboard-out-'));
   const port = await new Promise<number>((resolve) => {
     const srv = net.createServer().listen(0, '127.0.0.1', () => {
@@ -92,7 +92,7 @@ export async function sidecarOnCloudplow(cloudplowConfig: string, extra: string[
     });
   });
   const args = ['sidecar', '--cloudplow-config', cloudplowConfig, '--rclone-url', rclone?.url ?? `http://127.0.0.1:${port}`, '--output', out, '--state-dir', `${out}-state`, '--interval', '0.5', ...extra];
-  const proc = new SidecarProcess(args, rclone ? { PLOWBOARD_RCLONE_USER: rclone.user, PLOWBOARD_RCLONE_PASS: rclone.pass } : {}).start();
+  const proc = new SidecarProcess(args, { ...(rclone ? { PLOWBOARD_RCLONE_USER: rclone.user, PLOWBOARD_RCLONE_PASS: rclone.pass } : {}), ...env }).start();
   const data = <T = any>(name: string) => readJson<T>(path.join(out, 'data', `${name}.json`));
   const deadline = Date.now() + 30_000;
   while (!existsSync(path.join(out, 'data', 'index.json'))) {

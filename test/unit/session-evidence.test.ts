@@ -110,6 +110,14 @@ describe('the upload session', () => {
     expect(buildSession(input({ stateFile: forkFile({ active: true }), lastLogAtMs: now - 30_000, lock: null }))!.active).toBe(true);
   });
 
+  it('does not count a lock file whose cloudplow is gone (killed, crashed)', () => {
+    const s = buildSession(input({ stateFile: null, logSession: { uploader: 'google', startedAtMs: start, account: '1.json', accountsUsed: ['1.json'], accountsAvailable: 2, finishedAtMs: null }, lock: { present: true, sinceMs: start, ownerRunning: false }, lastLogAtMs: now - 20_000 }))!;
+    expect(s.active).toBe(false);
+    expect(s.evidence).toContain('the upload lock file is left over: no cloudplow process runs');
+    // Where /proc cannot be seen, the lock still counts.
+    expect(buildSession(input({ stateFile: null, logSession: { uploader: 'google', startedAtMs: start, account: '1.json', accountsUsed: ['1.json'], accountsAvailable: 2, finishedAtMs: null }, lock: { present: true, sinceMs: start, ownerRunning: null }, lastLogAtMs: now - 20_000 }))!.active).toBe(true);
+  });
+
   it('is active with the lock file and recent log lines even between two rclone runs', () => {
     const s = buildSession(input({ lock: { present: true, sinceMs: start }, lastLogAtMs: now - 30_000 }))!;
     expect(s.active).toBe(true);
