@@ -12,6 +12,7 @@ import { projectRoot, version } from './projectRoot.js';
 import { buildSiteInChild } from './site/buildInChild.js';
 import { CloudplowSource } from './sources/cloudplow.js';
 import { cloudplowRunningCheck } from './sources/cloudplowRunning.js';
+import { attributeTransfers, saPeriods } from './normalize/saTimeline.js';
 import { RcloneSource, type RclonePoll } from './sources/rclone.js';
 import { SourceStatus } from './sources/sourceStatus.js';
 import { AccountsCache } from './state/accountsCache.js';
@@ -249,7 +250,9 @@ export class Daemon {
   /** Finished transfers from rclone (an instance) or from cloudplow's transfer-stats.jsonl (null). */
   private onTransfers(instance: string | null, transfers: readonly Transfer[], bytesMoved = 0, liveChanged = true): void {
     const before = this.transfers.list();
-    const added = this.transfers.add(transfers);
+    // Which uploader and SA uploaded each file is known from cloudplow's log, not from rclone.
+    const events = this.cloudplow && transfers.length ? this.cloudplow.snapshot().log.events : [];
+    const added = this.transfers.add(events.length ? attributeTransfers(transfers, saPeriods(events)) : transfers);
     const changed = added.length > 0 || this.transfers.list() !== before;
     if (changed) this.transfersChanged = true;
     // cloudplow's rows count toward the total only: rclone's own instance series already has the bytes.

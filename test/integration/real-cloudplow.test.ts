@@ -98,7 +98,7 @@ describe.skipIf(!!vendor.skip)(vendor.skip ? `real cloudplow (skipped: ${vendor.
       return t.length >= 12 ? t : null;
     }, 30_000);
     expect(transfers.map((t) => t.name).sort()).toEqual(allNames);
-    for (const t of transfers) expect([t.ok, t.size]).toEqual([true, 200_000]);
+    for (const t of transfers) expect([t.ok, t.size, t.uploader, t.serviceAccount]).toEqual([true, 200_000, 'google', '1.json']);
     expect(data.transfers().count).toBe(12);
     expect(after.files.done).toBe(12);
   });
@@ -142,6 +142,12 @@ describe.skipIf(!!vendor.skip)(vendor.skip ? `real cloudplow (skipped: ${vendor.
       return t.length >= 12 ? t : null;
     }, 30_000);
     expect(transfers.map((t) => t.name).sort()).toEqual(allNames);
+    // Each file under the SA that uploaded it, from the log's timeline: some before the change, the rest after.
+    expect(new Set(transfers.map((t) => t.uploader))).toEqual(new Set(['google']));
+    const bySa = (n: string) => transfers.filter((t) => t.serviceAccount === n).length;
+    expect(bySa('1.json')).toBeGreaterThan(0);
+    expect(bySa('2.json')).toBeGreaterThan(0);
+    expect(bySa('1.json') + bySa('2.json')).toBe(12);
     expect(session.files.done).toBeLessThanOrEqual(session.files.total ?? Infinity);
   });
 
