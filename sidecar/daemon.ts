@@ -8,11 +8,11 @@ import { layoutDrift } from './config/layoutDrift.js';
 import { effectiveConfig } from './config/effective.js';
 import type { ResolvedConfig } from './config/schema.js';
 import { HISTORY_RANGES, schemaPath, type Accounts, type Health, type HistoryRangeName, type SourceHealth, type Transfer, type Transfers } from './contract/index.js';
+import { attributeTransfers, saPeriods } from './normalize/saTimeline.js';
 import { projectRoot, version } from './projectRoot.js';
 import { buildSiteInChild } from './site/buildInChild.js';
 import { CloudplowSource } from './sources/cloudplow.js';
 import { cloudplowRunningCheck } from './sources/cloudplowRunning.js';
-import { attributeTransfers, saPeriods } from './normalize/saTimeline.js';
 import { RcloneSource, type RclonePoll } from './sources/rclone.js';
 import { SourceStatus } from './sources/sourceStatus.js';
 import { AccountsCache } from './state/accountsCache.js';
@@ -247,7 +247,7 @@ export class Daemon {
     this.onTransfers(poll.instance, poll.transferred, bytesMoved, liveChanged);
   }
 
-  /** Finished transfers from rclone (an instance) or from cloudplow's transfer-stats.jsonl (null). */
+  /** Finished transfers from rclone (an instance), or from cloudplow (null): transfer-stats.jsonl rows, or rclone's Copied lines in its log. */
   private onTransfers(instance: string | null, transfers: readonly Transfer[], bytesMoved = 0, liveChanged = true): void {
     const before = this.transfers.list();
     // Which uploader and SA uploaded each file is known from cloudplow's log, not from rclone.
