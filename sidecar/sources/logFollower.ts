@@ -8,6 +8,10 @@ const MiB = 1024 * 1024;
 /** Session and limit events are few; copied files are many and must not push them out. */
 const KEY_EVENTS_KEPT = 500;
 const COPIED_EVENTS_KEPT = 200;
+/** What a run is made of: kept from its start, however long it loops (the fork repeats stages for hours). */
+const RUN_KINDS = new Set(['upload_started', 'sa_count', 'sa_chosen', 'sa_cycled', 'upload_finished', 'trigger_limit', 'uploader_suspended']);
+/** A run's events kept at most: each distinct one once, then the latest of each kind. */
+const RUN_EVENTS_KEPT = 2000;
 
 /**
  * cloudplow.log, followed: the last `keep` lines parsed, and the events recognized in
@@ -20,6 +24,9 @@ export class LogFollower {
   private lines: LogLine[] = [];
   private keyEvents: LogEvent[] = [];
   private copied: LogEvent[] = [];
+  /** The current run's events since its "Starting upload", each distinct one once: a long run never loses its beginning. */
+  private run: LogEvent[] = [];
+  private readonly runKeys = new Set<string>();
   /** Files rclone logged as copied since the last take; none from the first read, which is history from before plowboard watched. */
   private newlyCopied: LogEvent[] = [];
   private firstReadDone = false;
@@ -72,9 +79,24 @@ export class LogFollower {
     if (this.view) return this.view;
     // The lists grow to twice their size between trims, so that trimming is rare; the view is bounded.
     const keyEvents = this.keyEvents.slice(-KEY_EVENTS_KEPT);
-    const events = [...keyEvents, ...this.copied.slice(-COPIED_EVENTS_KEPT)].sort((a, b) => (a.time ?? '').localeCompare(b.time ?? ''));
+    const events = [...new Set([...this.run, ...keyEvents, ...this.copied.slice(-COPIED_EVENTS_KEPT)])].sort((a, b) => (a.time ?? '').localeCompare(b.time ?? ''));
     this.view = { file: this.file, lines: this.lines.slice(-this.keep), events, lastLineAtMs: this.lastLineAtMs };
     return this.view;
+  }
+
+  private keepForRun(event: LogEvent): void {
+    if (!RUN_KINDS.has(event.kind)) return;
+    if (event.kind === 'upload_started' && event.uploader === null) {
+      this.run = [];
+      this.runKeys.clear();
+    }
+    const key = [event.kind, event.uploader, event.account, event.detail].join('\0');
+    if (this.runKeys.has(key) || this.run.length >= RUN_EVENTS_KEPT) {
+      // Seen before in this run: only the latest of its kind matters (the end, the SA in use); the window below has it.
+      return;
+    }
+    this.runKeys.add(key);
+    this.run.push(event);
   }
 
   private add(line: LogLine): void {
@@ -84,6 +106,7 @@ export class LogFollower {
     if (line.time) this.lastLineAtMs = Math.max(this.lastLineAtMs ?? 0, Date.parse(line.time));
     const event = eventOf(line);
     if (!event) return;
+    this.keepForRun(event);
     const copied = event.kind === 'file_copied' || event.kind === 'file_moved';
     // Bounded like the lists below: a log read only by snapshots keeps no more than these.
     if (copied && this.firstReadDone && this.newlyCopied.length < COPIED_EVENTS_KEPT * 10) this.newlyCopied.push(event);
