@@ -60,7 +60,12 @@ const RECOGNIZERS: Recognizer[] = [
   [/^Tracked trigger:? (.+?),? has reached the maximum limit of (\d+) occurrences/, (m) => ({ kind: 'trigger_limit', detail: m[1]! })],
   [/^Received 'Max Transfer Reached' signal from Rclone/, () => ({ kind: 'trigger_limit', detail: 'Max Transfer Reached' })],
   [/^(.+?) is still suspended due to a previously aborted upload/, (m, l) => ({ kind: 'uploader_suspended', uploader: m[1]!, until: untilOf(l.message) })],
-  [/^Upload completed successfully for uploader: (.+)$/, (m) => ({ kind: 'upload_finished', uploader: m[1]! })],
+  // Said once per uploader before the run's own "Finished upload": not a second end of the run.
+  [/^Upload (not )?completed successfully for uploader: (.+)$/, (m) => ({ kind: 'uploader_done', uploader: m[2]!, detail: m[1] ? 'not completed' : 'completed' })],
+  [
+    /^Upload aborted due to trigger: (.+?) being met, (.+?) will continue automatic uploading normally in (\d+) hours?/,
+    (m, l) => ({ kind: 'uploader_suspended', uploader: m[2]!, detail: m[1]!, until: l.time ? new Date(Date.parse(l.time) + Number(m[3]) * 3600_000).toISOString() : null }),
+  ],
   [/^Finished upload$/, () => ({ kind: 'upload_finished' })],
   [/^Uploader: (.+?)\. Local folder size is currently/, (m) => ({ kind: 'size_check', uploader: m[1]! })],
 ];

@@ -30,7 +30,9 @@ describe("cloudplow's log lines", () => {
       ['uploader', 'Tracked trigger User rate limit exceeded has reached the maximum limit of 3 occurrences within 140 seconds, aborting upload...', { kind: 'trigger_limit', detail: 'User rate limit exceeded' }],
       ['uploader', "Received 'Max Transfer Reached' signal from Rclone.", { kind: 'trigger_limit', detail: 'Max Transfer Reached' }],
       ['cloudplow', 'google is still suspended due to a previously aborted upload. Normal operation in 3 hours at 2026-11-22 13:00:00', { kind: 'uploader_suspended', uploader: 'google', until: new Date(2026, 10, 22, 13).toISOString() }],
-      ['cloudplow', 'Upload completed successfully for uploader: google', { kind: 'upload_finished', uploader: 'google' }],
+      ['cloudplow', 'Upload completed successfully for uploader: google', { kind: 'uploader_done', uploader: 'google', detail: 'completed' }],
+      ['cloudplow', 'Upload not completed successfully for uploader: google', { kind: 'uploader_done', uploader: 'google', detail: 'not completed' }],
+      ['cloudplow', 'Upload aborted due to trigger: 403 being met, google will continue automatic uploading normally in 25 hours', { kind: 'uploader_suspended', uploader: 'google', detail: '403' }],
       ['process', '2026/11/22 10:00:04 INFO  : Movies/<b>x</b>.mkv: Copied (new)', { kind: 'file_copied', detail: 'Movies/<b>x</b>.mkv' }],
       ['process', '2026/11/22 10:00:05 INFO  : Show/e1.mkv: Moved (server-side)', { kind: 'file_moved', detail: 'Show/e1.mkv' }],
     ] as const;

@@ -26,6 +26,7 @@ const EVENT_WORDS: Record<string, string> = {
   trigger_limit: 'trigger limit reached',
   sa_cycled: 'service account cycled',
   uploader_suspended: 'uploader suspended',
+  uploader_done: 'uploader done',
   file_copied: 'file copied',
   file_moved: 'file moved on the remote',
 };
