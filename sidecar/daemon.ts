@@ -62,6 +62,8 @@ export class Daemon {
   private readonly logged = new LoggedTransfers();
   private history = new HistoryStore();
   private readonly pending = new Map<string, { bytes: number; errors: number; completed: number }>();
+  /** Bytes per uploader/SA since the last sample, as each poll found them: at an SA change each SA keeps its own. */
+  private readonly pendingBySa = new Map<string, number>();
   private readonly historyFile: StateFile<HistoryStore>;
   private readonly transfersFile: StateFile<Transfer[]>;
   private observed = new ObservedUsage(Date.now());
@@ -259,6 +261,10 @@ export class Daemon {
     const key = instance ?? 'cloudplow';
     const p = this.pending.get(key) ?? { bytes: 0, errors: 0, completed: 0 };
     p.bytes += bytesMoved;
+    if (bytesMoved > 0 && this.uploading?.uploader && this.uploading.account) {
+      const sa = `${this.uploading.uploader}\0${this.uploading.account}`;
+      this.pendingBySa.set(sa, (this.pendingBySa.get(sa) ?? 0) + bytesMoved);
+    }
     p.errors += added.filter((t) => !t.ok).length;
     p.completed += added.filter((t) => t.ok).length;
     this.pending.set(key, p);
@@ -281,14 +287,17 @@ export class Daemon {
     const sample = { ...total, inFlight: live.total.inFlight };
     this.history.record('total', now, sample);
     // What moved while a session was active belongs to its uploader and SA as well.
-    if (this.uploading?.uploader) {
-      this.history.record(`uploader:${this.uploading.uploader}`, now, sample);
-      if (this.uploading.account) {
-        this.history.record(`account:${this.uploading.uploader}/${this.uploading.account}`, now, sample, { dailyOnly: true });
-        this.observed.add(this.uploading.uploader, this.uploading.account, now, sample.bytes);
-      }
+    if (this.uploading?.uploader) this.history.record(`uploader:${this.uploading.uploader}`, now, sample);
+    const current = this.uploading?.uploader && this.uploading.account ? `${this.uploading.uploader}\0${this.uploading.account}` : null;
+    if (current && !this.pendingBySa.has(current)) this.pendingBySa.set(current, 0);
+    for (const [sa, bytes] of this.pendingBySa) {
+      // Finished and failed counts go to the SA in use now; bytes to the SA in use when they moved.
+      const [uploader, account] = sa.split('\0') as [string, string];
+      this.history.record(`account:${uploader}/${account}`, now, sa === current ? { ...sample, bytes } : { bytes, errors: 0, completed: 0, inFlight: 0 }, { dailyOnly: true });
+      this.observed.add(uploader, account, now, bytes);
     }
     this.pending.clear();
+    this.pendingBySa.clear();
   }
 
   private async restoreState(): Promise<void> {

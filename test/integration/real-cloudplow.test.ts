@@ -160,6 +160,14 @@ describe.skipIf(!!vendor.skip)(vendor.skip ? `real cloudplow (skipped: ${vendor.
     expect(bySa('1.json')).toBeGreaterThan(0);
     expect(bySa('2.json')).toBeGreaterThan(0);
     expect(bySa('1.json') + bySa('2.json')).toBe(names.length);
+    // Upstream keeps no quota file: each SA's use is what plowboard saw it upload, split at the change, never counted twice.
+    const used = await waitFor('both SAs’ observed use', () => {
+      const u = data.accounts().accounts;
+      const of = (n: string) => u.find((a) => a.name === n)!;
+      return of('1.json').usedBytes > 0 && of('2.json').usedBytes > 0 ? [of('1.json'), of('2.json')] : null;
+    }, 30_000);
+    expect(used.every((a) => /^observed by plowboard since /.test(a.sources.used))).toBe(true);
+    expect(used[0]!.usedBytes + used[1]!.usedBytes).toBeLessThanOrEqual(12 * 200_000);
     expect(session.files.done).toBeLessThanOrEqual(session.files.total ?? Infinity);
   });
 
