@@ -1,4 +1,5 @@
 import type { Account, AccountStatus, Accounts, Pool, Uploader } from '../contract/index.js';
+import prettyBytes from 'pretty-bytes';
 import { accountName, type QuotaEntry } from './quotaCache.js';
 
 /** cloudplow skips an account with less than this left (cloudplow.py). */
@@ -107,11 +108,13 @@ function buildAccount(name: string, saPath: string | null, uploader: string, ent
   // An entry whose reset time has passed is a fresh window: cloudplow deletes it on its next run.
   const expired = entry !== null && entry.resetAtMs !== null && entry.resetAtMs <= now;
   const live = entry && !expired ? entry : null;
-  // The fork's file, where it has the SA, is the figure; what plowboard saw is used only without it, never added to it.
-  const observed = entry ? null : (input.observed?.accounts.get(uploader)?.get(name) ?? null);
-  const usedBytes = live?.usedBytes ?? observed?.usedBytes ?? 0;
-  const firstUploadAtMs = live ? live.firstUploadAtMs : (observed?.firstUploadAtMs ?? null);
-  const resetAtMs = live ? live.resetAtMs : observed ? observed.firstUploadAtMs + windowMs : null;
+  // The fork's file is the figure where it has the SA; what plowboard saw wins only where it is
+  // more (the fork misses files its own RC polls did not see), and the two are never added.
+  const seen = input.observed?.accounts.get(uploader)?.get(name) ?? null;
+  const observed = seen !== null && (!live || seen.usedBytes > live.usedBytes) ? seen : null;
+  const usedBytes = observed?.usedBytes ?? live?.usedBytes ?? 0;
+  const firstUploadAtMs = observed ? observed.firstUploadAtMs : (live?.firstUploadAtMs ?? null);
+  const resetAtMs = observed ? observed.firstUploadAtMs + windowMs : (live?.resetAtMs ?? null);
   const remainingBytes = Math.max(0, quota.bytesPerAccount - usedBytes);
   const bannedUntil = banMs !== null && banMs > now ? banMs : null;
   const hit = input.limitHits
@@ -145,14 +148,18 @@ function buildAccount(name: string, saPath: string | null, uploader: string, ent
     status,
     bannedUntil: bannedUntil !== null ? iso(bannedUntil) : null,
     limitHitAt: limitHitAt !== null ? iso(limitHitAt) : null,
-    sources: { used: usedFrom(entry, expired, observed ? input.observed!.sinceMs : null), status: statusFrom },
+    sources: { used: usedFrom(entry, expired, observed ? input.observed!.sinceMs : null, live?.usedBytes ?? null), status: statusFrom },
   };
 }
 
-function usedFrom(entry: QuotaEntry | null, expired: boolean, observedSinceMs: number | null): string {
-  if (entry) return expired ? 'sa_quota_cache.json (expired: counted as reset)' : 'sa_quota_cache.json';
+function usedFrom(entry: QuotaEntry | null, expired: boolean, observedSinceMs: number | null, forkBytes: number | null): string {
   // Worded with the day only, so the text does not change with every restart of the sidecar.
-  return observedSinceMs !== null ? `observed by plowboard since ${iso(observedSinceMs).slice(0, 10)}` : 'none';
+  if (observedSinceMs !== null) {
+    const observed = `observed by plowboard since ${iso(observedSinceMs).slice(0, 10)}`;
+    return forkBytes !== null ? `${observed}; the fork's sa_quota_cache.json says ${prettyBytes(forkBytes, { binary: true })}` : observed;
+  }
+  if (entry) return expired ? 'sa_quota_cache.json (expired: counted as reset)' : 'sa_quota_cache.json';
+  return 'none';
 }
 
 /**

@@ -55,6 +55,16 @@ describe('SA usage observed by plowboard (upstream cloudplow keeps no quota file
     expect(account(a, '2.json')).toMatchObject({ usedBytes: 30 * MiB });
   });
 
+  it('wins over the fork’s figure where it saw more, and says what the fork said', () => {
+    const store = new ObservedUsage(t0);
+    store.add('google', '1.json', t0, 16 * MiB);
+    // The fork counts only what its own RC polls caught: here far less than moved.
+    const cache = { google: { '/opt/sa/1.json': { bytes: 600 * 1024, reset_time: (t0 + WINDOW) / 1000, first_upload: t0 / 1000 } } };
+    const one = account(buildAccounts(input(t0 + HOUR, store, cache), ''), '1.json');
+    expect(one.usedBytes).toBe(16 * MiB);
+    expect(one.sources.used).toBe("observed by plowboard since 2026-12-01; the fork's sa_quota_cache.json says 600 KiB");
+  });
+
   it('is kept across restarts, and a damaged file is refused rather than read wrong', () => {
     const store = new ObservedUsage(t0);
     store.add('google', '1.json', t0, 16 * MiB);
