@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LogEvent } from '../../sidecar/contract/index.js';
+import type { LogEvent, Transfer } from '../../sidecar/contract/index.js';
 
 export const fixturesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
@@ -23,5 +23,26 @@ export const logEvent = (kind: string, time: string, over: Partial<LogEvent> = {
   detail: null,
   until: null,
   message: kind,
+  ...over,
+});
+
+/** A finished transfer at an ISO time, ok, with every other field empty unless given. */
+export const transferRecord = (name: string, completedAt: string, over: Partial<Transfer> = {}): Transfer => ({
+  id: name,
+  instance: 'default',
+  name,
+  size: 1,
+  bytes: 1,
+  checked: false,
+  ok: true,
+  error: null,
+  startedAt: null,
+  completedAt,
+  durationSeconds: null,
+  avgSpeed: null,
+  group: null,
+  uploader: null,
+  serviceAccount: null,
+  source: 'rclone',
   ...over,
 });

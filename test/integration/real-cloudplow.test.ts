@@ -37,6 +37,18 @@ async function scenario(flavor: Flavor, opts: Partial<RealCloudplowOptions> = {}
   return { cp, sidecar, data };
 }
 
+/** Waits for every file cloudplow's log names in transfers.json; each listed once, and only files of the upload. */
+async function everyLoggedFile(data: Awaited<ReturnType<typeof scenario>>['data'], logged: string[]) {
+  const transfers = await waitFor('every logged file in transfers.json', () => {
+    const t = data.transfers().transfers;
+    return logged.every((n) => t.some((x) => x.name === n)) ? t : null;
+  }, 30_000);
+  const names = transfers.map((t) => t.name);
+  expect(new Set(names).size).toBe(names.length);
+  expect(allNames).toEqual(expect.arrayContaining(names));
+  return transfers;
+}
+
 const epochMs = (v: unknown) => Math.floor((v as number) * 1000);
 const isoMs = (v: string | null | undefined) => (v ? new Date(v).getTime() : null);
 const sa = (cp: RealCloudplow, name: string) => path.join(cp.saDir, name);
@@ -100,13 +112,8 @@ describe.skipIf(!!vendor.skip)(vendor.skip ? `real cloudplow (skipped: ${vendor.
 
     // Every file moved, once, with its size: the ones rclone finished just before it exited come
     // from its Copied lines. Each file the log names is there; so is any rclone itself reported.
-    const transfers = await waitFor('every logged file in transfers.json', () => {
-      const t = data.transfers().transfers;
-      return logged.every((n) => t.some((x) => x.name === n)) ? t : null;
-    }, 30_000);
+    const transfers = await everyLoggedFile(data, logged);
     const names = transfers.map((t) => t.name);
-    expect(new Set(names).size).toBe(names.length);
-    expect(allNames).toEqual(expect.arrayContaining(names));
     for (const t of transfers) expect([t.ok, t.size, t.uploader, t.serviceAccount]).toEqual([true, 200_000, 'google', '1.json']);
     expect(data.session()!.files.done).toBe(names.length);
   });
@@ -147,13 +154,8 @@ describe.skipIf(!!vendor.skip)(vendor.skip ? `real cloudplow (skipped: ${vendor.
     expect(cycled.account).toBe('2.json');
     expect(events.filter((e) => e.kind === 'sa_chosen').map((e) => e.account)).toEqual(['1.json', '2.json']);
     expect(events.some((e) => e.kind === 'trigger_limit')).toBe(true);
-    const transfers = await waitFor('every logged file in transfers.json', () => {
-      const t = data.transfers().transfers;
-      return logged.every((n) => t.some((x) => x.name === n)) ? t : null;
-    }, 30_000);
+    const transfers = await everyLoggedFile(data, logged);
     const names = transfers.map((t) => t.name);
-    expect(new Set(names).size).toBe(names.length);
-    expect(allNames).toEqual(expect.arrayContaining(names));
     // Each file under the SA that uploaded it, from the log's timeline: some before the change, the rest after.
     expect(new Set(transfers.map((t) => t.uploader))).toEqual(new Set(['google']));
     const bySa = (n: string) => transfers.filter((t) => t.serviceAccount === n).length;

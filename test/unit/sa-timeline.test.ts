@@ -1,28 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Transfer } from '../../sidecar/contract/index.js';
 import { attributeTransfers, saPeriods } from '../../sidecar/normalize/saTimeline.js';
-import { logEvent } from '../helpers/fixtures.js';
+import { logEvent, transferRecord } from '../helpers/fixtures.js';
 
 const at = (hms: string) => `2026-12-02T${hms}.000Z`;
-const done = (name: string, hms: string, over: Partial<Transfer> = {}): Transfer => ({
-  id: name,
-  instance: 'default',
-  name,
-  size: 1,
-  bytes: 1,
-  checked: false,
-  ok: true,
-  error: null,
-  startedAt: null,
-  completedAt: at(hms),
-  durationSeconds: null,
-  avgSpeed: null,
-  group: null,
-  uploader: null,
-  serviceAccount: null,
-  source: 'rclone',
-  ...over,
-});
+const done = (name: string, hms: string, over: Partial<Transfer> = {}): Transfer => transferRecord(name, at(hms), over);
 
 // The order upstream cloudplow logs a run with one SA change, then a second run.
 const events = [
