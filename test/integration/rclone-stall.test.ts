@@ -41,7 +41,11 @@ describe('a transfer whose source stops sending', () => {
     }, 30_000, 250);
     expect(moving.stalledSince).toBeUndefined();
     const sawBytesAt = Date.now();
+    // The rclone source stays ok: a stalled transfer is not a sick rclone (a poll timing out on a
+    // loaded machine may happen, not the third of them once seen).
+    const states: string[] = [];
     const stalled = await waitFor('stalled', () => {
+      states.push(sidecar.rcloneHealth().state);
       const i = live().instances[0]!;
       const f = i.transferring.find((t) => t.name === 'stuck.mkv');
       return f?.stalledSince ? { i, f } : null;
@@ -53,5 +57,6 @@ describe('a transfer whose source stops sending', () => {
     expect(stalled.i.eta).toBeNull();
     expect(stalled.i.inFlight).toBe(1);
     expect(live().total.eta).toBeNull();
+    expect(states.filter((st) => st !== 'ok').length).toBeLessThanOrEqual(states.length / 10);
   }, STALL_MS + 90_000);
 });
