@@ -60,17 +60,19 @@ describe.skipIf(!!vendor.skip)(vendor.skip ? `real cloudplow (skipped: ${vendor.
     const { cp, data } = await scenario('upstream');
     cp.start();
     await cp.uploading();
-    const during = await waitFor('the session active by evidence while rclone uploads', () => {
+    // Read together, while rclone still runs: on a loaded machine the upload may end between two reads.
+    const { during, rclone, sa1 } = await waitFor('the session active by evidence while rclone uploads', () => {
       const s = data.session();
-      return s?.active && s.evidence.some((e) => /^rclone is busy/.test(e)) ? s : null;
+      const r = data.source('rclone');
+      const a = data.accounts().accounts.find((x) => x.name === '1.json')!;
+      return s?.active && s.evidence.some((e) => /^rclone is busy/.test(e)) && r.state === 'ok' && a.status === 'active' ? { during: s, rclone: r, sa1: a } : null;
     });
     expect(during.uploader).toBe('google');
     expect(during.account.name).toBe('1.json');
     expect(during.account.of).toBe(2);
     expect(during.endedAt).toBeNull();
-    expect(data.accounts().accounts.find((a) => a.name === '1.json')!.status).toBe('active');
-    expect(data.source('rclone').state).toBe('ok');
-    expect(data.source('rclone').version).toContain(rcloneUnderTest().version);
+    expect(sa1.status).toBe('active');
+    expect(rclone.version).toContain(rcloneUnderTest().version);
 
     expect(await cp.finished()).toBe(0);
     expect(cp.localFiles()).toEqual([]);
