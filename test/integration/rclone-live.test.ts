@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Health, Live, Transfers } from '../../sidecar/contract/index.js';
+import type { Health } from '../../sidecar/contract/index.js';
 import { waitFor } from '../helpers/ports.js';
 import { RcloneDaemon, makeFiles } from '../helpers/rclone.js';
 import { expectValidOutput } from '../helpers/schemas.js';
@@ -16,10 +16,10 @@ let rclone: RcloneDaemon;
 let sidecar: RcloneSidecar;
 let out: string;
 
-const live = () => readJson<Live>(path.join(out, 'data', 'live.json'));
-const health = () => readJson<Health>(path.join(out, 'data', 'health.json'));
-const transfers = () => readJson<Transfers>(path.join(out, 'data', 'transfers.json'));
-const rcloneHealth = () => health().sources.find((s) => s.kind === 'rclone')!;
+const live = () => sidecar.live();
+const health = () => sidecar.data<Health>('health');
+const transfers = () => sidecar.transfers();
+const rcloneHealth = () => sidecar.rcloneHealth();
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'plowboard-live-'));

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Health, Live, Manifest, Transfer, Transfers } from '../../sidecar/contract/index.js';
+import type { Health, Manifest, Transfer } from '../../sidecar/contract/index.js';
 import { waitFor } from '../helpers/ports.js';
 import { RcloneDaemon, makeFiles } from '../helpers/rclone.js';
 import { expectValidOutput } from '../helpers/schemas.js';
@@ -23,10 +23,10 @@ let rclone: RcloneDaemon;
 let sidecar: RcloneSidecar;
 let out: string;
 
-const live = () => readJson<Live>(path.join(out, 'data', 'live.json'));
-const health = () => readJson<Health>(path.join(out, 'data', 'health.json'));
-const transfers = () => readJson<Transfers>(path.join(out, 'data', 'transfers.json'));
-const rcloneHealth = () => health().sources.find((s) => s.kind === 'rclone')!;
+const live = () => sidecar.live();
+const health = () => sidecar.data<Health>('health');
+const transfers = () => sidecar.transfers();
+const rcloneHealth = () => sidecar.rcloneHealth();
 
 /** N files of distinct sizes, named `<prefix>_<i>.mkv`. */
 const batch = (prefix: string): Array<[string, number]> => SIZES.map((size, i) => [`${prefix}_${i}.mkv`, size]);

@@ -2,25 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { Transfer } from '../../sidecar/contract/index.js';
 import { transfersCsv } from '../../sidecar/write/csv.js';
+import { transferRecord } from '../helpers/fixtures.js';
 
-const transfer = (name: string, error: string | null = null): Transfer => ({
-  id: name,
-  instance: 'default',
-  name,
-  size: 1,
-  bytes: 1,
-  checked: false,
-  ok: !error,
-  error,
-  startedAt: null,
-  completedAt: '2026-11-22T00:00:00.000Z',
-  durationSeconds: 1,
-  avgSpeed: 1,
-  group: null,
-  uploader: null,
-  serviceAccount: null,
-  source: 'rclone',
-});
+const transfer = (name: string, error: string | null = null): Transfer =>
+  transferRecord(name, '2026-11-22T00:00:00.000Z', { ok: !error, error, durationSeconds: 1, avgSpeed: 1 });
 
 const parse = (csv: string) =>
   JSON.parse(execFileSync('python3', ['-c', 'import csv,io,json,sys; print(json.dumps(list(csv.DictReader(io.StringIO(sys.stdin.read(), newline="")))))'], { input: csv, encoding: 'utf8' })) as Array<Record<string, string>>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Transfer } from '../../sidecar/contract/index.js';
 import { buildSession, type SessionInput } from '../../sidecar/normalize/session.js';
+import { transferRecord } from '../helpers/fixtures.js';
 
 const now = Date.UTC(2026, 10, 22, 12, 0, 0);
 const sec = (ms: number) => ms / 1000;
@@ -27,24 +28,8 @@ const forkFile = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-const transfer = (name: string, atMs: number, bytes: number, ok = true): Transfer => ({
-  id: name,
-  instance: 'default',
-  name,
-  size: bytes,
-  bytes,
-  checked: false,
-  ok,
-  error: ok ? null : 'boom',
-  startedAt: null,
-  completedAt: new Date(atMs).toISOString(),
-  durationSeconds: null,
-  avgSpeed: null,
-  group: null,
-  uploader: null,
-  serviceAccount: null,
-  source: 'rclone',
-});
+const transfer = (name: string, atMs: number, bytes: number, ok = true): Transfer =>
+  transferRecord(name, new Date(atMs).toISOString(), { size: bytes, bytes, ok, error: ok ? null : 'boom' });
 
 const idleRclone = { reachable: false, inFlight: 0, checking: 0, bytesInFlight: 0, totalBytes: 0, totalFiles: 0, etaSeconds: null };
 const input = (over: Partial<SessionInput> = {}): SessionInput => ({

@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Transfer } from '../../sidecar/contract/index.js';
 import { TransferLog } from '../../sidecar/state/transferLog.js';
+import { transferRecord } from '../helpers/fixtures.js';
 
-const t = (n: number): Transfer => ({
-  id: `id${n}`,
-  instance: 'main',
-  name: `f${n}.mkv`,
-  size: n,
-  bytes: n,
-  checked: false,
-  ok: true,
-  error: null,
-  startedAt: null,
-  completedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
-  durationSeconds: null,
-  avgSpeed: null,
-  group: null,
-  uploader: null,
-  serviceAccount: null,
-  source: 'rclone',
-});
+const t = (n: number): Transfer => transferRecord(`f${n}.mkv`, new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(), { id: `id${n}`, instance: 'main', size: n, bytes: n });
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => t(from + i));
 
 describe('merging rclone’s last-100 lists', () => {
