@@ -15,7 +15,7 @@ const SCAN_MS = 10_000;
 export class LiveView {
   private readonly instances = new Map<string, LiveInstance>();
   private readonly stalls = new StallWatch();
-  private readonly listed = new Map<string, { count: number; changedAtMs: number }>();
+  private readonly listed = new Map<string, { count: number; scanSeenAtMs: number | null }>();
 
   constructor(
     names: readonly string[],
@@ -111,13 +111,17 @@ export class LiveView {
   }
 
   private phase(instance: string, atMs: number, s: RcloneStats): LiveInstance['phase'] {
+    const busy = s.transferring.length > 0 || s.checking.length > 0;
+    const prev = this.listed.get(instance);
+    if (s.listed !== undefined && (!prev || prev.count !== s.listed)) {
+      // A change with nothing in flight is the scan before an upload (a count that went back, a
+      // new run starting one). The first reading shows no change, and listing beside transfers is no scan.
+      this.listed.set(instance, { count: s.listed, scanSeenAtMs: prev && !busy ? atMs : (prev?.scanSeenAtMs ?? null) });
+    }
     if (s.transferring.length) return 'transferring';
     if (s.checking.length) return 'checking';
-    if (s.listed === undefined) return 'idle';
-    const prev = this.listed.get(instance);
-    if (!prev || prev.count !== s.listed) this.listed.set(instance, { count: s.listed, changedAtMs: atMs });
-    // The first reading says nothing about rising; a count that went back is a new run starting its scan.
-    return prev && s.listed !== prev.count ? 'scanning' : prev && atMs - prev.changedAtMs < SCAN_MS ? 'scanning' : 'idle';
+    const seen = s.listed !== undefined ? this.listed.get(instance)?.scanSeenAtMs : null;
+    return seen != null && atMs - seen < SCAN_MS ? 'scanning' : 'idle';
   }
 }
 

@@ -56,11 +56,20 @@ describe('what newer rclone says, in live.json', () => {
     const phase = () => view.toLive('x').instances[0]!.phase;
     view.apply(poll('m', 0, stats({ listed: 100 })), 'ok');
     expect(phase()).toBe('idle');
+    // A count that stays is no scan, however recently it was first read.
+    view.apply(poll('m', 1000, stats({ listed: 100 })), 'ok');
+    expect(phase()).toBe('idle');
     view.apply(poll('m', 2000, stats({ listed: 900 })), 'ok');
     expect(phase()).toBe('scanning');
     expect(view.toLive('x').total.activeInstances).toBe(1);
     view.apply(poll('m', 30_000, stats({ listed: 900 })), 'ok');
     expect(phase()).toBe('idle');
+    // Listing that went on while files moved is not a scan once they are done.
+    const after = new LiveView(['m'], new ThroughputTracker(600));
+    after.apply(poll('m', 0, stats({ listed: 100, transferring: [item('x', 5, 10)] })), 'ok');
+    after.apply(poll('m', 2000, stats({ listed: 400, transferring: [item('x', 9, 10)] })), 'ok');
+    after.apply(poll('m', 4000, stats({ listed: 400 })), 'ok');
+    expect(after.toLive('x').instances[0]!.phase).toBe('idle');
     // rclone 1.60 has no listed: never scanning.
     const old = new LiveView(['m'], new ThroughputTracker(600));
     old.apply(poll('m', 0, stats(), [1, 60, 1]), 'ok');
