@@ -31,6 +31,17 @@ export const Session = Type.Object({
   averageSpeed: Nullable(BytesPerSecond),
   etaSeconds: Nullable(Seconds),
   from: Type.String({ description: 'dashboard_session_state.json, the log, or rclone' }),
+  forkSays: Nullable(
+    Type.Object(
+      {
+        files: Nullable(Type.Integer({ minimum: 0, description: 'transferred_files: counts each file about twice' })),
+        bytes: Nullable(Bytes),
+        durationSeconds: Nullable(Seconds),
+        differences: Type.Array(Type.String(), { description: 'where the fork’s figures contradict what plowboard measured, in words; plowboard’s figures are the ones above' }),
+      },
+      { description: 'the fork’s own session figures, shown beside plowboard’s, never instead of them' },
+    ),
+  ),
 });
 
 export const SessionFile = Type.Object(

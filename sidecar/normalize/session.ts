@@ -1,4 +1,6 @@
+import prettyBytes from 'pretty-bytes';
 import type { Session, StageParams, Transfer } from '../contract/index.js';
+import { duration } from '../format/duration.js';
 import { asArray, asBool, asCount, asNumber, asObject, asString } from './coerce.js';
 import { accountName } from './quotaCache.js';
 
@@ -117,7 +119,36 @@ export function buildSession(input: SessionInput): Session | null {
     averageSpeed: averageSpeed !== null ? Math.round(averageSpeed) : null,
     etaSeconds,
     from: useFile ? 'dashboard_session_state.json' : 'cloudplow.log',
+    forkSays: useFile ? forkFigures(file!, { active, filesDone, bytesDone, durationSeconds: Math.round(durationSeconds) }) : null,
   };
+}
+
+interface Measured {
+  active: boolean;
+  filesDone: number;
+  bytesDone: number;
+  durationSeconds: number;
+}
+
+/**
+ * What the fork's own dashboard would say, from the same file. Its counters add every file
+ * twice (once as it finishes, once more with the stage's totals), and its dashboard counts
+ * the session's time up to now for as long as the file says active, which it still says
+ * after a normal finish: hours for a run of minutes, and an average speed to match.
+ */
+function forkFigures(file: Record<string, unknown>, m: Measured): NonNullable<Session['forkSays']> {
+  const files = asCount(file.transferred_files);
+  const bytes = asCount(file.transferred_bytes);
+  const durationSeconds = asCount(file.total_duration_seconds);
+  const differences: string[] = [];
+  // While it runs the file is saved every tenth file, so it may trail: only a count past plowboard's contradicts it then.
+  const contradicts = (theirs: number, ours: number) => theirs !== ours && !(m.active && theirs < ours);
+  if (files !== null && contradicts(files, m.filesDone)) differences.push(`it counts ${files} files done where ${m.filesDone} finished`);
+  if (bytes !== null && contradicts(bytes, m.bytesDone))
+    differences.push(`it counts ${prettyBytes(bytes, { binary: true })} where ${prettyBytes(m.bytesDone, { binary: true })} moved`);
+  if (durationSeconds !== null && Math.abs(durationSeconds - m.durationSeconds) > 60) differences.push(`it says the session took ${duration(durationSeconds)}, not ${duration(m.durationSeconds)}`);
+  if (!m.active && asBool(file.active) === true) differences.push('it still says active, so its dashboard counts the time, and the average speed, up to now');
+  return { files, bytes, durationSeconds, differences };
 }
 
 function decideActive(input: SessionInput, flagActive: boolean | null, finishedMs: number | null): { active: boolean; evidence: string[] } {

@@ -110,6 +110,7 @@ function session(file: SessionFile): Section {
         ['Average speed', speed(s.averageSpeed)],
         ['ETA', duration(s.etaSeconds)],
         ['From', s.from],
+        ...(s.forkSays?.differences.length ? [['The fork’s figures', s.forkSays.differences.join('; ')] as [string, string]] : []),
       ]),
     ],
   };

@@ -28,3 +28,6 @@ export const etaText = (s: Session): string => (s.active ? (s.etaSeconds == null
 
 /** Why the session counts as active or not, as the sidecar decided it from evidence. */
 export const whyText = (s: Session): string => (s.evidence.length ? `${s.active ? 'Active' : 'Not active'}: ${s.evidence.join('; ')}.` : '');
+
+/** The fork's own figures where they contradict plowboard's: shown as the fork's, beside plowboard's. */
+export const forkText = (s: Session): string => (s.forkSays?.differences.length ? `The fork's session file differs: ${s.forkSays.differences.join('; ')}.` : '');

@@ -337,6 +337,15 @@ print(json.dumps(out))`,
     return JSON.parse(r.stdout) as Record<string, Record<string, unknown>>;
   }
 
+  /** The fork's dashboard_session_state.json, or null while absent or half-written (it is not written atomically). */
+  sessionFile(): Record<string, unknown> | null {
+    try {
+      return JSON.parse(readFileSync(path.join(this.dir, 'dashboard_session_state.json'), 'utf8')) as Record<string, unknown>;
+    } catch {
+      return null;
+    }
+  }
+
   lockHeld(): boolean {
     return existsSync(path.join(this.dir, 'locks', 'upload.lock'));
   }

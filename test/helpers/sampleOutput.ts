@@ -171,6 +171,8 @@ export function sampleData(opts: SampleOptions = {}): Record<string, unknown> {
       upload_folder: '/mnt/local/Media',
       total_bytes: 900 * GiB,
       total_files: 300,
+      // The fork's own counter, past what finished (it counts each file twice).
+      transferred_files: 600,
     },
     learnedSizes: {
       google: {

@@ -249,7 +249,7 @@ describe.skipIf(!!vendor.skip)(vendor.skip ? `real cloudplow (skipped: ${vendor.
   });
 
   it('the fork (main): every file uploads, and cloudplow keeps running rclone on the empty folder', async () => {
-    const { cp, data } = await scenario('fork');
+    const { cp, data } = await scenario('fork', {}, { PLOWBOARD_PROC_ROOT: '/proc' });
     cp.start();
     await waitFor('the upload folder emptied', () => cp.localFiles().length === 0 && cp.copiedInLog().length === 12, 45_000);
     expect(cp.copiedInLog().sort()).toEqual(allNames);
@@ -264,6 +264,13 @@ describe.skipIf(!!vendor.skip)(vendor.skip ? `real cloudplow (skipped: ${vendor.
     expect(session.account).toEqual({ index: 1, of: 2, name: '1.json' });
     expect(session.accountsUsed).toEqual(['1.json']);
     expect(session.uploader).toBe('google');
+    // The fork's own counters are shown beside plowboard's, as the fork's; a count past the 12 that moved is called out.
+    const { forkSays, file } = await waitFor('the fork’s own figures in session.json', () => {
+      const f = cp.sessionFile();
+      const s = data.session()?.forkSays;
+      return f && s && s.files === f.transferred_files && s.bytes === f.transferred_bytes ? { forkSays: s, file: f } : null;
+    }, 20_000);
+    expect(forkSays.differences.some((d) => d.startsWith(`it counts ${file.transferred_files} files done where 12 finished`))).toBe((file.transferred_files as number) > 12);
     expect(data.accounts().accounts.find((a) => a.name === '1.json')!.status).toBe('active');
     const transfers = await waitFor('the twelve files among the transfers', () => {
       const t = data.transfers();
@@ -274,6 +281,17 @@ describe.skipIf(!!vendor.skip)(vendor.skip ? `real cloudplow (skipped: ${vendor.
     const cached = await waitFor('the fork’s transferred_files table', () => (cp.cacheTables().transferred_files?.google as { files: string[] } | undefined)?.files, 20_000);
     expect([...cached].sort()).toEqual(allNames);
     await cp.kill();
+
+    // Stopped, the fork leaves active: true behind. plowboard says not active, and shows the
+    // fork's flag, and what its dashboard would make of it, as the fork's.
+    const after = await waitFor('the session not active once the fork is stopped', () => {
+      const s = data.session();
+      return s && !s.active ? s : null;
+    }, 30_000);
+    expect(cp.sessionFile()!.active).toBe(true);
+    expect(after.flagActive).toBe(true);
+    expect(after.files.done).toBe(12);
+    expect(after.forkSays!.differences).toContain('it still says active, so its dashboard counts the time, and the average speed, up to now');
   });
 
   it('the fork (main): a trigger kills rclone and the same SA starts again, unbanned', async () => {

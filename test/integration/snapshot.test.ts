@@ -145,6 +145,8 @@ describe('plowboard snapshot --from', () => {
     expect(md).toContain('| **Files moved** | moved 3 · removed from local 3 |');
     expect(md).toContain('2 in flight, 2 queued |');
     expect(md).toContain('| moved on the remote |');
+    // The fork's own counter, beside plowboard's and named as the fork's.
+    expect(md).toMatch(/\| \*\*The fork’s figures\*\* \| it counts 600 files done where \d+ finished \|/);
     for (const text of [md, html]) expect(text).not.toMatch(/undefined|NaN/);
     expect(html).toContain('stalled since 2026-11-23T04:09:34Z (for 3 min)');
   });

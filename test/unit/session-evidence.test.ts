@@ -133,4 +133,35 @@ describe('the upload session', () => {
     expect(newer.from).toBe('cloudplow.log');
     expect(buildSession(input({ stateFile: null }))).toBeNull();
   });
+  it('shows the fork’s own figures beside plowboard’s where they contradict, and which is which', () => {
+    const s = buildSession(input({ stateFile: forkFile({ transferred_files: 4, transferred_bytes: 6000, total_duration_seconds: 16_140 }) }))!;
+    expect(s.files.done).toBe(2);
+    expect(s.bytes.done).toBe(3000);
+    expect(s.forkSays).toEqual({
+      files: 4,
+      bytes: 6000,
+      durationSeconds: 16_140,
+      differences: [
+        'it counts 4 files done where 2 finished',
+        'it counts 5.86 KiB where 2.93 KiB moved',
+        'it says the session took 4 h 29 min, not 2 min',
+        'it still says active, so its dashboard counts the time, and the average speed, up to now',
+      ],
+    });
+  });
+
+  it('does not call the fork’s counters wrong while they trail a running upload (it saves every tenth file)', () => {
+    const busy = { ...idleRclone, reachable: true, inFlight: 2, bytesInFlight: 0 };
+    const s = buildSession(input({ rclone: busy, stateFile: forkFile({ transferred_files: 1, transferred_bytes: 1000 }) }))!;
+    expect(s.active).toBe(true);
+    expect(s.forkSays).toEqual({ files: 1, bytes: 1000, durationSeconds: null, differences: [] });
+    // Past plowboard's count it is wrong even while running.
+    const twice = buildSession(input({ rclone: busy, stateFile: forkFile({ transferred_files: 4, transferred_bytes: 6000 }) }))!;
+    expect(twice.forkSays!.differences).toEqual(['it counts 4 files done where 2 finished', 'it counts 5.86 KiB where 2.93 KiB moved']);
+  });
+
+  it('has no fork figures for a session read from upstream’s log', () => {
+    const log = { uploader: 'google', startedAtMs: start, account: '1.json', accountsUsed: ['1.json'], accountsAvailable: 2, finishedAtMs: null };
+    expect(buildSession(input({ stateFile: null, logSession: log }))!.forkSays).toBeNull();
+  });
 });

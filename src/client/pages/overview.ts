@@ -3,7 +3,7 @@ import { byId, el, replaceRows, setText } from '../dom.js';
 import { ago, bytes, clock, dateTime, duration, speed, when } from '../format.js';
 import { Poller, sidecarStopped, type Connection } from '../poller.js';
 import { destination, etaWords, fileEta, fileRates, finishedSpeed, movedText, queuedText, restartedText, scanningText, uploadAvgText } from '../liveWords.js';
-import { accountText, elapsedSeconds, etaText, sessionHeading, stageText, uploaderText, whyText } from '../sessionWords.js';
+import { accountText, elapsedSeconds, etaText, forkText, sessionHeading, stageText, uploaderText, whyText } from '../sessionWords.js';
 import { sourceWords } from '../sourceWords.js';
 import { ThroughputChart } from '../throughputChart.js';
 
@@ -140,7 +140,7 @@ function renderSession(): void {
   }
   const elapsed = duration(elapsedSeconds(s));
   setText('session-line', `${sessionHeading(s)}: ${uploaderText(s)}, ${accountText(s)}${s.account.name ? ` (${s.account.name})` : ''}, ${stageText(s)}, ${s.active ? `running ${elapsed}` : `took ${elapsed}`}, ${etaText(s)}.`);
-  setText('session-why', [s.active ? null : s.endedAt ? `Ended ${when(s.endedAt)}.` : null, whyText(s), `From ${s.from}.`].filter(Boolean).join(' '));
+  setText('session-why', [s.active ? null : s.endedAt ? `Ended ${when(s.endedAt)}.` : null, whyText(s), `From ${s.from}.`, forkText(s)].filter(Boolean).join(' '));
   setText('session-status', `${sessionHeading(s)}: ${uploaderText(s)}, ${accountText(s)}.`);
   setText('session-uploader', uploaderText(s));
   setText('session-account', `${accountText(s)}${s.account.name ? ` · ${s.account.name}` : ''}`);
