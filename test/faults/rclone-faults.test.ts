@@ -7,6 +7,7 @@ import type { Health, Live, SourceHealth } from '../../sidecar/contract/index.js
 import { freePort, waitFor } from '../helpers/ports.js';
 import { RcloneDaemon, makeFiles } from '../helpers/rclone.js';
 import { SidecarProcess, readJson } from '../helpers/sidecarProcess.js';
+import { timingFor } from '../../sidecar/timing.js';
 
 const INTERVAL = 0.5;
 const fixture = (name: string) => readFileSync(path.join('test', 'fixtures', 'rclone-1.60', name), 'utf8');
@@ -105,13 +106,35 @@ describe('rclone misbehaving', () => {
         const recovered = Date.now();
         await until('ok again', (s) => s.state === 'ok');
         // Two intervals, plus one timeout for a poll already waiting on the old behaviour, plus writing.
-        expect(Date.now() - recovered).toBeLessThan(2 * INTERVAL * 1000 + 0.75 * INTERVAL * 1000 + 1500);
+        expect(Date.now() - recovered).toBeLessThan(2 * INTERVAL * 1000 + timingFor({ intervalSeconds: INTERVAL }).timeoutMs + 1500);
       } finally {
         await sidecar.stop();
         await fake.stop();
       }
     });
   }
+
+  it('an rclone that takes 600 ms to answer, as one busy with a stalled transfer does, reads ok at a 0.5 s interval', async () => {
+    const fake = new FakeRclone();
+    let answered = 0;
+    fake.behaviour = (req, res) => setTimeout(() => (answered++, healthy(req, res)), 600);
+    const { sidecar, until, out } = await runAgainst(await fake.start());
+    try {
+      await until('ok first', (s) => s.state === 'ok');
+      const from = answered;
+      const states = new Set<string>();
+      // Sampled across ten slow answers: none of them may read as a failure.
+      await waitFor('ten slow answers', () => {
+        const s = readJson<Health>(path.join(out, 'data', 'health.json')).sources.find((x) => x.kind === 'rclone')!;
+        states.add(s.state);
+        return answered - from >= 10;
+      }, 30_000, 50);
+      expect([...states]).toEqual(['ok']);
+    } finally {
+      await sidecar.stop();
+      await fake.stop();
+    }
+  });
 
   it('a name that does not resolve is unreachable, with the reason', async () => {
     const { sidecar, until } = await runAgainst('http://no-such-host.invalid:5572');
