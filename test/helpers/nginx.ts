@@ -17,7 +17,8 @@ export class Nginx {
     this.port = await freePort();
     mkdirSync(path.join(this.dir, 'tmp'), { recursive: true });
     const site = readFileSync(path.join(repoRoot, 'deploy', 'nginx.conf'), 'utf8')
-      .replace(/^\s*listen\s+\d+;/m, `    listen 127.0.0.1:${this.port};`)
+      // Every server block (the site and the default one that refuses other Host names) on the test port.
+      .replace(/^(\s*)listen\s+\d+(\s[^;]*)?;/gm, `$1listen 127.0.0.1:${this.port}$2;`)
       .replace(/^\s*root\s+[^;]+;/m, `    root ${this.root};`);
     const t = path.join(this.dir, 'tmp');
     writeFileSync(
