@@ -60,10 +60,8 @@ async function serve(args: string[], env: Record<string, string> = {}): Promise<
   const port = await freePort();
   const proc = new SidecarProcess(['serve', '--output', out, '--port', String(port), ...args], env).start();
   started.push(proc);
-  await waitFor(`plowboard serve ${args.join(' ')}`, () => {
-    if (!proc.running) throw new Error(`exited: ${proc.stderr}`);
-    return proc.stderr.includes('serving');
-  });
+  await waitFor(`plowboard serve ${args.join(' ')}`, () => proc.stderr.includes('serving') || !proc.running);
+  if (!proc.running) throw new Error(`plowboard serve ${args.join(' ')} exited: ${proc.stderr}`);
   return port;
 }
 
