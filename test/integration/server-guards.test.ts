@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import { CONTENT_SECURITY_POLICY } from '../../sidecar/serve/headers.js';
 import { rawRequest } from '../helpers/http.js';
 import { freePort, waitFor } from '../helpers/ports.js';
 import { rawHttp } from '../helpers/rawSocket.js';
-import { runCli, SidecarProcess } from '../helpers/sidecarProcess.js';
+import { repoRoot, runCli, SidecarProcess } from '../helpers/sidecarProcess.js';
 
 /**
  * The built-in server as a user starts it (`plowboard serve`, a child process on loopback),
@@ -221,6 +222,17 @@ describe('the optional login (--auth-file)', () => {
     const proc = started.at(-1)!;
     expect(proc.stderr + proc.stdout).not.toMatch(/correct horse|b0b-pass|wrong/);
     expect(proc.stderr).toContain('login required');
+  });
+
+  it("keeps the container's HEALTHCHECK working: a 401 shows the server is up, the heartbeat is read from the folder", () => {
+    writeFileSync(path.join(out, 'data', 'index.json'), JSON.stringify({ heartbeatAt: new Date().toISOString(), heartbeatSeconds: 5, intervals: { activeSeconds: 2 } }));
+    const check = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'plowboard-healthcheck.js')], {
+      env: { PATH: process.env.PATH ?? '', PLOWBOARD_PORT: String(port), PLOWBOARD_OUTPUT: out },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    expect(check.stdout).toMatch(/^healthy: heartbeat \d+ s old\n$/);
+    expect(check.status).toBe(0);
   });
 
   it('refuses to start with one line and exit 2 for a missing file, a hash that is not bcrypt, or no users', async () => {
