@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { hashSync } from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../sidecar/serve/headers.js';
 import { writeFileAtomic } from '../../sidecar/write/atomic.js';
@@ -121,5 +122,27 @@ describe('deploy/nginx.conf with a real nginx', () => {
     const bare = await rawHttp(nginx.port, 'GET /data/health.json HTTP/1.0\r\n\r\n');
     expect(bare.status).toBe(200);
     expect(bare.body).toContain('schemaVersion');
+  });
+
+  it('asks for a login with its auth_basic lines turned on, from the same bcrypt htpasswd file as --auth-file', async () => {
+    const file = path.join(work, 'htpasswd');
+    writeFileSync(file, `alice:${hashSync('correct horse', 5).replace(/^\$2b\$/, '$2y$')}\n`);
+    const locked = new Nginx(path.join(work, 'nginx-auth'), out, (conf) =>
+      conf.replace(/^(\s*)# (auth_basic\s)/m, '$1$2').replace(/^(\s*)# auth_basic_user_file\s+\S+;/m, `$1auth_basic_user_file ${file};`),
+    );
+    await locked.start();
+    try {
+      const ask = (p: string, headers: Record<string, string> = {}) => rawRequest(locked.port, 'GET', p, headers);
+      const login = (pass: string) => ({ authorization: `Basic ${Buffer.from(`alice:${pass}`).toString('base64')}` });
+      for (const p of ['/', '/data/health.json', '/metrics.prom']) {
+        const none = await ask(p);
+        expect(none.status, p).toBe(401);
+        expect(none.headers['www-authenticate'], p).toBe('Basic realm="plowboard"');
+        expect((await ask(p, login('wrong'))).status, p).toBe(401);
+        expect((await ask(p, login('correct horse'))).status, p).toBe(200);
+      }
+    } finally {
+      locked.stop();
+    }
   });
 });
