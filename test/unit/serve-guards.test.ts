@@ -16,6 +16,7 @@ vi.mock('bcryptjs', async (original) => {
 
 const { basicAuth } = await import('../../sidecar/serve/basicAuth.js');
 const { hostChecker, hostName } = await import('../../sidecar/serve/hostCheck.js');
+const { resolveServeSettings } = await import('../../sidecar/config/serveSettings.js');
 
 const header = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
@@ -84,5 +85,32 @@ describe('Host names', () => {
     expect(named('192.168.1.6', '192.168.1.5')).toBe(false);
     expect(named('evil.example.com', '127.0.0.1')).toBe(false);
     expect(hostChecker({ bound: '::', allowed: [] })('10.0.0.1', '172.17.0.2')).toBe(true);
+  });
+});
+
+describe('the server settings', () => {
+  const picked = (value: unknown, where = '--x') => ({ value, where, key: null });
+  const none = { allowedHosts: null, frameAncestors: null, authFile: null };
+
+  it('flattens repeated, comma-separated and config-file host lists, normalized', () => {
+    expect(resolveServeSettings({ ...none, allowedHosts: picked('Dash.LAN., 192.168.1.5,[::1]') }, '/').allowedHosts).toEqual(['dash.lan', '192.168.1.5', '::1']);
+    expect(resolveServeSettings({ ...none, allowedHosts: picked(['a.lan', 'b.lan,c.lan'], 'plowboard.json') }, '/').allowedHosts).toEqual(['a.lan', 'b.lan', 'c.lan']);
+    expect(resolveServeSettings(none, '/')).toEqual({ allowedHosts: [], frameAncestors: "'self'", authFile: null });
+  });
+
+  it('refuses a host with a scheme, a port or a path', () => {
+    for (const bad of ['http://dash.lan', 'dash.lan:8080', 'dash.lan/x', 'a b']) {
+      expect(() => resolveServeSettings({ ...none, allowedHosts: picked(bad) }, '/'), bad).toThrow(/must be host names/);
+    }
+  });
+
+  it("takes CSP sources, quoting self and none, and refuses anything that could add to the policy", () => {
+    const fa = (v: string) => resolveServeSettings({ ...none, frameAncestors: picked(v) }, '/').frameAncestors;
+    expect(fa("self https://home.example.lan:8123")).toBe("'self' https://home.example.lan:8123");
+    expect(fa("'none'")).toBe("'none'");
+    expect(fa('https://*.example.lan http:')).toBe('https://*.example.lan http:');
+    for (const bad of ["'self'; script-src *", "'none' 'self'", "'unsafe-inline'", 'a,b', '"x"', '']) {
+      expect(() => fa(bad), bad).toThrow(/must be CSP sources/);
+    }
   });
 });
