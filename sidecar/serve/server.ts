@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import handler from 'serve-handler';
 import { IMMUTABLE, REVALIDATE, SECURITY_HEADERS } from './headers.js';
+import { sendPrecompressed } from './precompressed.js';
 
 export interface RunningServer {
   url: string;
@@ -99,7 +100,8 @@ export function startServer(opts: { root: string; host: string; port: number }):
       // A FileHandle closes after the reads still under way on it.
       for (const { handle } of pinned.values()) void handle.close().catch(() => undefined);
     });
-    handler(req, res, options, methods).catch(() => {
+    // A client that takes br or gzip gets the build's precompressed file (precompressed.ts).
+    sendPrecompressed(req, res, opts.root).then((sent) => (sent ? undefined : handler(req, res, options, methods))).catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
       res.end();
     });
