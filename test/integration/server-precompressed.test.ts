@@ -112,7 +112,7 @@ describe('the built-in server sends the build’s precompressed files', () => {
   });
 
   it('serves pages compressed under the URL of the folder, with the page’s type and revalidation', async () => {
-    for (const [url, title] of [['/', 'plowboard'], ['/sub/', 'sub']]) {
+    for (const [url, title] of [['/', 'plowboard'], ['/sub/', 'sub']] as const) {
       const plain = await get(url);
       const gz = await get(url, { 'accept-encoding': 'gzip' });
       expect(gz.headers['content-encoding'], url).toBe('gzip');
