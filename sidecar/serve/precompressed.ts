@@ -6,6 +6,7 @@ import path from 'node:path';
 import { COMPRESSIBLE, ENCODINGS, type Encoding } from '../site/compressedSiblings.js';
 import { acceptedEncodings } from './acceptEncoding.js';
 import { IMMUTABLE, REVALIDATE, SECURITY_HEADERS } from './headers.js';
+import { compressedNow, DATA_FILE } from './liveCompression.js';
 
 /** The types serve-handler gives these names (mime-types), for the compressed answer of the same file. */
 const TYPES: Record<string, string> = {
@@ -15,13 +16,17 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.json': 'application/json; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  // As server.ts sets it for metrics.prom: Prometheus's text format.
+  '.prom': 'text/plain; version=0.0.4; charset=utf-8',
 };
 
 /**
- * Answers a GET or HEAD with the build's precompressed sibling (`file.br`, `file.gz`, see
- * site/compressedSiblings.ts) when the client accepts its coding; returns false, having
- * sent nothing, whenever it does not answer, and serve-handler answers with the file as it
- * is. A URL it takes is mapped the way serve-handler maps it: `dir/` is `dir/index.html`;
+ * Answers a GET or HEAD compressed when the client accepts a coding: a page, script or
+ * stylesheet with the build's precompressed sibling (`file.br`, `file.gz`, see
+ * site/compressedSiblings.ts), a data file compressed now (liveCompression.ts). Returns
+ * false, having sent nothing, whenever it does not answer, and serve-handler answers with
+ * the file as it is. A URL it takes is mapped the way serve-handler maps it: `dir/` is `dir/index.html`;
  * `x.html` and names without an extension are left to serve-handler (clean-URL redirects).
  *
  * A sibling is used only if it is a regular file, reached without a symlink, inside the
@@ -34,7 +39,9 @@ const TYPES: Record<string, string> = {
 export async function sendPrecompressed(req: IncomingMessage, res: ServerResponse, root: string): Promise<boolean> {
   if ((req.method !== 'GET' && req.method !== 'HEAD') || req.headers.range !== undefined) return false;
   const rel = relativeFile(req.url ?? '/');
-  if (!rel || !COMPRESSIBLE.test(rel)) return false;
+  if (!rel) return false;
+  const data = DATA_FILE.test(rel);
+  if (!data && !COMPRESSIBLE.test(rel)) return false;
   // The same URL is answered compressed or not by Accept-Encoding: say so on both answers,
   // so a shared cache never hands one client's coding to another.
   res.setHeader('Vary', 'Accept-Encoding');
@@ -48,11 +55,13 @@ export async function sendPrecompressed(req: IncomingMessage, res: ServerRespons
     const original = await lstat(file);
     if (!original.isFile()) return false;
     for (const encoding of wanted) {
-      const body = await readSibling(realRoot, file + ENCODINGS.find((e) => e.encoding === encoding)!.suffix, original);
+      const body = data ? await compressedNow(realRoot, file, encoding) : await readSibling(realRoot, file + ENCODINGS.find((e) => e.encoding === encoding)!.suffix, original);
       if (body) {
         answer(req, res, { rel, encoding, body });
         return true;
       }
+      // A data file too small to compress is so in every coding.
+      if (data) return false;
     }
   } catch {
     // Anything unexpected (a file going away, no descriptors left): serve-handler answers instead.

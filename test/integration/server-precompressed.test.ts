@@ -6,6 +6,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../sidecar/serve/server.js';
 import { writeCompressedSiblings } from '../../sidecar/site/compressedSiblings.js';
+import { writeFileAtomic } from '../../sidecar/write/atomic.js';
 
 let work: string;
 let root: string;
@@ -32,6 +33,9 @@ beforeAll(async () => {
   await put('sub/index.html', pageText.replace('plowboard', 'sub'));
   await put('assets/site.0123456789.css', `body{color:red}\n${'.a{margin:0}\n'.repeat(200)}`);
   await put('data/live.json', `${JSON.stringify({ rows: Array.from({ length: 300 }, (_, i) => ({ i })) })}\n`, false);
+  await put('data/small.json', '{"a":1}\n', false);
+  await put('data/transfers.csv', `name,size\n${'file.mkv,1234\n'.repeat(200)}`, false);
+  await put('metrics.prom', `# TYPE plowboard_x gauge\n${'plowboard_x{sa="1.json"} 1\n'.repeat(200)}`, false);
   // A page the next build replaced, but whose siblings it has not written yet.
   await put('stale/index.html', '<!doctype html><title>old</title>'.padEnd(2000, ' '));
   writeFileSync(path.join(root, 'stale', 'index.html'), '<!doctype html><title>new</title>'.padEnd(2000, ' '));
@@ -177,12 +181,32 @@ describe('the built-in server sends the build’s precompressed files', () => {
     }
   });
 
-  it('leaves a file with no compressed copy (a data file) to the plain answer, marked as varying', async () => {
-    const r = await get('/data/live.json', { 'accept-encoding': 'br, gzip' });
-    expect(r.status).toBe(200);
-    expect(r.headers['content-encoding']).toBeUndefined();
-    expect(r.headers.vary).toBe('Accept-Encoding');
-    expect(r.text).toBe(readFileSync(path.join(root, 'data', 'live.json'), 'utf8'));
+  it('compresses a data file when asked, once per version: the original’s type, its own ETag, a new version at once', async () => {
+    const file = path.join(root, 'data', 'live.json');
+    for (const [rel, accept] of [['data/live.json', 'br'], ['data/live.json', 'gzip'], ['data/transfers.csv', 'gzip'], ['metrics.prom', 'br, gzip']] as const) {
+      const plain = await get(`/${rel}`);
+      const z = await get(`/${rel}`, { 'accept-encoding': accept });
+      expect(z.headers['content-encoding'], rel).toBe(accept.split(',')[0]);
+      expect(z.headers['content-type'], rel).toBe(plain.headers['content-type']);
+      expect(z.headers['cache-control'], rel).toBe('no-cache');
+      expect(z.headers.vary, rel).toBe('Accept-Encoding');
+      expect(plain.headers.vary, rel).toBe('Accept-Encoding');
+      expect(Number(z.headers['content-length']), rel).toBe(z.wire.length);
+      expect(z.wire.length, rel).toBeLessThan(plain.wire.length / 3);
+      expect(z.text, rel).toBe(plain.text);
+      expect(z.headers.etag, rel).not.toBe(plain.headers.etag);
+    }
+    const first = await get('/data/live.json', { 'accept-encoding': 'br' });
+    expect((await get('/data/live.json', { 'accept-encoding': 'br', 'if-none-match': String(first.headers.etag) })).status).toBe(304);
+    // The sidecar replaces the file by rename: the next answer is the new version, compressed.
+    await writeFileAtomic(file, `${JSON.stringify({ rows: Array.from({ length: 300 }, (_, i) => ({ i: i + 1 })) })}\n`);
+    const next = await get('/data/live.json', { 'accept-encoding': 'br', 'if-none-match': String(first.headers.etag) });
+    expect(next.status).toBe(200);
+    expect(next.text).toBe(readFileSync(file, 'utf8'));
+    // Under 1 KiB an answer fits one packet either way: sent as it is.
+    const small = await get('/data/small.json', { 'accept-encoding': 'br, gzip' });
+    expect(small.status).toBe(200);
+    expect(small.headers['content-encoding']).toBeUndefined();
     // The compressed copy itself is not a name to ask for compressed, nor the clean-URL redirect's.
     expect((await get('/index.html', { 'accept-encoding': 'br' })).headers['content-encoding']).toBeUndefined();
   });
