@@ -1,6 +1,8 @@
 import { discoverLaunches, discoveryOptions } from '../config/cloudplowDiscovery.js';
 import { loadConfig, loadConfigOnHost, type ConfigFlags } from '../config/load.js';
+import type { ResolvedConfig } from '../config/schema.js';
 import { Daemon } from '../daemon.js';
+import { readHtpasswd } from '../serve/basicAuth.js';
 import { startServer } from '../serve/server.js';
 import { untilSignal } from './lifecycle.js';
 
@@ -9,11 +11,12 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 /** `run`: the sidecar and the built-in server in one process. */
 export async function runCommand(flags: ConfigFlags): Promise<number> {
   const config = loadConfigOnHost(flags);
+  const settings = serverSettings(config);
   const daemon = new Daemon(config, { continuous: true, rediscover: () => discoverLaunches(discoveryOptions()) });
   // Listen first: a taken port should fail before anything is written.
-  const server = await startServer({ root: config.output, host: config.host, port: config.port });
+  const server = await startServer(settings);
   await daemon.start();
-  say(`plowboard: serving ${config.output} at ${server.url}/ — polling ${config.rclone.map((r) => r.url).join(', ')}`);
+  say(`plowboard: serving ${config.output} at ${server.url}/${loginNote(config)} — polling ${config.rclone.map((r) => r.url).join(', ')}`);
   await untilSignal();
   await daemon.stop();
   await server.close();
@@ -44,9 +47,18 @@ export async function buildCommand(flags: ConfigFlags): Promise<number> {
 /** `serve`: serve an existing output folder. */
 export async function serveCommand(flags: ConfigFlags): Promise<number> {
   const config = loadConfig(flags);
-  const server = await startServer({ root: config.output, host: config.host, port: config.port });
-  say(`plowboard: serving ${config.output} at ${server.url}/`);
+  const server = await startServer(serverSettings(config));
+  say(`plowboard: serving ${config.output} at ${server.url}/${loginNote(config)}`);
   await untilSignal();
   await server.close();
   return 0;
 }
+
+/** The built-in server's settings. The login file is read here, before anything starts: a bad one is exit 2 with one line. */
+function serverSettings(config: ResolvedConfig) {
+  const s = config.serve;
+  const users = s?.authFile ? readHtpasswd(s.authFile) : null;
+  return { root: config.output, host: config.host, port: config.port, allowedHosts: s?.allowedHosts, frameAncestors: s?.frameAncestors, users };
+}
+
+const loginNote = (config: ResolvedConfig) => (config.serve?.authFile ? ` (login required: ${config.serve.authFile})` : '');

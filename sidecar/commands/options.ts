@@ -25,7 +25,12 @@ export function withSourceOptions(cmd: Command, opts: { output?: boolean } = {})
 export function withServerOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--host <host>', 'address to listen on (PLOWBOARD_HOST; default 127.0.0.1)'))
-    .addOption(new Option('--port <port>', 'port to listen on (PLOWBOARD_PORT; default 47949)'));
+    .addOption(new Option('--port <port>', 'port to listen on (PLOWBOARD_PORT; default 47949)'))
+    .addOption(
+      new Option('--allowed-host <name>', 'a Host name to answer besides localhost and this address, repeatable or comma-separated; * for any, behind a proxy (PLOWBOARD_ALLOWED_HOST)').argParser(collect),
+    )
+    .addOption(new Option('--frame-ancestors <sources>', "CSP frame-ancestors: who may embed the pages (PLOWBOARD_FRAME_ANCESTORS; default 'self')"))
+    .addOption(new Option('--auth-file <file>', 'htpasswd file with bcrypt entries: a login for every page and file (PLOWBOARD_AUTH_FILE)'));
 }
 
 export function outputOption(): Option {

@@ -6,6 +6,7 @@ import { findCloudplowConfig, rcUrlFromCloudplow } from './cloudplow.js';
 import { discoverLaunches, discoveryOptions, launchesFor } from './cloudplowDiscovery.js';
 import { launchConfig, type CloudplowLaunch } from './cloudplowLaunch.js';
 import { parseRcUrl } from './rcloneUrl.js';
+import { resolveServeSettings } from './serveSettings.js';
 import {
   DEFAULTS,
   PlowboardConfigFile,
@@ -30,6 +31,9 @@ export interface ConfigFlags {
   transfersLimit?: string;
   saQuota?: string;
   logLines?: string;
+  allowedHost?: string[];
+  frameAncestors?: string;
+  authFile?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -102,6 +106,14 @@ export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = pro
   const ours = cloudplow.ref.path ? launchesFor(cloudplow.ref.path, launches) : [];
 
   const rclone = resolveRclone(flags, env, file, fileWhere, cloudplow.settings, cwd);
+  const serve = resolveServeSettings(
+    {
+      allowedHosts: pick(flags.allowedHost?.join(','), '--allowed-host', 'PLOWBOARD_ALLOWED_HOST', file.allowedHosts, 'allowedHosts'),
+      frameAncestors: pick(flags.frameAncestors, '--frame-ancestors', 'PLOWBOARD_FRAME_ANCESTORS', file.frameAncestors, 'frameAncestors'),
+      authFile: pick(flags.authFile, '--auth-file', 'PLOWBOARD_AUTH_FILE', file.authFile, 'authFile'),
+    },
+    cwd,
+  );
 
   return {
     configFile,
@@ -120,6 +132,7 @@ export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = pro
     cloudplowLaunches: ours,
     cloudplowOthers: launches.filter((l) => !ours.includes(l)).map((l) => `${l.label} reads ${launchConfig(l)}`),
     rclone,
+    serve,
   };
 }
 

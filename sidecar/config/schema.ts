@@ -1,4 +1,5 @@
 import type { CloudplowLaunch } from './cloudplowLaunch.js';
+import type { ServeSettings } from './serveSettings.js';
 import { Type, type Static } from '@sinclair/typebox';
 
 /** plowboard's own config file (--config). Unknown keys are an error: they are usually typos. */
@@ -25,6 +26,10 @@ export const PlowboardConfigFile = Type.Object(
     transfersLimit: Type.Optional(Type.Integer({ minimum: 100, maximum: 100000 })),
     saQuota: Type.Optional(Type.String({ description: 'daily quota per service account, e.g. "750GiB" (the fork) or "750GB" (Google)' })),
     logLines: Type.Optional(Type.Integer({ minimum: 10, maximum: 100000 })),
+    // The built-in server's Host names, who may frame the pages, and its login (serveSettings.ts).
+    allowedHosts: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    frameAncestors: Type.Optional(Type.String({ minLength: 1 })),
+    authFile: Type.Optional(Type.String({ minLength: 1 })),
     cloudplowPaths: Type.Optional(
       Type.Object(
         {
@@ -83,6 +88,8 @@ export interface ResolvedConfig {
   /** Other cloudplows found on this host (another config.json): said, so a wrong pick can be seen. */
   cloudplowOthers?: string[];
   rclone: RcloneInstance[];
+  /** The built-in server's settings; absent means the defaults (loopback names only, frames from 'self', no login). */
+  serve?: ServeSettings;
 }
 
 export interface SaQuota {

@@ -36,7 +36,7 @@ const TYPES: Record<string, string> = {
  * The sibling is read whole and closed before anything is sent (the largest is ~165 KB):
  * no descriptor is held by a 304, a HEAD, a slow client or one that goes away mid-answer.
  */
-export async function sendPrecompressed(req: IncomingMessage, res: ServerResponse, root: string): Promise<boolean> {
+export async function sendPrecompressed(req: IncomingMessage, res: ServerResponse, root: string, security: Record<string, string> = SECURITY_HEADERS): Promise<boolean> {
   if ((req.method !== 'GET' && req.method !== 'HEAD') || req.headers.range !== undefined) return false;
   const rel = relativeFile(req.url ?? '/');
   if (!rel) return false;
@@ -57,7 +57,7 @@ export async function sendPrecompressed(req: IncomingMessage, res: ServerRespons
     for (const encoding of wanted) {
       const body = data ? await compressedNow(realRoot, file, encoding) : await readSibling(realRoot, file + ENCODINGS.find((e) => e.encoding === encoding)!.suffix, original);
       if (body) {
-        answer(req, res, { rel, encoding, body });
+        answer(req, res, { rel, encoding, body, security });
         return true;
       }
       // A data file too small to compress is so in every coding.
@@ -107,11 +107,12 @@ async function readSibling(realRoot: string, file: string, original: Stats): Pro
   }
 }
 
-function answer(req: IncomingMessage, res: ServerResponse, a: { rel: string; encoding: Encoding; body: Buffer }): void {
+function answer(req: IncomingMessage, res: ServerResponse, a: { rel: string; encoding: Encoding; body: Buffer; security: Record<string, string> }): void {
   // One ETag per coding, from the bytes sent: a cache can never revalidate one coding's copy with another's.
   const etag = `"${createHash('sha1').update(a.body).digest('hex')}-${a.encoding}"`;
   const caching = {
-    ...SECURITY_HEADERS,
+    // The server's own (its frame-ancestors), as serve-handler sends them.
+    ...a.security,
     'Cache-Control': a.rel.startsWith('assets/') ? IMMUTABLE : REVALIDATE,
     ETag: etag,
     Vary: 'Accept-Encoding',

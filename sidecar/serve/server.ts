@@ -3,7 +3,8 @@ import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import handler from 'serve-handler';
-import { IMMUTABLE, REVALIDATE, SECURITY_HEADERS } from './headers.js';
+import { requestGuards, type GuardOptions } from './guards.js';
+import { IMMUTABLE, REVALIDATE, SECURITY_HEADERS, securityHeaders, withFrameAncestors } from './headers.js';
 import { sendPrecompressed } from './precompressed.js';
 
 export interface RunningServer {
@@ -32,14 +33,17 @@ const HANDLER_OPTIONS = {
 };
 
 /** A read-only static server for the output folder: GET and HEAD, nothing else. */
-export function startServer(opts: { root: string; host: string; port: number }): Promise<RunningServer> {
-  const options = { ...HANDLER_OPTIONS, public: opts.root };
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+export function startServer(opts: GuardOptions & { port: number }): Promise<RunningServer> {
+  const options = { ...HANDLER_OPTIONS, public: opts.root, headers: withFrameAncestors(HANDLER_OPTIONS.headers, opts.frameAncestors) };
+  const guard = requestGuards(opts);
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
       res.end('plowboard is read-only: GET and HEAD only\n');
       return;
     }
+    // Host (421), login (401), dotfiles and paths leading out of the folder (404): guards.ts.
+    if (await guard(req, res)) return;
     // The data files are replaced every few seconds, and serve-handler reaches a file by
     // its name three times (stat for Content-Length, a read for the ETag, a read for the
     // body): a rename in between sent one file's length with another's bytes, which a
@@ -100,8 +104,8 @@ export function startServer(opts: { root: string; host: string; port: number }):
       // A FileHandle closes after the reads still under way on it.
       for (const { handle } of pinned.values()) void handle.close().catch(() => undefined);
     });
-    // A client that takes br or gzip gets the build's precompressed file (precompressed.ts).
-    sendPrecompressed(req, res, opts.root).then((sent) => (sent ? undefined : handler(req, res, options, methods))).catch(() => {
+    // A client that takes br or gzip: the build's .br/.gz of a page, a data file compressed once per version (precompressed.ts).
+    sendPrecompressed(req, res, opts.root, securityHeaders(opts.frameAncestors)).then((sent) => (sent ? undefined : handler(req, res, options, methods))).catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
       res.end();
     });

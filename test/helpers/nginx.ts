@@ -11,13 +11,16 @@ export class Nginx {
   constructor(
     readonly dir: string,
     readonly root: string,
+    /** A change a user would make to the file, such as turning on its auth_basic lines. */
+    readonly edit: (conf: string) => string = (conf) => conf,
   ) {}
 
   async start(): Promise<void> {
     this.port = await freePort();
     mkdirSync(path.join(this.dir, 'tmp'), { recursive: true });
-    const site = readFileSync(path.join(repoRoot, 'deploy', 'nginx.conf'), 'utf8')
-      .replace(/^\s*listen\s+\d+;/m, `    listen 127.0.0.1:${this.port};`)
+    const site = this.edit(readFileSync(path.join(repoRoot, 'deploy', 'nginx.conf'), 'utf8'))
+      // Every server block (the site and the default one that refuses other Host names) on the test port.
+      .replace(/^(\s*)listen\s+\d+(\s[^;]*)?;/gm, `$1listen 127.0.0.1:${this.port}$2;`)
       .replace(/^\s*root\s+[^;]+;/m, `    root ${this.root};`);
     const t = path.join(this.dir, 'tmp');
     writeFileSync(

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Health } from '../../sidecar/contract/index.js';
 import { fingerprint, makeCloudplowFolder, stopProcess, writeBans, writeLog, type CloudplowFolder } from '../helpers/cloudplow.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort, waitFor } from '../helpers/ports.js';
 import { readJson, repoRoot, runCli } from '../helpers/sidecarProcess.js';
 
 /**
@@ -77,7 +77,8 @@ describe('plowboard check on an upstream layout', () => {
     const relConfig = path.relative(app, cp.config);
     const proc: ChildProcess = spawn('python3', ['cloudplow.py', '--config', relConfig, `--logfile=${path.join(logs, 'cloudplow.log')}`, '--cachefile', 'cache.db', 'run'], { cwd: app, stdio: 'ignore' });
     try {
-      await new Promise((r) => setTimeout(r, 300));
+      // Until python3 has exec'd, /proc shows the forked node: wait for its own command line.
+      await waitFor('cloudplow.py in /proc', () => readFileSync(`/proc/${proc.pid}/cmdline`, 'utf8').includes('cloudplow.py'), 20_000);
       const who = `cloudplow process ${proc.pid}`;
       // plowboard is pointed at this config: other cloudplows running on this machine (other tests') are not it.
       const env = { PLOWBOARD_PROC_ROOT: '/proc', PLOWBOARD_CLOUDPLOW_CONFIG: cp.config };

@@ -99,6 +99,22 @@ describe('the built-in server sends the build’s precompressed files', () => {
     expect(br.headers['x-content-type-options']).toBe('nosniff');
   });
 
+  it('carries the server’s own frame-ancestors, as its plain answers do', async () => {
+    const kiosk = await startServer({ root, host: '127.0.0.1', port: 0, frameAncestors: "'self' http://kiosk.lan" });
+    try {
+      const ask = (accept: string) => new Promise<string>((resolve, reject) => {
+        request({ host: '127.0.0.1', port: kiosk.port, path: `/${ASSET}`, headers: { 'accept-encoding': accept }, agent: false }, (res) => {
+          res.resume();
+          resolve(`${res.headers['content-encoding'] ?? 'identity'} ${res.headers['content-security-policy']}`);
+        }).on('error', reject).end();
+      });
+      expect(await ask('br')).toMatch(/^br .*frame-ancestors 'self' http:\/\/kiosk\.lan$/);
+      expect((await ask('br')).replace(/^br /, '')).toBe((await ask('identity')).replace(/^identity /, ''));
+    } finally {
+      await kiosk.close();
+    }
+  });
+
   it('chooses by the client’s weights, br before gzip on a tie, and never a coding refused with q=0', async () => {
     const enc = async (accept?: string) => (await get(`/${ASSET}`, accept === undefined ? {} : { 'accept-encoding': accept })).headers['content-encoding'] ?? 'identity';
     expect(await enc('gzip')).toBe('gzip');

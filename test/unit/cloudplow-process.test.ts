@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCloudplowArgv } from '../../sidecar/config/cloudplowLaunch.js';
 import { findCloudplowProcesses } from '../../sidecar/config/cloudplowProcess.js';
+import { waitFor } from '../helpers/ports.js';
 
 /** A /proc look-alike: one folder per pid with cmdline (NUL-separated), a cwd link and environ. */
 function fakeProc(procs: Record<string, { argv?: string[]; cwd?: string; environ?: string[] }>): string {
@@ -101,8 +102,8 @@ describe('cloudplow processes in /proc', () => {
     writeFileSync(path.join(app, 'cloudplow.py'), 'import time\ntime.sleep(60)\n');
     const p = spawn('python3', ['cloudplow.py', '--config', 'config.json', '--logfile=logs/cloudplow.log', 'run'], { cwd: app, stdio: 'ignore' });
     try {
-      await new Promise((r) => setTimeout(r, 300));
-      const mine = findCloudplowProcesses().find((f) => f.pid === p.pid);
+      // Until python3 has exec'd, /proc shows the forked node: poll, never a fixed sleep (a loaded CI missed it at 300 ms).
+      const mine = await waitFor('the started cloudplow.py in /proc', () => findCloudplowProcesses().find((f) => f.pid === p.pid), 20_000);
       expect(mine).toMatchObject({
         script: path.join(app, 'cloudplow.py'),
         paths: { config: { path: path.join(app, 'config.json'), by: '--config' }, logfile: { path: path.join(app, 'logs/cloudplow.log'), by: '--logfile' } },
