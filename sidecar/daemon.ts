@@ -197,6 +197,9 @@ export class Daemon {
   }
 
   async stop(): Promise<void> {
+    // No publish starts after this: a late poll or file event would write into (and rebuild the
+    // site in) an output folder the caller may be about to remove, as `plowboard demo` does.
+    this.ready = false;
     for (const t of this.timers) clearInterval(t);
     if (this.rebuild) clearTimeout(this.rebuild);
     await this.siteWatcher?.close();
