@@ -80,6 +80,9 @@ export function writeInstallation(dir: string, rcAddr: string, now = Date.now())
     inst.accounts.push(file);
   }
   writeFileSync(inst.rcloneConf, '');
+  // cloudplow's log handler and the fork's JSONL logger create their files when cloudplow starts, before any line.
+  writeFileSync(inst.log, '');
+  writeFileSync(inst.transferStats, '');
   writeFileSync(
     inst.config,
     JSON.stringify(

@@ -39,6 +39,8 @@ const scratch: string[] = [];
 
 afterAll(async () => {
   await browser?.close();
+  // A failed test still stops the demo the way a user does, so it cleans up after itself; SIGKILL only if that hangs.
+  if (demo?.running) await Promise.race([demo.stop('SIGINT'), new Promise((r) => setTimeout(r, 20_000))]);
   await demo?.stop('SIGKILL');
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
 });
@@ -71,8 +73,8 @@ describe('plowboard demo', () => {
     // Ten seconds is the promise on an idle machine; CI runs two rclones' worth of tests side by side.
     expect(aliveAfter).toBeLessThan(20);
 
-    const line = /a generated cloudplow in (\S+)\/cloudplow .* data in (\S+)\. Ctrl-C/.exec(demo.stderr);
-    expect(line, demo.stderr).not.toBeNull();
+    // The line with the URL comes once the site is built too.
+    const line = await waitFor('the line with the URL', () => /a generated cloudplow in (\S+)\/cloudplow .* data in (\S+)\. Ctrl-C/.exec(demo!.stderr), 30_000, 100);
     const [, tempDir, outputDir] = line! as unknown as [string, string, string];
     expect(outputDir.startsWith(tempDir)).toBe(true);
     expect(demo.stderr).toContain(base);
