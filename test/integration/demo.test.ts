@@ -96,10 +96,21 @@ describe('plowboard demo', () => {
     expect(statuses).toContain('exhausted');
     expect(statuses).toContain('banned');
     expect(statuses).toContain('active');
-    const health = await json('health');
+    // Every source reads fine: the installation is complete, nothing plowboard looks for is missing.
+    const health = await waitFor(
+      'every source ok',
+      async () => {
+        const h = await json('health');
+        return h.sources.every((s: { state: string }) => s.state === 'ok') ? h : null;
+      },
+      30_000,
+      250,
+    ).catch(async (err: Error) => {
+      const h = await json('health');
+      throw new Error(`${err.message}: ${JSON.stringify(h.sources.filter((s: { state: string }) => s.state !== 'ok'))}`);
+    });
     expect(health.demo).toBe(true);
     expect((await json('index')).demo).toBe(true);
-    expect(health.sources.filter((s: { state: string }) => s.state !== 'ok').map((s: { id: string }) => s.id)).toEqual([]);
 
     const transfers = await waitFor(
       'finished transfers with one failed',
@@ -182,6 +193,29 @@ describe('plowboard demo', () => {
     expect(code).toBe(0);
     expect(alive(demoPid)).toBe(false);
     for (const pid of rclonesSeen) expect(alive(pid), `rclone ${pid}`).toBe(false);
+    expect(processes().filter((p) => p.cmdline.includes(tempDir))).toEqual([]);
+    expect(existsSync(tempDir)).toBe(false);
+  });
+
+  it('stops everything and removes its folder on SIGTERM too, as a service manager ends it', { timeout: 120_000 }, async () => {
+    const port = await freePort();
+    const proc = new SidecarProcess(['demo', '--port', String(port)], { PLOWBOARD_DEMO_RCLONE: rcloneBin() }).start();
+    demo = proc;
+    const line = await waitFor(
+      'the line with the URL',
+      () => {
+        if (!proc.running) throw new Error(`the demo exited: ${proc.stderr}`);
+        return /a generated cloudplow in (\S+)\/cloudplow /.exec(proc.stderr);
+      },
+      60_000,
+      100,
+    );
+    const tempDir = line[1]!;
+    const rclones = processes().filter((p) => p.ppid === proc.proc!.pid && /\brclone\b.*\brcd\b/.test(p.cmdline));
+    expect(rclones.length).toBe(1);
+    const code = await Promise.race([proc.stop('SIGTERM'), new Promise<string>((r) => setTimeout(() => r('still running after 30 s'), 30_000))]);
+    expect(code).toBe(0);
+    for (const r of rclones) expect(alive(r.pid), `rclone ${r.pid}`).toBe(false);
     expect(processes().filter((p) => p.cmdline.includes(tempDir))).toEqual([]);
     expect(existsSync(tempDir)).toBe(false);
   });
