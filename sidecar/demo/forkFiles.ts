@@ -95,6 +95,14 @@ export class SessionFile {
     if ((this.data.transferred_files as number) % 10 === 0) this.save();
   }
 
+  /** update_transferred at the end of a stage: the stage's files and bytes added on top of the per-file counts. */
+  stageDone(files: number, bytes: number): void {
+    if (this.data.active === undefined) return;
+    this.data.transferred_files = (this.data.transferred_files as number) + files;
+    this.data.transferred_bytes = (this.data.transferred_bytes as number) + bytes;
+    this.save();
+  }
+
   save(): void {
     if (this.data.active !== undefined) dump(this.file, this.data);
   }

@@ -1,4 +1,4 @@
-import { mkdirSync, openSync, writeSync, closeSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const MiB = 1024 * 1024;
@@ -37,23 +37,16 @@ export function planBatch(batch: number, count = 24): PlannedFile[] {
 }
 
 /**
- * Writes the files. The content is a cheap pattern (a counter every 4 KiB), not random:
+ * Writes the files, one await each so the server and sidecar in the same process keep
+ * answering meanwhile. The content is a cheap pattern (a counter every 4 KiB), not random:
  * nothing compresses on the way to a memory remote, and the shared CPU is spared.
  */
-export function writeBatch(folder: string, files: PlannedFile[]): void {
-  const block = Buffer.alloc(MiB);
+export async function writeBatch(folder: string, files: PlannedFile[]): Promise<void> {
   for (const f of files) {
     const file = path.join(folder, f.name);
-    mkdirSync(path.dirname(file), { recursive: true });
-    const fd = openSync(file, 'w');
-    try {
-      for (let at = 0; at < f.size; at += block.length) {
-        const n = Math.min(block.length, f.size - at);
-        for (let i = 0; i < n; i += 4096) block.writeUInt32LE((at + i + f.name.length) >>> 0, i);
-        writeSync(fd, block, 0, n);
-      }
-    } finally {
-      closeSync(fd);
-    }
+    await mkdir(path.dirname(file), { recursive: true });
+    const data = Buffer.alloc(f.size);
+    for (let i = 0; i + 4 <= f.size; i += 4096) data.writeUInt32LE((i + f.name.length) >>> 0, i);
+    await writeFile(file, data);
   }
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CacheDbWriter } from './cacheDbWriter.js';
 import { QuotaCache, SessionFile, TransferStats } from './forkFiles.js';
@@ -25,6 +25,8 @@ export interface DriverOptions {
 type Outcome = 'done' | 'trigger' | 'stopped';
 
 const POLL_MS = 500;
+/** Files in the upload folder at the start of each run: about 300 MiB, two or three minutes at 2 MiB/s. */
+const BATCH_FILES = 60;
 const TRANSFERS = 4;
 
 /**
@@ -53,6 +55,8 @@ export class UploadDriver {
   private planned = new Map<string, number>();
   private readonly finishedSizes: number[] = [];
   private grown = false;
+  /** What the current stage finished: the fork adds it to its session counters again when the stage ends. */
+  private stageDone = { files: 0, bytes: 0 };
 
   constructor(private readonly opts: DriverOptions) {
     this.log = new LogWriter(opts.inst.log);
@@ -97,8 +101,9 @@ export class UploadDriver {
   private async uploadRun(started: () => void): Promise<void> {
     const { inst } = this.opts;
     this.batch++;
-    const plan = planBatch(this.batch, 60);
-    writeBatch(inst.uploadFolder, plan);
+    // Topped up to a fixed count: a run cut short by the pool leaves files, and the folder must not grow without end.
+    await writeBatch(inst.uploadFolder, planBatch(this.batch, Math.max(0, BATCH_FILES - this.filesLeft())));
+    const plan = listFiles(inst.uploadFolder);
     this.planned = new Map(plan.map((f) => [f.name, f.size]));
     writeLearnedSizes(inst.learnedSizes, UPLOADER, inst.uploadFolder, plan.map((f) => f.size), this.finishedSizes);
     this.log.cloudplow('Starting upload');
@@ -159,6 +164,7 @@ export class UploadDriver {
     const run = new RcloneRun({ ...rclone, config: inst.rcloneConf, bwlimit: this.opts.bwlimit, transfers: TRANSFERS, onLine: (line) => this.onRcloneLine(line) });
     this.run = run;
     this.inFlight.clear();
+    this.stageDone = { files: 0, bytes: 0 };
     try {
       await run.start();
       const { jobid } = await run.rc<{ jobid: number }>('sync/move', { srcFs: inst.uploadFolder, dstFs: ':memory:Media', _async: true });
@@ -177,6 +183,8 @@ export class UploadDriver {
     } finally {
       await run.kill();
       if (this.run === run) this.run = null;
+      // The fork's update_transferred after each stage: every file of it counted a second time (its known fault, kept).
+      this.session.stageDone(this.stageDone.files, this.stageDone.bytes);
     }
   }
 
@@ -215,6 +223,8 @@ export class UploadDriver {
     if (size !== null) {
       this.opts.quota.add(this.current, size);
       this.session.fileDone(size);
+      this.stageDone.files++;
+      this.stageDone.bytes += size;
       this.finishedSizes.push(size);
     }
     this.stats.add({ filename: name, size, speed: seen?.speed ?? null, source: this.opts.inst.uploadFolder, destination: ':memory:Media' });
@@ -274,6 +284,17 @@ function countFiles(dir: string): number {
   return n;
 }
 
+/** The files under `dir` as rclone names them (relative, with /), and their sizes: what cloudplow's scan finds. */
+function listFiles(dir: string, rel = ''): PlannedFile[] {
+  const out: PlannedFile[] = [];
+  for (const e of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    const name = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...listFiles(dir, name));
+    else out.push({ name, size: statSync(path.join(dir, name)).size });
+  }
+  return out;
+}
+
 function localTime(ms: number): string {
   const d = new Date(ms);
   const p = (n: number) => String(n).padStart(2, '0');
@@ -290,4 +311,3 @@ function stageParams(remaining: number): Record<string, unknown> {
   return { strategy: 'conservative_cleanup', max_transfer: g(0.8), max_size: g(0.2), transfers: 8, order_by: null, max_backlog: null };
 }
 
-export type { PlannedFile };

@@ -34,14 +34,18 @@ function processes(): Array<{ pid: number; ppid: number; cmdline: string; state:
 const alive = (pid: number) => processes().some((p) => p.pid === pid && p.state !== 'Z');
 
 let demo: SidecarProcess | null = null;
+/** Every demo a test started: afterAll stops each, so a failed test leaves no demo running. */
+const demos: SidecarProcess[] = [];
 let browser: TestBrowser | null = null;
 const scratch: string[] = [];
 
 afterAll(async () => {
   await browser?.close();
   // A failed test still stops the demo the way a user does, so it cleans up after itself; SIGKILL only if that hangs.
-  if (demo?.running) await Promise.race([demo.stop('SIGINT'), new Promise((r) => setTimeout(r, 20_000))]);
-  await demo?.stop('SIGKILL');
+  for (const d of demos) {
+    if (d.running) await Promise.race([d.stop('SIGINT'), new Promise((r) => setTimeout(r, 20_000))]);
+    await d.stop('SIGKILL');
+  }
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
 });
 
@@ -52,6 +56,7 @@ describe('plowboard demo', () => {
     const started = Date.now();
     // A short SA turn, so the test sees an SA change within its minute.
     demo = new SidecarProcess(['demo', '--port', String(port)], { PLOWBOARD_DEMO_RCLONE: rcloneBin(), PLOWBOARD_DEMO_SA_SECONDS: '15' }).start();
+    demos.push(demo);
     const get = async (rel: string) => {
       const res = await fetch(base + rel);
       return { status: res.status, text: await res.text() };
@@ -91,11 +96,18 @@ describe('plowboard demo', () => {
     expect(pass.length).toBeGreaterThan(16);
 
     // What a dashboard of a real upload shows.
-    const accounts = await json('accounts');
-    const statuses = accounts.uploaders[0].accounts.map((a: { status: string }) => a.status);
+    // The SA in use shows once the sidecar has read the session file the upload just wrote.
+    const statuses: string[] = await waitFor(
+      'an active SA in accounts.json',
+      async () => {
+        const list = (await json('accounts')).uploaders[0].accounts.map((a: { status: string }) => a.status);
+        return list.includes('active') ? list : null;
+      },
+      30_000,
+      250,
+    );
     expect(statuses).toContain('exhausted');
     expect(statuses).toContain('banned');
-    expect(statuses).toContain('active');
     // Every source reads fine: the installation is complete, nothing plowboard looks for is missing.
     const health = await waitFor(
       'every source ok',
@@ -200,7 +212,7 @@ describe('plowboard demo', () => {
   it('stops everything and removes its folder on SIGTERM too, as a service manager ends it', { timeout: 120_000 }, async () => {
     const port = await freePort();
     const proc = new SidecarProcess(['demo', '--port', String(port)], { PLOWBOARD_DEMO_RCLONE: rcloneBin() }).start();
-    demo = proc;
+    demos.push(proc);
     const line = await waitFor(
       'the line with the URL',
       () => {
