@@ -86,6 +86,9 @@ export async function demoCommand(flags: DemoFlags): Promise<number> {
       `plowboard demo: open ${run.url}/ — a generated cloudplow in ${inst.dir} uploading through rclone ${rclone.version} (${rclone.bin}) into memory, a new SA every ${saSeconds} s; data in ${config.output}. Ctrl-C stops it and removes it all.`,
     );
     await signal;
+    // A second Ctrl-C while it cleans up must not leave rclone running and the folder behind.
+    const patience = () => say('plowboard demo: stopping rclone and removing the folder…');
+    process.on('SIGINT', patience).on('SIGTERM', patience);
     return 0;
   } catch (err) {
     say(`plowboard demo: ${err instanceof Error ? err.message : String(err)}`);

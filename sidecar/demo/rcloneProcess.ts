@@ -38,7 +38,9 @@ export class RcloneRun {
     const proc = spawn(
       o.bin,
       ['rcd', `--rc-addr=${o.addr}`, `--config=${o.config}`, `--transfers=${o.transfers}`, `--bwlimit=${o.bwlimit}`, '--retries=1', '--low-level-retries=2', '--stats=60s', '--log-level=INFO'],
-      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RCLONE_RC_USER: o.user, RCLONE_RC_PASS: o.pass } },
+      // Its own process group: Ctrl-C in the terminal reaches the demo, which then ends rclone itself, in order,
+      // instead of rclone dying under the upload it is part of.
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RCLONE_RC_USER: o.user, RCLONE_RC_PASS: o.pass }, detached: true },
     );
     this.proc = proc;
     this.exited = new Promise((resolve) => proc.once('exit', () => resolve()));
