@@ -5,6 +5,7 @@ import { checkCommand } from './commands/check.js';
 import { buildCommand, runCommand, serveCommand, sidecarCommand } from './commands/daemonCommands.js';
 import { outputOption, withServerOptions, withSourceOptions } from './commands/options.js';
 import type { SnapshotFlags } from './commands/snapshot.js';
+import type { DemoFlags } from './demo/demoCommand.js';
 import { version } from './projectRoot.js';
 
 type Action = (flags: ConfigFlags) => Promise<number>;
@@ -52,6 +53,13 @@ export async function main(argv: string[]): Promise<number> {
       code = await snapshotCommand(flags);
     });
   withSourceOptions(sub('check', 'read every source once and report what works and what does not')).action(act(checkCommand));
+  withServerOptions(sub('demo', 'a live dashboard on a generated cloudplow and a real rclone (needs rclone); Ctrl-C stops it and removes it all'))
+    .addOption(new Option('--interval <seconds>', 'poll interval (default 1)'))
+    .addOption(new Option('--sa-seconds <seconds>', 'how long each SA uploads before the next (PLOWBOARD_DEMO_SA_SECONDS; default 60)'))
+    .action(async (flags: DemoFlags) => {
+      const { demoCommand } = await import('./demo/demoCommand.js');
+      code = await demoCommand(flags);
+    });
 
   try {
     const args = argv.slice(2);

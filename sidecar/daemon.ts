@@ -39,6 +39,8 @@ export interface DaemonOptions {
   log?: (line: string) => void;
   /** Looks at the host for cloudplow again (a running sidecar does, rarely); absent: never. */
   rediscover?: () => CloudplowLaunch[];
+  /** `plowboard demo`: health.json and index.json say so, and every page shows a banner. */
+  demo?: boolean;
 }
 
 /** History is sampled on its own clock, so a backed-off poll never reads as a gap. */
@@ -151,6 +153,7 @@ export class Daemon {
           idleSeconds: config.intervalSeconds,
           maxBackoffSeconds: this.timing.maxBackoffMs / 1000,
         },
+        ...(opts.demo ? { demo: true } : {}),
       },
       this.outputStatus,
     );
@@ -195,6 +198,9 @@ export class Daemon {
   }
 
   async stop(): Promise<void> {
+    // No publish starts after this: a late poll or file event would write into (and rebuild the
+    // site in) an output folder the caller may be about to remove, as `plowboard demo` does.
+    this.ready = false;
     for (const t of this.timers) clearInterval(t);
     if (this.rebuild) clearTimeout(this.rebuild);
     await this.siteWatcher?.close();
@@ -409,7 +415,7 @@ export class Daemon {
       this.historyWritten.set(range, version);
     }
     const sources = this.sourceHealth();
-    const health: Health = { schemaVersion: 1, generatedAt, state: overallState(sources), sidecar: { version, startedAt: this.startedAt }, sources };
+    const health: Health = { schemaVersion: 1, generatedAt, state: overallState(sources), sidecar: { version, startedAt: this.startedAt }, ...(this.opts.demo ? { demo: true } : {}), sources };
     // Prometheus scrapes the textfile every 15 s or more: one render per history sample is plenty.
     if (now.getTime() - this.metricsAt >= SAMPLE_MS || !this.publisher.written('metrics.prom')) {
       this.accountMetrics ??= await renderAccountMetrics(view.accounts);

@@ -1,25 +1,51 @@
 import { discoverLaunches, discoveryOptions } from '../config/cloudplowDiscovery.js';
 import { loadConfig, loadConfigOnHost, type ConfigFlags } from '../config/load.js';
+import type { CloudplowLaunch } from '../config/cloudplowLaunch.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { Daemon } from '../daemon.js';
+import { NOTHING_TO_WATCH, nothingToWatch } from '../format/nothingToWatch.js';
 import { readHtpasswd } from '../serve/basicAuth.js';
 import { startServer } from '../serve/server.js';
 import { untilSignal } from './lifecycle.js';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
+export interface Running {
+  url: string;
+  daemon: Daemon;
+  stop(): Promise<void>;
+}
+
+/** The sidecar and the built-in server, started: what `run` and `demo` share. */
+export async function startRun(config: ResolvedConfig, opts: { rediscover?: () => CloudplowLaunch[]; demo?: boolean } = {}): Promise<Running> {
+  const daemon = new Daemon(config, { continuous: true, ...opts });
+  // Listen first: a taken port should fail before anything is written.
+  const server = await startServer(serverSettings(config));
+  try {
+    await daemon.start();
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  return {
+    url: server.url,
+    daemon,
+    stop: async () => {
+      await daemon.stop();
+      await server.close();
+    },
+  };
+}
+
 /** `run`: the sidecar and the built-in server in one process. */
 export async function runCommand(flags: ConfigFlags): Promise<number> {
   const config = loadConfigOnHost(flags);
-  const settings = serverSettings(config);
-  const daemon = new Daemon(config, { continuous: true, rediscover: () => discoverLaunches(discoveryOptions()) });
-  // Listen first: a taken port should fail before anything is written.
-  const server = await startServer(settings);
-  await daemon.start();
-  say(`plowboard: serving ${config.output} at ${server.url}/${loginNote(config)} — polling ${config.rclone.map((r) => r.url).join(', ')}`);
+  const running = await startRun(config, { rediscover: () => discoverLaunches(discoveryOptions()) });
+  say(`plowboard: serving ${config.output} at ${running.url}/${loginNote(config)} — polling ${config.rclone.map((r) => r.url).join(', ')}`);
+  // Every source has been read once by now: a first start on a machine without cloudplow hears why the page is empty.
+  if (nothingToWatch(running.daemon.sourceHealth())) say(`plowboard: ${NOTHING_TO_WATCH}`);
   await untilSignal();
-  await daemon.stop();
-  await server.close();
+  await running.stop();
   return 0;
 }
 

@@ -36,6 +36,9 @@ export const Health = Type.Object(
     ...envelope,
     state: OverallState,
     sidecar: Type.Object({ version: Type.String(), startedAt: IsoTime }),
+    demo: Type.Optional(
+      Type.Boolean({ description: 'true when `plowboard demo` made this: the cloudplow installation and its upload are generated, not real; absent otherwise' }),
+    ),
     sources: Type.Array(SourceHealth),
   },
   { $id: 'health', title: 'plowboard health.json', description: 'Each source and its state' },

@@ -23,6 +23,7 @@ export const Manifest = Type.Object(
       idleSeconds: Type.Number({ minimum: 0 }),
       maxBackoffSeconds: Type.Number({ minimum: 0 }),
     }),
+    demo: Type.Optional(Type.Boolean({ description: "as health.json's demo: here too because every page polls this file, so each can show the demo banner" })),
     files: Type.Array(ManifestFile),
   },
   {

@@ -9,6 +9,8 @@ export interface PublishMeta {
   startedAt: string;
   heartbeatSeconds: number;
   intervals: Manifest['intervals'];
+  /** `plowboard demo`: said in the manifest so every page shows it. */
+  demo?: boolean;
 }
 
 export interface DataFile<T = unknown> {
@@ -64,6 +66,7 @@ export class Publisher {
       heartbeatAt: now.toISOString(),
       heartbeatSeconds: this.meta.heartbeatSeconds,
       intervals: this.meta.intervals,
+      ...(this.meta.demo ? { demo: true } : {}),
       files: DATA_FILES.filter((f) => f.name !== 'index').map((f) => ({
         name: f.name,
         path: dataPath(f.name),

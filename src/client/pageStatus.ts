@@ -1,4 +1,5 @@
 import type { Manifest } from '../../sidecar/contract/index.js';
+import { showDemoBanner } from './demoBanner.js';
 import { byId, setText } from './dom.js';
 import { ago, dateTime, when } from './format.js';
 import { Poller, sidecarStopped, type Connection } from './poller.js';
@@ -27,6 +28,7 @@ export class PageStatus {
 
   setManifest(m: Manifest): void {
     this.manifest = m;
+    showDemoBanner(m);
   }
 
   setConnection(c: Connection): void {

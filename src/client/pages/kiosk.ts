@@ -1,4 +1,5 @@
 import type { Accounts, Health, InFlightTransfer, Live, Manifest, SessionFile } from '../../../sidecar/contract/index.js';
+import { showDemoBanner } from '../demoBanner.js';
 import { byId, el, setText } from '../dom.js';
 import { ago, bytes, clock, duration, speed, when } from '../format.js';
 import { Poller, sidecarStopped, type Connection } from '../poller.js';
@@ -155,6 +156,7 @@ new Poller({
   fallbackIntervalSeconds: Number(body.dataset.interval ?? 2),
   onManifest: (m) => {
     manifest = m;
+    showDemoBanner(m);
     // The server answered, even if a data file fetched after it does not arrive.
     lastAnswerAt = Date.now();
   },

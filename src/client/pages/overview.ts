@@ -1,10 +1,12 @@
 import type { Accounts, Health, InFlightTransfer, Live, Logs, Manifest, SessionFile, Transfers } from '../../../sidecar/contract/index.js';
+import { showDemoBanner } from '../demoBanner.js';
 import { byId, el, replaceRows, setText } from '../dom.js';
 import { ago, bytes, clock, dateTime, duration, speed, when } from '../format.js';
 import { Poller, sidecarStopped, type Connection } from '../poller.js';
 import { destination, etaWords, fileEta, fileRates, finishedSpeed, movedText, queuedText, restartedText, scanningText, uploadAvgText } from '../liveWords.js';
 import { accountText, elapsedSeconds, etaText, forkText, sessionHeading, stageText, uploaderText, whyText } from '../sessionWords.js';
 import { sourceWords } from '../sourceWords.js';
+import { NOTHING_TO_WATCH, nothingToWatch } from '../../../sidecar/format/nothingToWatch.js';
 import { ThroughputChart } from '../throughputChart.js';
 
 const FINISHED_SHOWN = 25;
@@ -25,6 +27,11 @@ const FORK_ONLY = new Set(['cloudplow:sa_quota_cache.json', 'cloudplow:dashboard
 
 function renderSources(h: Health): void {
   const list = byId('sources');
+  // A first start with nothing to read: one line that says how to go on, not a list of absences.
+  if (nothingToWatch(h.sources)) {
+    replaceRows(list, 'nothing', () => [el('li', { class: 'source', 'data-state': 'missing', 'data-source': 'nothing' }, el('span', { class: 'words', text: NOTHING_TO_WATCH }))]);
+    return;
+  }
   // The sidecar's own folders and build, and cloudplow's files, are worth a line each only
   // when something is wrong with them; the rest is summed up in one line.
   const quiet = (s: Health['sources'][number]) =>
@@ -233,6 +240,7 @@ new Poller({
   fallbackIntervalSeconds: Number(body.dataset.interval ?? 2),
   onManifest: (m) => {
     manifest = m;
+    showDemoBanner(m);
   },
   onConnection: (c) => {
     connection = c;
