@@ -1,6 +1,7 @@
 import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { Live } from '../contract/index.js';
+import { compileChart } from '../site/compileChart.js';
 import { accountsSpec, dailySpec, historySpec, sizesSpec, throughputSpec, type HistoryRow, type ThroughputRow } from './chartSpecs.js';
 import { stripControls as plain } from './escape.js';
 import { duration, utc } from './format.js';
@@ -74,7 +75,7 @@ export async function renderCharts(data: SnapshotData): Promise<Chart[]> {
 }
 
 async function toSvg(spec: TopLevelSpec): Promise<string> {
-  const { $schema: _drop, ...compiled } = compile(spec).spec;
+  const compiled = compileChart(spec) as vega.Spec;
   // No loader that reaches out: every spec carries its data inline.
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
