@@ -218,17 +218,22 @@ describe('installed globally from the tarball', () => {
     let stderr = '';
     server.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const p = server;
-    // The server answers before the first site build is done: wait for the page itself.
-    const page = await waitFor(
-      'the overview page',
-      async () => {
-        if (p.exitCode !== null) throw new Error(`plowboard run exited ${p.exitCode}: ${stderr}`);
-        const res = await rawRequest(port, 'GET', '/', { Host: `127.0.0.1:${port}` });
-        return res.status === 200 ? res : null;
-      },
-      60_000,
-      200,
-    );
+    const exited = new Promise<never>((_, reject) => p.once('exit', (code) => reject(new Error(`plowboard run exited ${code}: ${stderr}`))));
+    exited.catch(() => {});
+    // The server may answer before the first site build is done: wait for the page itself,
+    // and give up at once if the process has ended (waitFor alone would retry to its timeout).
+    const page = await Promise.race([
+      waitFor(
+        'the overview page',
+        async () => {
+          const res = await rawRequest(port, 'GET', '/', { Host: `127.0.0.1:${port}` });
+          return res.status === 200 ? res : null;
+        },
+        60_000,
+        200,
+      ),
+      exited,
+    ]);
     expect(page.body).toContain('<html');
     const health = await rawRequest(port, 'GET', '/data/health.json', { Host: `127.0.0.1:${port}` });
     expect(health.status).toBe(200);
