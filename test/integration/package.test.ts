@@ -43,13 +43,18 @@ function userEnv(extra: Record<string, string> = {}): Record<string, string> {
 
 function run(cmd: string, args: string[], opts: { cwd: string; timeoutMs: number; env?: Record<string, string> }): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so a timeout ends npm's children too (node-gyp, make, the compiler).
+    const p = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? userEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
-      p.kill('SIGKILL');
+      try {
+        process.kill(-p.pid!, 'SIGKILL');
+      } catch {
+        p.kill('SIGKILL');
+      }
       reject(new Error(`${cmd} ${args.join(' ')} did not finish in ${opts.timeoutMs} ms:\n${stderr}`));
     }, opts.timeoutMs);
     p.on('error', (err) => {
