@@ -25,6 +25,7 @@ let work: string;
 let prefix: string;
 let installed: string;
 let tarballFiles: string[];
+let filesAtInstall: string[];
 let server: ChildProcess | null = null;
 
 /**
@@ -95,7 +96,19 @@ beforeAll(async () => {
   expect(install.code, install.stderr).toBe(0);
   console.log(`package test: npm install -g of the tarball took ${Math.round((Date.now() - started) / 1000)} s`);
   installed = path.join(prefix, 'lib', 'node_modules', 'plowboard');
+  filesAtInstall = ownFiles();
 }, 480_000);
+
+/**
+ * The installed package's own files, node_modules left out. A global install is usually
+ * root's (/usr/lib/node_modules) while plowboard runs as another user: it must write only
+ * into its output and state folders, never beside its code.
+ */
+function ownFiles(): string[] {
+  return readdirSync(installed, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f !== 'node_modules' && !f.startsWith(`node_modules${path.sep}`))
+    .sort();
+}
 
 afterAll(async () => {
   if (server && server.exitCode === null && server.signalCode === null) {
@@ -250,4 +263,8 @@ describe('installed globally from the tarball', () => {
     });
     expect(code, stderr).toBe(0);
   }, 90_000);
+
+  it('wrote nothing into its own folder while it ran', () => {
+    expect(ownFiles()).toEqual(filesAtInstall);
+  });
 });
