@@ -1,9 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { buildSite } from '../sidecar/site/build.js';
 import { TestBrowser } from '../test/helpers/browser.js';
 import { Nginx } from '../test/helpers/nginx.js';
@@ -11,6 +10,7 @@ import { freePort, waitFor } from '../test/helpers/ports.js';
 import { RcloneDaemon, makeFiles } from '../test/helpers/rclone.js';
 import { sampleData, writeSampleOutput } from '../test/helpers/sampleOutput.js';
 import { SidecarProcess } from '../test/helpers/sidecarProcess.js';
+import { firstLoadOnWire, sitePages } from '../test/helpers/wireWeight.js';
 import { summary } from './procStats.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -25,21 +25,29 @@ export async function sampleSite(scale: number): Promise<{ dir: string; buildCol
   return { dir, buildColdMs: cold.durationMs, buildWarmMs: warm.durationMs };
 }
 
-/** Gzipped bytes of each page's HTML, its stylesheet, its script and every chunk the script imports. */
-export function pageWeights(dir: string): Record<string, number> {
-  const read = (f: string) => readFileSync(path.join(dir, f));
-  const out: Record<string, number> = {};
-  for (const page of readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('index.html'))) {
-    const files = new Set<string>([page]);
-    const follow = (f: string) => {
-      if (files.has(f) && f !== page) return;
-      files.add(f);
-      if (f.endsWith('.js')) for (const [, c] of read(f).toString().matchAll(/(?:from|import)\s*"\.\/([^"]+\.js)"/g)) follow(`assets/${c}`);
-    };
-    for (const [, a] of read(page).toString().matchAll(/(?:href|src)="(?:\.\.?\/)*(assets\/[^"]+)"/g)) follow(a!);
-    out[`/${page.replace(/index\.html$/, '')}`] = [...files].reduce((n, f) => n + gzipSync(read(f), { level: 9 }).length, 0);
+/**
+ * Each page's first load (its HTML, stylesheet, script and every chunk the script imports)
+ * as each server sends it to a browser that accepts gzip and br: response bodies summed,
+ * as received, from the built-in server (`plowboard serve`) and from nginx with deploy/nginx.conf.
+ */
+export async function pageWeights(dir: string): Promise<Record<string, { builtIn: number; nginx: number }>> {
+  const port = await freePort();
+  const server = new SidecarProcess(['serve', '--output', dir, '--port', String(port)]).start();
+  const nginxDir = mkdtempSync(path.join(tmpdir(), 'plowboard-bench-weight-nginx-'));
+  const nginx = new Nginx(nginxDir, dir);
+  await nginx.start();
+  try {
+    await waitFor('the server', () => fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false));
+    const out: Record<string, { builtIn: number; nginx: number }> = {};
+    for (const page of sitePages(dir)) {
+      out[`/${page.replace(/index\.html$/, '')}`] = { builtIn: (await firstLoadOnWire(port, dir, page)).bytes, nginx: (await firstLoadOnWire(nginx.port, dir, page)).bytes };
+    }
+    return out;
+  } finally {
+    nginx.stop();
+    await server.stop();
+    rmSync(nginxDir, { recursive: true, force: true });
   }
-  return out;
 }
 
 /** Milliseconds from navigation to the first drawn chart, on localhost, for each page that has one. */

@@ -9,6 +9,7 @@ import { effectiveConfig } from './config/effective.js';
 import type { ResolvedConfig } from './config/schema.js';
 import { HISTORY_RANGES, schemaPath, type Accounts, type Health, type HistoryRangeName, type SourceHealth, type Transfer, type Transfers } from './contract/index.js';
 import { attributeTransfers, saPeriods } from './normalize/saTimeline.js';
+import { redactOrNull } from './normalize/secrets.js';
 import { projectRoot, version } from './projectRoot.js';
 import { buildSiteInChild } from './site/buildInChild.js';
 import { CloudplowSource } from './sources/cloudplow.js';
@@ -453,7 +454,17 @@ export class Daemon {
 
 function restoreTransfers(raw: unknown): Transfer[] {
   if (!Array.isArray(raw)) throw new Error('not a list of transfers');
-  return raw.filter((t): t is Transfer => !!t && typeof t === 'object' && typeof (t as Transfer).id === 'string' && typeof (t as Transfer).completedAt === 'string');
+  return (
+    raw
+      .filter((t): t is Transfer => !!t && typeof t === 'object' && typeof (t as Transfer).id === 'string' && typeof (t as Transfer).completedAt === 'string')
+      // Saved by a plowboard that did not redact yet: its rclone errors would be republished as they were.
+      .map((t) => ({
+        ...t,
+        error: redactOrNull(typeof t.error === 'string' ? t.error : null),
+        ...(typeof t.srcFs === 'string' ? { srcFs: redactOrNull(t.srcFs)! } : {}),
+        ...(typeof t.dstFs === 'string' ? { dstFs: redactOrNull(t.dstFs)! } : {}),
+      }))
+  );
 }
 
 function cloudplowConfigStatus(config: ResolvedConfig): SourceStatus {

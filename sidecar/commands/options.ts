@@ -8,7 +8,7 @@ export function withSourceOptions(cmd: Command, opts: { output?: boolean } = {})
     .addOption(new Option('--config <file>', "plowboard's own JSON config file (PLOWBOARD_CONFIG)"))
     .addOption(new Option('--cloudplow-config <file>', "cloudplow's config.json (PLOWBOARD_CLOUDPLOW_CONFIG, else CLOUDPLOW_CONFIG, else discovered)"))
     .addOption(
-      new Option('--rclone-url <url>', 'rclone RC URL, repeatable; name=URL names it (PLOWBOARD_RCLONE_URL, comma-separated)').argParser(collect),
+      new Option('--rclone-url <url>', 'rclone RC URL, repeatable; name=URL names it (PLOWBOARD_RCLONE_URL, comma-separated); never with a password in it: use PLOWBOARD_RCLONE_PASS or --rclone-pass-file').argParser(collect),
     )
     .addOption(new Option('--rclone-user <user>', 'RC user for the first instance (PLOWBOARD_RCLONE_USER)'))
     .addOption(

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { jsonSyntaxMessage } from '../normalize/jsonSyntax.js';
 import { ConfigError } from './configError.js';
 import { CLOUDPLOW_CONFIG_CANDIDATES, type CloudplowConfigRef } from './schema.js';
 
@@ -45,8 +46,9 @@ function readCloudplowConfig(file: string, from: string): CloudplowConfigRead {
       return { ref, settings: null, problem: `${file} is not a JSON object` };
     }
     return { ref, settings: parsed as Record<string, unknown>, problem: null };
-  } catch (err) {
-    return { ref, settings: null, problem: `${file} is not valid JSON: ${(err as Error).message}` };
+  } catch {
+    // Node's message quotes the text around the error: the Plex token, nzbget's password.
+    return { ref, settings: null, problem: `${file} is ${jsonSyntaxMessage(text)}` };
   }
 }
 

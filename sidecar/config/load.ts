@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Value } from '@sinclair/typebox/value';
+import { cloudplowConfigSecrets } from '../normalize/configSecrets.js';
+import { jsonSyntaxMessage } from '../normalize/jsonSyntax.js';
+import { redactor } from '../normalize/secrets.js';
 import { ConfigError } from './configError.js';
 import { findCloudplowConfig, rcUrlFromCloudplow } from './cloudplow.js';
 import { discoverLaunches, discoveryOptions, launchesFor } from './cloudplowDiscovery.js';
@@ -169,8 +172,9 @@ function readConfigFile(file: string): PlowboardConfigFile {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(file, null, `not valid JSON (${(err as Error).message})`);
+  } catch {
+    // Position only: Node's message quotes the text around the error, passwords included.
+    throw new ConfigError(file, null, jsonSyntaxMessage(text));
   }
   const first = Value.Errors(PlowboardConfigFile, parsed).First();
   if (first) {
@@ -213,6 +217,9 @@ function resolveRclone(
     } catch (err) {
       throw new ConfigError(where, key ? `${key}.url` : null, (err as Error).message);
     }
+    // A flag is in the process list for every user of the host to read; a config file or
+    // the environment is not.
+    if (parsed.pass !== null && where === '--rclone-url') throw new ConfigError(where, null, PASSWORD_ON_COMMAND_LINE);
     const name = cfg.name ?? (entries.length === 1 ? 'default' : new URL(parsed.url).host.replace(/[^A-Za-z0-9._-]/g, '_'));
     if (seen.has(name)) throw new ConfigError(where, key ? `${key}.name` : null, `two rclone instances are named "${name}"`);
     seen.add(name);
@@ -239,6 +246,9 @@ function resolveRclone(
   });
   return instances;
 }
+
+export const PASSWORD_ON_COMMAND_LINE =
+  'refused: a password on the command line is visible to every user in the process list; give the URL without it and the password in PLOWBOARD_RCLONE_PASS, PLOWBOARD_RCLONE_PASS_FILE or --rclone-pass-file, or in plowboard\'s config file (rclone[].pass or rclone[].passFile)';
 
 function splitNamed(spec: string): RcloneInstanceConfig {
   // name=URL names an instance; a bare URL gets a name from its host.
@@ -274,7 +284,12 @@ function num(p: Picked<unknown> | null, range: { min: number; max: number; integ
   return n;
 }
 
-/** loadConfig as the commands run it: also looking for cloudplow running on this host, or installed as a unit. */
+/**
+ * loadConfig as the commands run it: also looking for cloudplow running on this host, or
+ * installed as a unit; and telling the process's redactor which strings are secrets.
+ */
 export function loadConfigOnHost(flags: ConfigFlags): ResolvedConfig {
-  return loadConfig(flags, process.env, process.cwd(), discoverLaunches(discoveryOptions(process.env)));
+  const config = loadConfig(flags, process.env, process.cwd(), discoverLaunches(discoveryOptions(process.env)));
+  redactor.remember([...cloudplowConfigSecrets(config.cloudplowSettings), ...config.rclone.flatMap((r) => (r.pass === null ? [] : [r.pass]))]);
+  return config;
 }

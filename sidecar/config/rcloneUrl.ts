@@ -13,7 +13,8 @@ export function parseRcUrl(raw: string): ParsedRcUrl {
   try {
     u = new URL(withScheme);
   } catch {
-    throw new Error(`not a URL: ${redactUrl(text)}`);
+    // Not echoed: a URL that does not parse may hold a password where no rule can find it.
+    throw new Error('not a URL (expected http://host:port)');
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`only http and https are supported, not ${u.protocol}`);
   const user = u.username ? decodeURIComponent(u.username) : null;
@@ -23,9 +24,4 @@ export function parseRcUrl(raw: string): ParsedRcUrl {
   u.search = '';
   u.hash = '';
   return { url: u.toString().replace(/\/+$/, ''), user, pass };
-}
-
-/** For messages about text that failed to parse: drop anything that looks like userinfo. */
-export function redactUrl(text: string): string {
-  return text.replace(/\/\/[^/@\s]*@/g, '//***@');
 }

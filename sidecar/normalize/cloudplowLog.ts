@@ -1,5 +1,6 @@
 import type { LogEvent, LogLine } from '../contract/index.js';
 import { accountName } from './quotaCache.js';
+import { redact } from './secrets.js';
 
 /** A message longer than this is cut: the page shows lines, not payloads. */
 const MAX_MESSAGE = 2000;
@@ -16,10 +17,13 @@ const localIso = (p: string[]): string | null => {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 };
 
-/** Control characters (other than tab) are dropped: a binary line must not become markup or terminal escapes. */
+/**
+ * Control characters (other than tab) are dropped: a binary line must not become markup or
+ * terminal escapes. Secrets go before the cut: half a password is not recognized as one.
+ */
 function clean(text: string): string {
   // eslint-disable-next-line no-control-regex
-  const printable = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+  const printable = redact(text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, ''));
   return printable.length > MAX_MESSAGE ? `${printable.slice(0, MAX_MESSAGE)} …` : printable;
 }
 

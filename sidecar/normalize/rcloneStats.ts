@@ -1,5 +1,6 @@
 import type { InFlightTransfer } from '../contract/index.js';
 import { asArray, asBool, asCount, asNumber, asObject, asString, type Json } from './coerce.js';
+import { redactOrNull } from './secrets.js';
 
 /** core/stats, normalized. Fields newer rclone versions add are kept where useful, ignored otherwise. */
 export interface RcloneStats {
@@ -51,7 +52,7 @@ export function normalizeStats(raw: unknown, instance: string): RcloneStats | nu
     errors: asCount(s.errors) ?? 0,
     renames: asCount(s.renames) ?? 0,
     deletes: asCount(s.deletes) ?? 0,
-    lastError: asString(s.lastError) || null,
+    lastError: redactOrNull(asString(s.lastError) || null),
     fatalError: asBool(s.fatalError),
     retryError: asBool(s.retryError),
     elapsedTime: Math.max(0, asNumber(s.elapsedTime) ?? 0),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Transfer } from '../contract/index.js';
 import { asArray, asBool, asCount, asIsoTime, asObject, asString } from './coerce.js';
+import { redactOrNull } from './secrets.js';
 
 /**
  * core/transferred, normalized to the contract: one record per file that moved data or
@@ -19,7 +20,8 @@ export function normalizeTransferred(raw: unknown, instance: string): Transfer[]
     const name = asString(t?.name);
     const completedAt = asIsoTime(t?.completed_at);
     if (!t || name === null || completedAt === null) return [];
-    const error = asString(t.error) || null;
+    // rclone's errors quote URLs and remote specs, which can carry credentials.
+    const error = redactOrNull(asString(t.error) || null);
     const checked = asBool(t.checked);
     const what = asString(t.what);
     const size = asCount(t.size);
@@ -33,8 +35,9 @@ export function normalizeTransferred(raw: unknown, instance: string): Transfer[]
     const startedAt = asIsoTime(t.started_at);
     const durationSeconds = startedAt ? Math.max(0, (Date.parse(completedAt) - Date.parse(startedAt)) / 1000) : null;
     const group = asString(t.group);
-    const srcFs = asString(t.srcFs);
-    const dstFs = asString(t.dstFs);
+    // A remote given on the command line as a connection string (`:s3,secret_access_key=…:bucket`) holds its keys.
+    const srcFs = redactOrNull(asString(t.srcFs));
+    const dstFs = redactOrNull(asString(t.dstFs));
     return [
       {
         // rclone's own timestamps have nanoseconds: hash the raw strings so the id is

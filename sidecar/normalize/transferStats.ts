@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Transfer } from '../contract/index.js';
 import { asCount, asNumber, asObject, asString } from './coerce.js';
+import { redactOrNull } from './secrets.js';
 
 /**
  * One row of the fork's transfer-stats.jsonl. Size, speed and duration are there only
@@ -15,8 +16,9 @@ export function transferFromStatsRow(raw: unknown): Transfer | null {
   const size = asCount(row.size_bytes);
   const duration = asNumber(row.duration_seconds);
   const completedMs = at * 1000;
-  const srcFs = asString(row.source);
-  const dstFs = asString(row.destination);
+  // rclone's srcFs/dstFs, copied by the fork: a connection-string remote holds its keys.
+  const srcFs = redactOrNull(asString(row.source));
+  const dstFs = redactOrNull(asString(row.destination));
   return {
     id: createHash('sha1').update(['cloudplow', uploader ?? '', name, String(row.timestamp)].join('\0')).digest('hex').slice(0, 16),
     instance: null,

@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import handler from 'serve-handler';
 import { requestGuards, type GuardOptions } from './guards.js';
-import { IMMUTABLE, REVALIDATE, SECURITY_HEADERS, withFrameAncestors } from './headers.js';
+import { IMMUTABLE, REVALIDATE, SECURITY_HEADERS, securityHeaders, withFrameAncestors } from './headers.js';
+import { sendPrecompressed } from './precompressed.js';
 
 export interface RunningServer {
   url: string;
@@ -103,7 +104,8 @@ export function startServer(opts: GuardOptions & { port: number }): Promise<Runn
       // A FileHandle closes after the reads still under way on it.
       for (const { handle } of pinned.values()) void handle.close().catch(() => undefined);
     });
-    handler(req, res, options, methods).catch(() => {
+    // A client that takes br or gzip: the build's .br/.gz of a page, a data file compressed once per version (precompressed.ts).
+    sendPrecompressed(req, res, opts.root, securityHeaders(opts.frameAncestors)).then((sent) => (sent ? undefined : handler(req, res, options, methods))).catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
       res.end();
     });

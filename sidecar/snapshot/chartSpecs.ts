@@ -18,6 +18,9 @@ const config: Config = {
   mark: { tooltip: false, aria: false },
 };
 
+/** A value axis spans at least 0 to 1: an all-zero series otherwise gets one tick labelled `0.000000`. */
+const ZERO_TO_ONE_AT_LEAST = { zero: true, domain: { unionWith: [0, 1] } };
+
 const base = (description: string, height: number | { step: number }) =>
   ({ description, width: WIDTH, height, autosize: { type: 'pad' }, config }) as const;
 
@@ -43,7 +46,7 @@ export function throughputSpec(rows: ThroughputRow[], start: number, end: number
     mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 },
     encoding: {
       x: { ...utcTime('UTC', '%H:%M'), scale: { type: 'utc', domain: [start, end] } },
-      y: { field: 'mibps', type: 'quantitative', title: 'MiB/s', scale: { zero: true } },
+      y: { field: 'mibps', type: 'quantitative', title: 'MiB/s', scale: ZERO_TO_ONE_AT_LEAST },
       color: { field: 'instance', type: 'nominal' },
     },
   } as TopLevelSpec;
@@ -62,7 +65,7 @@ export function historySpec(rows: HistoryRow[], description: string): TopLevelSp
     mark: { type: 'area', line: { color: '#1f77b4', strokeWidth: 1 }, color: '#9ecae1', interpolate: 'step-after' },
     encoding: {
       x: utcTime('UTC', '%d %b %H:%M'),
-      y: { field: 'mibps', type: 'quantitative', title: 'MiB/s', scale: { zero: true } },
+      y: { field: 'mibps', type: 'quantitative', title: 'MiB/s', scale: ZERO_TO_ONE_AT_LEAST },
     },
   } as TopLevelSpec;
 }
@@ -80,7 +83,7 @@ export function dailySpec(rows: DailyRow[]): TopLevelSpec {
     mark: { type: 'bar', color: '#1f77b4' },
     encoding: {
       x: { field: 'day', type: 'ordinal', title: 'UTC day', sort: null, axis: { labelAngle: -45, labelOverlap: true } },
-      y: { field: 'gib', type: 'quantitative', title: 'GiB' },
+      y: { field: 'gib', type: 'quantitative', title: 'GiB', scale: ZERO_TO_ONE_AT_LEAST },
     },
   } as TopLevelSpec;
 }
@@ -128,7 +131,7 @@ export function sizesSpec(rows: BucketRow[]): TopLevelSpec {
     encoding: {
       x: { field: 'bucket', type: 'ordinal', title: 'file size', sort: null, axis: { labelAngle: 0 } },
       xOffset: { field: 'uploader', type: 'nominal' },
-      y: { field: 'count', type: 'quantitative', title: 'files' },
+      y: { field: 'count', type: 'quantitative', title: 'files', scale: ZERO_TO_ONE_AT_LEAST, axis: { tickMinStep: 1, format: 'd' } },
       color: { field: 'uploader', type: 'nominal' },
     },
   } as TopLevelSpec;

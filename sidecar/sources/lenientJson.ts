@@ -1,4 +1,5 @@
 import JSON5 from 'json5';
+import { jsonSyntaxMessage } from '../normalize/jsonSyntax.js';
 
 /** Deeper than any real cloudplow file; deeper input is refused before a recursive parser sees it. */
 const MAX_DEPTH = 512;
@@ -12,11 +13,18 @@ export function parseLenientJson(text: string): unknown {
   // JSON.parse copes with any depth, but what reads the value after it (JSON.stringify,
   // recursive walks) runs out of stack: refuse it here, once.
   if (nestingDepth(text) > MAX_DEPTH) throw new Error(`nested deeper than ${MAX_DEPTH} levels`);
+  // The parsers' own messages quote the text around the error, and these files are
+  // cloudplow's: only a position leaves here.
   try {
     return JSON.parse(text);
-  } catch (strictError) {
-    if (!/\b(-?Infinity|NaN)\b/.test(text)) throw strictError;
+  } catch {
+    if (!/\b(-?Infinity|NaN)\b/.test(text)) throw new Error(jsonSyntaxMessage(text));
+  }
+  try {
     return JSON5.parse(text);
+  } catch (err) {
+    const { lineNumber: line, columnNumber: column } = err as { lineNumber?: number; columnNumber?: number };
+    throw new Error(jsonSyntaxMessage(text, line && column ? { line, column } : null));
   }
 }
 

@@ -1,4 +1,5 @@
 import type { SourceHealth } from '../contract/index.js';
+import { redact, redactOrNull } from '../normalize/secrets.js';
 
 type State = SourceHealth['state'];
 
@@ -39,9 +40,11 @@ export class SourceStatus {
     const now = opts.now ?? new Date();
     this.enter(state, now);
     this.latencyMs = opts.latencyMs == null ? null : Math.round(opts.latencyMs * 10) / 10;
-    this.hint = opts.hint ?? null;
+    // Every source's words pass here on their way to health.json: rclone's error bodies,
+    // parse errors, paths; whatever secret they quote stops here.
+    this.hint = redactOrNull(opts.hint ?? null);
     // "missing" and "idle" are normal conditions, not errors worth remembering.
-    if (state !== 'missing' && state !== 'idle') this.lastError = { at: now.toISOString(), message };
+    if (state !== 'missing' && state !== 'idle') this.lastError = { at: now.toISOString(), message: redact(message) };
   }
 
   setVersion(version: string | undefined, platform?: string): void {
@@ -52,7 +55,7 @@ export class SourceStatus {
   /** A standing remark under a topic (what works only in part); null clears it. */
   note(topic: string, text: string | null): void {
     if (text === null) this.notes.delete(topic);
-    else this.notes.set(topic, text);
+    else this.notes.set(topic, redact(text));
   }
 
   get current(): State {

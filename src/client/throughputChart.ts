@@ -19,6 +19,8 @@ export class ThroughputChart {
     container: HTMLElement,
     spec: Spec,
     private readonly describe: HTMLElement,
+    /** Shown in words when the window holds no upload at all: a flat line at 0 says little at a glance. */
+    private readonly quiet?: HTMLElement,
   ) {
     this.view = new VegaView(container, spec);
   }
@@ -29,7 +31,14 @@ export class ThroughputChart {
    */
   update(live: Live, end = Date.now()): void {
     // The time axis always spans the whole window, however little data there is.
-    this.view.update(toRows(live, end), { xmin: end - live.throughput.windowSeconds * 1000, xmax: end });
+    const rows = toRows(live, end);
+    this.view.update(rows, { xmin: end - live.throughput.windowSeconds * 1000, xmax: end });
+    if (this.quiet) {
+      const nothing = rows.every((r) => r.mibps === 0);
+      const words = `Nothing uploaded in the last ${duration(live.throughput.windowSeconds)}.`;
+      if (this.quiet.hidden === nothing) this.quiet.hidden = !nothing;
+      if (this.quiet.textContent !== words) this.quiet.textContent = words;
+    }
     const current = live.instances.map((i) => `${i.name} ${(i.speed / MiB).toFixed(1)} MiB/s`).join(', ');
     const text = `Upload throughput over the last ${duration(live.throughput.windowSeconds)}. Now: ${current || 'no rclone instance'}.`;
     if (this.describe.textContent !== text) this.describe.textContent = text;

@@ -131,6 +131,22 @@ describe('the kiosk at 1920×1080', () => {
     await page.locator('#k-banner').waitFor({ state: 'hidden', timeout: 15_000 });
   }, 60_000);
 
+  it('says in words that nothing was uploaded in the window, instead of a flat line alone, and still fits the screen', async () => {
+    const { page } = kiosk;
+    const busy = readData<Live>(out, 'live');
+    const quiet: Live = structuredClone(busy);
+    quiet.throughput.points = quiet.throughput.points.map((p) => ({ ...p, bytesPerSecond: 0 }));
+    quiet.total.speed = 0;
+    for (const i of quiet.instances) i.speed = 0;
+    writeData(out, 'live', quiet);
+    touchManifest(out, { changed: ['live'] });
+    await page.locator('#k-chart-quiet', { hasText: 'Nothing uploaded in the last 10 min.' }).waitFor({ state: 'visible', timeout: 15_000 });
+    expect(await page.evaluate(() => document.documentElement.scrollHeight <= innerHeight)).toBe(true);
+    writeData(out, 'live', busy);
+    touchManifest(out, { changed: ['live'] });
+    await page.locator('#k-chart-quiet').waitFor({ state: 'hidden', timeout: 15_000 });
+  }, 60_000);
+
   it('reloads itself when the site is rebuilt into something new, and not on a data tick', async () => {
     const { page } = kiosk;
     await page.evaluate(() => {

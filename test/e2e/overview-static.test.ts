@@ -205,6 +205,8 @@ describe('the overview page in Chromium, from data files', () => {
     expect(await page.locator('#chart-throughput svg .mark-line path').first().getAttribute('d')).toMatch(/^M[\d.]/);
     expect(await page.locator('#chart-throughput svg').textContent()).toContain('MiB/s');
     expect(await page.locator('#chart-throughput-desc').textContent()).toBe('Upload throughput over the last 10 min. Now: default 91.3 MiB/s, backup 0.0 MiB/s.');
+    // Uploads in the window: no "nothing uploaded" line.
+    expect(await page.locator('#chart-throughput-quiet').isHidden()).toBe(true);
 
     // Sources in words, with their hints; the sidecar's own healthy output is not a line.
     const sources = page.locator('#sources');
@@ -294,6 +296,21 @@ describe('the overview page in Chromium, from data files', () => {
     expect(await page.locator('#chart-throughput svg').count()).toBe(1);
     expect(server.count('/data/live.json', 200)).toBe(2);
     expect(server.count('/data/transfers.json', 200)).toBe(1);
+  }, 60_000);
+
+  it('says in words when nothing was uploaded in the chart’s window, and its axis reads in round numbers', async () => {
+    const { page } = view;
+    const quiet = live(80, 0);
+    quiet.throughput.points = quiet.throughput.points.map((p) => ({ ...p, bytesPerSecond: 0 }));
+    for (const i of quiet.instances) i.speed = 0;
+    write('live', quiet);
+    write('index', manifest({ health: first, live: iso(0), transfers: first }));
+    await page.locator('#chart-throughput-quiet', { hasText: 'Nothing uploaded in the last 10 min.' }).waitFor({ state: 'visible', timeout: 20_000 });
+    const ticks = await page.locator('#chart-throughput svg .role-axis-label text').allTextContents();
+    expect(ticks.filter((t) => /^[\d.]+$/.test(t))).toEqual(['0.0', '0.2', '0.4', '0.6', '0.8', '1.0']);
+    write('live', live(80, 120));
+    write('index', manifest({ health: first, live: iso(0), transfers: first }));
+    await page.locator('#chart-throughput-quiet').waitFor({ state: 'hidden', timeout: 20_000 });
   }, 60_000);
 
   it('shows the upload session, the SA pool, the SAs nearest their limit and the last log lines once cloudplow is read', async () => {

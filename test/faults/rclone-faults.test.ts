@@ -64,6 +64,13 @@ async function runAgainst(url: string) {
   return { out, sidecar, until };
 }
 
+/** What to do, for each state these cases reach (sources/rcloneHints.ts). */
+const HINTS: Record<string, RegExp> = {
+  unreachable: /^No answer from http:\/\/127\.0\.0\.1:\d+\. Check the host and port/,
+  error: /^rclone answered with an error\./,
+  auth_failed: /Set PLOWBOARD_RCLONE_USER and PLOWBOARD_RCLONE_PASS/,
+};
+
 describe('rclone misbehaving', () => {
   const cases: Array<[name: string, behaviour: Behaviour, state: SourceHealth['state'], message: RegExp]> = [
     ['accepts the connection and never answers', () => {}, 'unreachable', /no answer in time/],
@@ -85,10 +92,12 @@ describe('rclone misbehaving', () => {
       'error',
       /too large/,
     ],
-    ['answers garbage', (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"bytes": 12, "transfers": [tru'), 'error', /./],
-    ['answers 401', (_req, res) => res.writeHead(401, { 'content-type': 'text/plain' }).end('Unauthorized\n'), 'auth_failed', /./],
-    ['answers 404', (_req, res) => res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"couldn\'t find method","input":{},"path":"core/stats","status":404}'), 'error', /./],
-    ['answers 500', (_req, res) => res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"boom","input":{},"path":"core/stats","status":500}'), 'error', /boom|500/],
+    // The rows of docs/RELIABILITY.md: garbage is "not JSON" with what came, 401 names the
+    // variables to set (the hint, below), 404 and 500 carry rclone's own message.
+    ['answers garbage', (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"bytes": 12, "transfers": [tru'), 'error', /^HTTP 200 from [\w/]+, not JSON: \{"bytes": 12, "transfers": \[tru$/],
+    ['answers 401', (_req, res) => res.writeHead(401, { 'content-type': 'text/plain' }).end('Unauthorized\n'), 'auth_failed', /^HTTP 401 Unauthorized$/],
+    ['answers 404', (_req, res) => res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"couldn\'t find method","input":{},"path":"core/stats","status":404}'), 'error', /^HTTP 404 from [\w/]+: couldn't find method$/],
+    ['answers 500', (_req, res) => res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"boom","input":{},"path":"core/stats","status":500}'), 'error', /^HTTP 500 from [\w/]+: boom$/],
   ];
 
   for (const [name, behaviour, state, message] of cases) {
@@ -100,7 +109,7 @@ describe('rclone misbehaving', () => {
         fake.behaviour = behaviour;
         const bad = await until(`state ${state}`, (s) => s.state === state);
         expect(bad.lastError?.message ?? '').toMatch(message);
-        expect(bad.hint).toBeTruthy();
+        expect(bad.hint).toMatch(HINTS[state]!);
         expect(sidecar.running).toBe(true);
         fake.behaviour = healthy;
         const recovered = Date.now();

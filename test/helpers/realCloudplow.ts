@@ -56,6 +56,12 @@ export interface RealCloudplowOptions {
   /** SA base names for which the rclone wrapper prints the rate-limit trigger, `triggerAfter` seconds into the run. */
   triggerOn?: string[];
   triggerAfter?: number;
+  /** cloudplow's --loglevel. DEBUG (the default) is the level at which it logs rclone's whole command and environment. */
+  loglevel?: 'DEBUG' | 'INFO' | 'WARN';
+  /** Edits the generated config.json before it is written (a test's canaries, Plex turned on). */
+  editConfig?: (config: Record<string, any>) => void;
+  /** More environment for cloudplow, which hands its environment on to rclone. */
+  env?: Record<string, string>;
 }
 
 /** One `rclone` call made through the wrapper: the arguments and the SA cloudplow handed it. */
@@ -120,7 +126,9 @@ export class RealCloudplow {
     const rcloneConf = path.join(this.work, 'rclone.conf');
     writeFileSync(rcloneConf, '[gdrive]\ntype = memory\n');
     this.writeWrapper();
-    writeFileSync(this.config, JSON.stringify(this.cloudplowConfig(rcloneConf), null, 2));
+    const config = this.cloudplowConfig(rcloneConf);
+    this.opts.editConfig?.(config);
+    writeFileSync(this.config, JSON.stringify(config, null, 2));
     return this;
   }
 
@@ -223,11 +231,11 @@ exec "$REAL" "$@"
 
   /** `cloudplow.py upload`, in its own process group so a kill takes its rclone too. */
   start(): this {
-    const args = [path.join(this.dir, 'cloudplow.py'), 'upload', '--config', this.config, '--logfile', this.log, '--cachefile', this.cacheDb, '--loglevel', 'DEBUG'];
+    const args = [path.join(this.dir, 'cloudplow.py'), 'upload', '--config', this.config, '--logfile', this.log, '--cachefile', this.cacheDb, '--loglevel', this.opts.loglevel ?? 'DEBUG'];
     this.proc = spawn(PYTHON, args, {
       cwd: this.dir,
       detached: true,
-      env: { PATH: `${this.binDir}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: this.work, LANG: 'C.UTF-8', PYTHONUNBUFFERED: '1' },
+      env: { ...this.opts.env, PATH: `${this.binDir}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: this.work, LANG: 'C.UTF-8', PYTHONUNBUFFERED: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));

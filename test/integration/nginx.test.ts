@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { hashSync } from 'bcryptjs';
@@ -73,6 +73,20 @@ describe('deploy/nginx.conf with a real nginx', () => {
     const page = await raw('GET', '/', { 'accept-encoding': 'gzip' });
     expect(page.headers['content-encoding']).toBe('gzip');
     expect(page.body).toContain('<!doctype html>');
+  });
+
+  it('sends the build’s .gz of a script as it is (gzip_static), and compresses a data file when sent', async () => {
+    const js = readdirSync(path.join(out, 'assets')).filter((f) => f.endsWith('.js'));
+    const largest = js.sort((a, b) => statSync(path.join(out, 'assets', b)).size - statSync(path.join(out, 'assets', a)).size)[0]!;
+    const r = await raw('GET', `/assets/${largest}`, { 'accept-encoding': 'gzip, br' });
+    expect(r.headers['content-encoding']).toBe('gzip');
+    expect(r.headers.vary).toBe('Accept-Encoding');
+    // The precompressed file's own length: nginx compressing on the fly would send it chunked, with no length.
+    expect(Number(r.headers['content-length'])).toBe(statSync(path.join(out, 'assets', `${largest}.gz`)).size);
+    expect(r.body).toBe(readFileSync(path.join(out, 'assets', largest), 'utf8'));
+    const data = await raw('GET', '/data/index.json', { 'accept-encoding': 'gzip' });
+    expect(data.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(data.body)).toHaveProperty('schemaVersion');
   });
 
   it('answers GET and HEAD only, lists no folders, and follows no symlink out', async () => {

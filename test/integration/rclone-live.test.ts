@@ -129,7 +129,8 @@ describe('a sidecar polling a real rclone rcd', () => {
 describe('credentials', () => {
   it('reads a wrong password as auth failed, and never writes the password anywhere', async () => {
     const out2 = path.join(work, 'output-auth');
-    const wrong = new SidecarProcess(['sidecar', '--rclone-url', `http://${rclone.user}:wrong-pass-canary@127.0.0.1:${rclone.port}`, '--output', out2, '--interval', '0.5']).start();
+    // In the URL, from the environment: on the command line it is refused (cli-password-refused.test.ts).
+    const wrong = new SidecarProcess(['sidecar', '--output', out2, '--interval', '0.5'], { PLOWBOARD_RCLONE_URL: `http://${rclone.user}:wrong-pass-canary@127.0.0.1:${rclone.port}` }).start();
     try {
       const h = await waitFor('auth_failed', () => {
         const s = readJson<Health>(path.join(out2, 'data', 'health.json')).sources.find((x) => x.kind === 'rclone');

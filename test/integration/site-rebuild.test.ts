@@ -13,7 +13,9 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'plowboard-rebuild-'));
   const idle = `http://127.0.0.1:${await freePort()}`;
   sidecar = new SidecarProcess(['sidecar', '--rclone-url', idle, '--output', path.join(work, 'out'), '--interval', '0.2']).start();
-  await waitFor('the first build', () => statSync(page(), { throwIfNoEntry: false }), 30_000);
+  // index.html is written mid-build (its .br and .gz come after it); the first data files only
+  // once the build is done, and the sidecar watches the templates only from then on.
+  await waitFor('the first build done', () => statSync(page(), { throwIfNoEntry: false }) && statSync(path.join(work, 'out', 'data', 'index.json'), { throwIfNoEntry: false }), 30_000);
 });
 afterAll(async () => {
   await sidecar?.stop();

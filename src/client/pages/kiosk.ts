@@ -17,7 +17,7 @@ const ROWS = 4;
 const REBUILD_FALLBACK_MS = 10 * 60_000;
 
 const body = document.body;
-const chart = new ThroughputChart(byId('k-chart'), specFrom('spec-kiosk-throughput'), byId('k-chart-desc'));
+const chart = new ThroughputChart(byId('k-chart'), specFrom('spec-kiosk-throughput'), byId('k-chart-desc'), byId('k-chart-quiet'));
 let manifest: Manifest | null = null;
 let connection: Connection = { state: 'connecting' };
 let lastAnswerAt: number | null = null;

@@ -12,7 +12,7 @@ const NEAREST_SHOWN = 5;
 const LOG_LINES_SHOWN = 10;
 
 const body = document.body;
-const chart = new ThroughputChart(byId('chart-throughput'), JSON.parse(byId('spec-throughput').textContent ?? '{}'), byId('chart-throughput-desc'));
+const chart = new ThroughputChart(byId('chart-throughput'), JSON.parse(byId('spec-throughput').textContent ?? '{}'), byId('chart-throughput-desc'), byId('chart-throughput-quiet'));
 let manifest: Manifest | null = null;
 let connection: Connection = { state: 'connecting' };
 let live: Live | null = null;
