@@ -238,23 +238,23 @@ describe('installed globally from the tarball', () => {
     const p = server;
     const exited = new Promise<never>((_, reject) => p.once('exit', (code) => reject(new Error(`plowboard run exited ${code}: ${stderr}`))));
     exited.catch(() => {});
-    // The server may answer before the first site build is done: wait for the page itself,
-    // and give up at once if the process has ended (waitFor alone would retry to its timeout).
-    const page = await Promise.race([
+    // The server answers before the first build is done, and the pages and the data files
+    // of that build appear at different moments: wait until both answer.
+    const get = (url: string) => rawRequest(port, 'GET', url, { Host: `127.0.0.1:${port}` });
+    const [page, health] = await Promise.race([
       waitFor(
-        'the overview page',
+        'the overview page and health.json',
         async () => {
-          const res = await rawRequest(port, 'GET', '/', { Host: `127.0.0.1:${port}` });
-          return res.status === 200 ? res : null;
+          const both = await Promise.all([get('/'), get('/data/health.json')]);
+          return both.every((r) => r.status === 200) ? both : null;
         },
         60_000,
         200,
       ),
+      // Give up at once if the process has ended: waitFor alone would retry to its timeout.
       exited,
     ]);
     expect(page.body).toContain('<html');
-    const health = await rawRequest(port, 'GET', '/data/health.json', { Host: `127.0.0.1:${port}` });
-    expect(health.status).toBe(200);
     expect(JSON.parse(health.body).schemaVersion).toBeDefined();
 
     const code = await new Promise<number | null>((resolve) => {
