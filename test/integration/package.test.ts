@@ -111,15 +111,21 @@ function ownFiles(): string[] {
 }
 
 afterAll(async () => {
+  // Left running only when the run test failed. SIGTERM first, as a user's stop: a SIGKILL
+  // straight away orphaned the site build child, which went on writing into the folder below.
   if (server && server.exitCode === null && server.signalCode === null) {
     const p = server;
     await new Promise((resolve) => {
-      p.once('exit', resolve);
-      p.kill('SIGKILL');
+      const kill = setTimeout(() => p.kill('SIGKILL'), 10_000);
+      p.once('exit', () => {
+        clearTimeout(kill);
+        resolve(null);
+      });
+      p.kill('SIGTERM');
     });
   }
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+  if (work) rmSync(work, { recursive: true, force: true, maxRetries: 5 });
+}, 30_000);
 
 describe('npm pack', () => {
   it('holds the compiled CLI and what it reads at run time', () => {
