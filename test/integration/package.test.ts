@@ -16,7 +16,7 @@ import { readJson, repoRoot } from '../helpers/sidecarProcess.js';
  *
  * Cost: the install fetches ~270 packages from the npm registry (from npm's cache when it
  * has them) and, where better-sqlite3's prebuilt binary cannot be downloaded, compiles it:
- * about 2 to 2.5 minutes on two shared cores, most of the test's time.
+ * 1.5 to 2.5 minutes on two shared cores (measured 85-125 s), most of the test's time.
  */
 
 const version = readJson<{ version: string }>(path.join(repoRoot, 'package.json')).version;
@@ -76,9 +76,9 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'plowboard-package-'));
   prefix = path.join(work, 'prefix');
 
-  // --ignore-scripts: packing runs `prepare` (tsc) otherwise, which rewrites dist/ in place
-  // while other test files run the CLI from it. The global setup has just compiled dist/
-  // from these sources, which is what `prepare` would have done.
+  // --ignore-scripts: packing runs `prepack` (removes dist/) and `prepare` (tsc) otherwise,
+  // which would pull dist/ from under the other test files running the CLI from it. The
+  // global setup has just compiled dist/ from these sources, as `prepare` would have.
   const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: repoRoot, timeoutMs: 120_000 });
   expect(packed.code, packed.stderr).toBe(0);
   const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
