@@ -1,6 +1,6 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -117,6 +117,13 @@ describe('deploy files', () => {
     ).catch((err: Error) => {
       throw new Error(`${err.message}; the check said: ${said}; plowboard said: ${stderr}`);
     });
+    // The site as well as the heartbeat: it is built in the container, from src/ and what the
+    // browser code imports, which the run stage must have copied.
+    const site = path.join(env.PLOWBOARD_OUTPUT!, 'index.html');
+    await waitFor('the site in the output folder', () => existsSync(site), 60_000, 500).catch((err: Error) => {
+      throw new Error(`${err.message}; plowboard said: ${stderr}`);
+    });
+    expect(stderr).not.toMatch(/site build failed/);
     // Nothing from the build stage's dev tools made it in.
     expect(() => readFileSync(path.join(app, 'node_modules', 'typescript', 'package.json'))).toThrow();
   });
