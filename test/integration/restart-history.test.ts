@@ -36,12 +36,14 @@ afterAll(async () => {
 
 describe('history across restarts', () => {
   it('continues after SIGTERM with a gap, and after SIGKILL from the last save, never with a corrupt file', async () => {
-    makeFiles(path.join(work, 'src'), Array.from({ length: 30 }, (_, i) => [`f${i}.bin`, 400_000] as [string, number]));
+    // About 25 s of upload, started once the sidecar is up: on a loaded machine its start (the
+    // site build first) once outlasted a shorter copy, and no sample ever had bytes.
+    makeFiles(path.join(work, 'src'), Array.from({ length: 60 }, (_, i) => [`f${i}.bin`, 400_000] as [string, number]));
     await rclone.bwlimit('1M');
-    const job = await rclone.copy(path.join(work, 'src'), path.join(work, 'dst'));
-
     let sidecar = start();
-    await waitFor('two history samples with bytes', () => hour().bytes.filter((b) => (b ?? 0) > 0).length >= 2, 30_000);
+    await waitFor('the sidecar up', () => startedAt(), 90_000);
+    const job = await rclone.copy(path.join(work, 'src'), path.join(work, 'dst'));
+    await waitFor('two history samples with bytes', () => hour().bytes.filter((b) => (b ?? 0) > 0).length >= 2, 90_000);
     expect(await sidecar.stop('SIGTERM')).toBe(0);
     const saved = JSON.parse(readFileSync(path.join(stateDir, 'history.json'), 'utf8'));
     expect(saved.version).toBe(1);
@@ -50,14 +52,14 @@ describe('history across restarts', () => {
     // Down for longer than two 5 s buckets.
     await sleep(11_000);
     sidecar = start();
-    await waitFor('samples after the restart', () => (hour().t.filter((t): t is number => t !== null).at(-1) ?? 0) > before.at(-1)! + 10, 30_000);
+    await waitFor('samples after the restart', () => (hour().t.filter((t): t is number => t !== null).at(-1) ?? 0) > before.at(-1)! + 10, 90_000);
     const after = hour();
     expect(after.t.slice(0, before.length)).toEqual(before);
     expect(after.t[before.length]).toBeNull();
     expect(after.t.filter((t) => t !== null).length).toBeGreaterThan(before.length);
 
     // SIGKILL: no shutdown save; the last saved state is still whole.
-    await waitFor('finished transfers', () => readJson<Transfers>(path.join(out, 'data', 'transfers.json')).count > 0, 30_000);
+    await waitFor('finished transfers', () => readJson<Transfers>(path.join(out, 'data', 'transfers.json')).count > 0, 90_000);
     const killed = sidecar.proc!.pid!;
     const killedStart = startedAt();
     await sidecar.stop('SIGKILL');
