@@ -1,6 +1,8 @@
 import type { Account, AccountStatus, Accounts, Pool, Uploader } from '../contract/index.js';
 import prettyBytes from 'pretty-bytes';
-import { accountName, type QuotaEntry } from './quotaCache.js';
+import { accountName } from './accountName.js';
+import { naturalCompare } from './naturalCompare.js';
+import type { QuotaEntry } from './quotaCache.js';
 
 /** cloudplow skips an account with less than this left (cloudplow.py). */
 export const MIN_USABLE_BYTES = 1024 ** 3;
@@ -215,11 +217,3 @@ function sumPools(pools: Pool[]): Pool {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-/** One collator for every comparison: localeCompare with options builds one per call, which a sort of 1,000 SAs feels. */
-const NATURAL = new Intl.Collator('en', { numeric: true });
-
-/** cloudplow orders accounts by the digits in their names: 2.json before 10.json. */
-export function naturalCompare(a: string, b: string): number {
-  return NATURAL.compare(a, b);
-}

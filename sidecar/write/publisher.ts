@@ -1,7 +1,7 @@
 import type { Manifest } from '../contract/index.js';
 import { DATA_FILES, dataPath, schemaPath } from '../contract/index.js';
-import { stableHealth, type SourceStatus } from '../sources/sourceStatus.js';
-import type { Health } from '../contract/index.js';
+import type { Health, SourceHealth } from '../contract/index.js';
+import type { SourceStatus } from '../sources/sourceStatus.js';
 import { DataWriter } from './dataWriter.js';
 
 export interface PublishMeta {
@@ -123,4 +123,10 @@ export class Publisher {
       return false;
     }
   }
+}
+
+/** The parts of a health entry that change on every poll, left out when deciding whether to rewrite. */
+export function stableHealth(h: SourceHealth): Omit<SourceHealth, 'lastOkAt' | 'lastCheckedAt' | 'latencyMs'> {
+  const { lastOkAt: _a, lastCheckedAt: _b, latencyMs: _c, ...rest } = h;
+  return rest;
 }
