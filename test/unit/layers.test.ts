@@ -14,7 +14,7 @@ const LAYERS: string[][] = [
   ['write'],
   ['site'],
   ['serve', 'snapshot'],
-  ['daemon', 'daemon.ts'],
+  ['daemon'],
   ['commands'],
   ['demo'],
   ['cli.ts'],
