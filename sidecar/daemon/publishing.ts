@@ -4,7 +4,7 @@
 import type { ResolvedConfig } from '../config/schema.js';
 import type { Timing } from '../config/timing.js';
 import { effectiveConfig } from '../config/effective.js';
-import { HISTORY_RANGES, type Accounts, type Health, type HistoryRangeName, type SourceHealth, type Transfer, type Transfers } from '../contract/index.js';
+import { HISTORY_RANGES, envelope, type Accounts, type Health, type HistoryRangeName, type SourceHealth, type Transfer, type Transfers } from '../contract/index.js';
 import { version } from '../projectRoot.js';
 import type { CloudplowSource } from '../sources/cloudplow.js';
 import { EMPTY_SNAPSHOT } from '../sources/cloudplowSnapshot.js';
@@ -166,7 +166,7 @@ export class Publishing {
     }
     const list = intake.transfers.list();
     if (list !== this.transfersWritten) {
-      const transfers: Transfers = { schemaVersion: 1, generatedAt, limit: intake.transfers.limit, count: list.length, failed: list.filter((t) => !t.ok).length, transfers: [...list] };
+      const transfers: Transfers = { ...envelope(generatedAt), limit: intake.transfers.limit, count: list.length, failed: list.filter((t) => !t.ok).length, transfers: [...list] };
       files.push({ name: 'transfers', data: transfers });
       texts.push({ path: 'data/transfers.csv', text: transfersCsv(list) });
       this.transfersWritten = list;
@@ -179,7 +179,7 @@ export class Publishing {
       this.historyWritten.set(range, version);
     }
     const sources = this.parts.sourceHealth();
-    const health: Health = { schemaVersion: 1, generatedAt, state: overallState(sources), sidecar: { version, startedAt: this.parts.startedAt }, ...(this.parts.demo ? { demo: true } : {}), sources };
+    const health: Health = { ...envelope(generatedAt), state: overallState(sources), sidecar: { version, startedAt: this.parts.startedAt }, ...(this.parts.demo ? { demo: true } : {}), sources };
     // Prometheus scrapes the textfile every 15 s or more: one render per history sample is plenty.
     if (now.getTime() - this.metricsAt >= SAMPLE_MS || !this.publisher.written('metrics.prom')) {
       this.accountMetrics ??= await renderAccountMetrics(view.accounts);

@@ -1,4 +1,4 @@
-import type { Account, AccountStatus, Accounts, Pool, Uploader } from '../contract/index.js';
+import { envelope, type Account, type AccountStatus, type Accounts, type Pool, type Uploader } from '../contract/index.js';
 import prettyBytes from 'pretty-bytes';
 import { accountName } from './accountName.js';
 import { naturalCompare } from './naturalCompare.js';
@@ -45,8 +45,7 @@ export function buildAccounts(input: AccountsInput, generatedAt: string): Accoun
   const names = new Set<string>([...input.uploaders.map((u) => u.name), ...input.quotaCache.keys(), ...Object.keys(input.saBans)]);
   const uploaders = [...names].sort().map((name) => buildUploader(name, input));
   return {
-    schemaVersion: 1,
-    generatedAt,
+    ...envelope(generatedAt),
     quota: input.quota,
     uploaders,
     pool: sumPools(uploaders.map((u) => u.pool)),

@@ -1,4 +1,4 @@
-import type { Accounts, Distribution, Live, LogEvent, LogLine, Logs, SessionFile, Transfer } from '../contract/index.js';
+import { envelope, type Accounts, type Distribution, type Live, type LogEvent, type LogLine, type Logs, type SessionFile, type Transfer } from '../contract/index.js';
 import type { SaQuota } from '../config/schema.js';
 import { parseLearnedSizes } from '../normalize/distribution.js';
 import { sessionFromLog } from '../normalize/logSession.js';
@@ -82,9 +82,9 @@ export function cloudplowView(input: ViewInput, accountsCache = new AccountsCach
   );
   return {
     accounts,
-    session: { schemaVersion: 1, generatedAt, session },
-    distribution: { schemaVersion: 1, generatedAt, uploaders: parseLearnedSizes(snapshot.learnedSizes) },
-    logs: { schemaVersion: 1, generatedAt, file: snapshot.log.file, lines: [...snapshot.log.lines], events: [...snapshot.log.events] },
+    session: { ...envelope(generatedAt), session },
+    distribution: { ...envelope(generatedAt), uploaders: parseLearnedSizes(snapshot.learnedSizes) },
+    logs: { ...envelope(generatedAt), file: snapshot.log.file, lines: [...snapshot.log.lines], events: [...snapshot.log.events] },
   };
 }
 

@@ -1,6 +1,4 @@
-import type { Manifest } from '../contract/index.js';
-import { DATA_FILES, dataPath, schemaPath } from '../contract/index.js';
-import type { Health, SourceHealth } from '../contract/index.js';
+import { DATA_FILES, dataPath, envelope, schemaPath, type Health, type Manifest, type SourceHealth } from '../contract/index.js';
 import type { SourceStatus } from '../sources/sourceStatus.js';
 import { DataWriter } from './dataWriter.js';
 
@@ -60,8 +58,7 @@ export class Publisher {
     await this.put('health', withOutput, (h) => ({ ...h, generatedAt: null, sources: h.sources.map(stableHealth) }));
 
     const manifest: Manifest = {
-      schemaVersion: 1,
-      generatedAt: now.toISOString(),
+      ...envelope(now.toISOString()),
       sidecar: { version: this.meta.version, startedAt: this.meta.startedAt },
       heartbeatAt: now.toISOString(),
       heartbeatSeconds: this.meta.heartbeatSeconds,
