@@ -2,7 +2,7 @@ import { discoverLaunches, discoveryOptions } from '../config/cloudplowDiscovery
 import { loadConfig, loadConfigOnHost, type ConfigFlags } from '../config/load.js';
 import type { CloudplowLaunch } from '../config/cloudplowLaunch.js';
 import type { ResolvedConfig } from '../config/schema.js';
-import { Daemon } from '../daemon.js';
+import { Daemon } from '../daemon/daemon.js';
 import { NOTHING_TO_WATCH, nothingToWatch } from '../format/nothingToWatch.js';
 import { readHtpasswd } from '../serve/basicAuth.js';
 import { startServer } from '../serve/server.js';

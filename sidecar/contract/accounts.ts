@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Bytes, BytesPerSecond, IsoTime, Nullable, Seconds, envelope } from './common.js';
+import { Bytes, BytesPerSecond, IsoTime, Nullable, Seconds, envelopeFields } from './common.js';
 
 export const AccountStatus = Type.Union([Type.Literal('active'), Type.Literal('available'), Type.Literal('exhausted'), Type.Literal('banned')], {
   description:
@@ -52,7 +52,7 @@ export const Uploader = Type.Object({
 
 export const Accounts = Type.Object(
   {
-    ...envelope,
+    ...envelopeFields,
     quota: Type.Object({
       bytesPerAccount: Bytes,
       label: Type.String({ description: 'e.g. "750 GiB"' }),
