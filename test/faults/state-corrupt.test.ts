@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 /**
- * Every file the sidecar keeps in its state folder (sidecar/state/persist.ts, daemon.ts),
+ * Every file the sidecar keeps in its state folder (sidecar/daemon/stateFile.ts, daemon/savedState.ts),
  * each broken in its own way: torn by a crash mid-write on a filesystem without rename
  * atomicity, bytes that are no JSON, and JSON of the wrong shape.
  */
