@@ -2,9 +2,10 @@ import type { InFlightTransfer, Live, Transfer, Transfers } from '../../../sidec
 import { TRANSFERS_PAGE_COLUMNS } from '../../../sidecar/format/transferColumns.js';
 import { csvLink, toCsv } from '../csv.js';
 import { byId, el, replaceRows, setText } from '../dom.js';
-import { ago, bytes, dateTime, duration, speed } from '../format.js';
+import { ago, bytes, dateTime, duration, speed, timeText } from '../format.js';
+import { headerStatus } from '../headerStatus.js';
 import { fileEta, fileRateAvg, fileRateNow, finishedSpeed } from '../liveWords.js';
-import { startPage, timeText } from '../pageStatus.js';
+import { startPage } from '../startPage.js';
 import { Choices, DataTable, countBy, searchMatcher, setCell, type Column } from '../table.js';
 import { STATE_WORDS, csvTransfer, finishedRow, inflightRow, type Row, type State } from '../transferRows.js';
 
@@ -185,8 +186,16 @@ csvLink(
 
 let hashOpened = false;
 startPage({
-  name: 'Transfers',
   files: ['live', 'transfers'],
+  status: headerStatus({
+    name: 'Transfers',
+    title: () => {
+      if (!live && !finished) return null;
+      const n = live?.total.inFlight ?? 0;
+      const failed = finished?.failed ?? 0;
+      return `${n ? `▲ ${n} in flight` : 'idle'}${failed ? ` · ${failed} failed` : ''}`;
+    },
+  }),
   onData: (name, data) => {
     if (name === 'live') live = data as Live;
     else if (name === 'transfers') finished = data as Transfers;
@@ -198,12 +207,6 @@ startPage({
       if (row) openDetail(row.key);
       hashOpened = true;
     }
-  },
-  title: () => {
-    if (!live && !finished) return null;
-    const n = live?.total.inFlight ?? 0;
-    const failed = finished?.failed ?? 0;
-    return `${n ? `▲ ${n} in flight` : 'idle'}${failed ? ` · ${failed} failed` : ''}`;
   },
   // Ages ("2 min ago") move on; only the shown page is rewritten, and only the cells that changed.
   tick: () => table.refresh(),
