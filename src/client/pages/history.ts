@@ -149,7 +149,6 @@ function renderHeatmap(): void {
   setDesc('chart-heatmap-desc', `${accounts.size} service accounts over ${new Set(rows.map((r) => r.day)).size} days; the most in a day: ${busiest.account} on ${busiest.day}, ${bytes(busiest.gib * GiB)}.`);
 }
 
-
 function choose(next: HistoryRangeName): void {
   if (next === range) return;
   range = next;
