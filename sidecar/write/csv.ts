@@ -1,37 +1,21 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Accounts, Transfer } from '../contract/index.js';
-
-type Cell = string | number | boolean | null;
+import { TRANSFERS_FILE_COLUMNS, type CsvCell } from '../format/transferColumns.js';
 
 /**
  * CSV for spreadsheets. File names are untrusted: a cell that starts with =, +, -, @ (or
  * a tab or carriage return) would run as a formula, so csv-stringify prefixes it with '.
  */
-export function toCsv<T>(rows: readonly T[], columns: Array<[header: string, value: (row: T) => Cell]>): string {
+export function toCsv<T>(rows: readonly T[], columns: ReadonlyArray<readonly [header: string, value: (row: T) => CsvCell]>): string {
   return stringify(
     rows.map((r) => columns.map(([, value]) => value(r) ?? '')),
     { header: true, columns: columns.map(([header]) => header), escape_formulas: true, cast: { boolean: (b) => String(b) } },
   );
 }
 
+/** data/transfers.csv: its columns are shared with the transfers page's download. */
 export function transfersCsv(transfers: readonly Transfer[]): string {
-  return toCsv(transfers, [
-    ['completed_at', (t) => t.completedAt],
-    ['started_at', (t) => t.startedAt],
-    ['name', (t) => t.name],
-    ['size_bytes', (t) => t.size],
-    ['bytes', (t) => t.bytes],
-    ['duration_seconds', (t) => t.durationSeconds],
-    ['avg_bytes_per_second', (t) => (t.avgSpeed === null ? null : Math.round(t.avgSpeed))],
-    ['ok', (t) => t.ok],
-    ['error', (t) => t.error],
-    ['instance', (t) => t.instance],
-    ['uploader', (t) => t.uploader],
-    ['service_account', (t) => t.serviceAccount],
-    // Appended, so a spreadsheet that reads columns by position keeps working. Empty when rclone does not say (before 1.66).
-    ['server_side', (t) => t.serverSide ?? null],
-    ['destination', (t) => t.dstFs ?? null],
-  ]);
+  return toCsv(transfers, TRANSFERS_FILE_COLUMNS);
 }
 
 /** One row per account of each uploader. */

@@ -6,7 +6,7 @@ type Cell = string | number | boolean | null | undefined;
  * = + - @ (or a tab or carriage return) gets a leading ' so a spreadsheet does not run
  * a file name as a formula.
  */
-export function toCsv<T>(rows: readonly T[], columns: Array<[header: string, value: (row: T) => Cell]>): string {
+export function toCsv<T>(rows: readonly T[], columns: ReadonlyArray<readonly [header: string, value: (row: T) => Cell]>): string {
   const lines = [columns.map(([h]) => cell(h)).join(',')];
   for (const row of rows) lines.push(columns.map(([, value]) => cell(value(row))).join(','));
   return `${lines.join('\n')}\n`;

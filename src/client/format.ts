@@ -23,3 +23,9 @@ export const when = (iso: string | null | undefined): string =>
 
 /** Whether the viewer's locale writes 2 PM rather than 14:00, so the chart's axis can agree with the text. */
 export const uses12Hour = (): boolean => new Intl.DateTimeFormat(undefined, { hour: 'numeric' }).resolvedOptions().hour12 === true;
+
+/** A time as the viewer's clock (with its date when not today), how long ago in words, the full date on hover. */
+export function timeText(iso: string | null | undefined, now = Date.now()): { text: string; title: string } {
+  if (!iso) return { text: '—', title: '' };
+  return { text: `${when(iso)} · ${ago(iso, now)}`, title: dateTime(iso) };
+}

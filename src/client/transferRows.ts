@@ -1,4 +1,5 @@
 import type { InFlightTransfer, Transfer } from '../../sidecar/contract/index.js';
+import type { CsvTransfer } from '../../sidecar/format/transferColumns.js';
 
 export type State = 'inflight' | 'ok' | 'failed' | 'checked';
 export const STATE_WORDS: Record<State, string> = { inflight: 'in flight', ok: 'ok', failed: 'failed', checked: 'checked' };
@@ -73,4 +74,22 @@ export const finishedRow = (t: Transfer): Row => ({
   dest: t.dstFs ?? null,
   serverSide: t.serverSide ?? null,
   record: t,
+});
+
+/** A row as the shared CSV columns read it: in flight, the average since its first byte; not finished, so no ok yet. */
+export const csvTransfer = (r: Row): CsvTransfer => ({
+  completedAt: r.completedAt,
+  startedAt: r.startedAt,
+  name: r.name,
+  size: r.size,
+  bytes: r.bytes,
+  durationSeconds: r.durationSeconds,
+  avgSpeed: r.average,
+  ok: r.state === 'inflight' ? null : r.state !== 'failed',
+  error: r.error,
+  instance: r.instance,
+  uploader: r.uploader,
+  serviceAccount: r.account,
+  serverSide: r.serverSide,
+  dstFs: r.dest,
 });

@@ -1,7 +1,8 @@
 import type { Account, AccountStatus, Accounts, HistoryRange, Pool } from '../../../sidecar/contract/index.js';
 import { byId, el, setText } from '../dom.js';
 import { bytes, dateTime, duration, speed, when } from '../format.js';
-import { startPage } from '../pageStatus.js';
+import { headerStatus } from '../headerStatus.js';
+import { startPage } from '../startPage.js';
 import { Choices, DataTable, countBy, searchMatcher, setCell, type Column } from '../table.js';
 import { VegaView, specFrom } from '../vegaView.js';
 
@@ -212,8 +213,8 @@ function drawHistory(): void {
 }
 
 startPage({
-  name: 'Accounts',
   files: ['accounts', 'history-48h'],
+  status: headerStatus({ name: 'Accounts', title: () => (accounts ? `${accounts.pool.usableNow} of ${accounts.pool.accounts} SAs usable` : null) }),
   onData: (name, data) => {
     if (name === 'accounts') renderAccounts(data as Accounts);
     else if (name === 'history-48h') {
@@ -221,7 +222,6 @@ startPage({
       drawHistory();
     }
   },
-  title: () => (accounts ? `${accounts.pool.usableNow} of ${accounts.pool.accounts} SAs usable` : null),
   // Countdowns move every second: the pool cards and the shown page's cells that changed.
   tick: () => {
     renderPool();

@@ -1,14 +1,11 @@
 import type { EffectiveConfig, Health, Manifest } from '../../../sidecar/contract/index.js';
 import { byId, el, replaceRows, setText } from '../dom.js';
 import { ago, dateTime, duration } from '../format.js';
-import { PageStatus } from '../pageStatus.js';
-import { Poller } from '../poller.js';
+import { headerStatus } from '../headerStatus.js';
+import { siteRoot as root, startPage } from '../startPage.js';
 import { sourceWords } from '../sourceWords.js';
 
 // No chart here: this page must not pull in Vega.
-const body = document.body;
-const root = body.dataset.root ?? './';
-const status = new PageStatus('Health');
 let health: Health | null = null;
 
 function renderHealth(h: Health): void {
@@ -89,19 +86,14 @@ function tick(): void {
   }
 }
 
-new Poller({
-  root,
+startPage({
   files: ['health', 'config'],
-  fallbackIntervalSeconds: Number(body.dataset.interval ?? 2),
-  onManifest: (m) => {
-    status.setManifest(m);
-    renderFiles(m);
-  },
-  onConnection: (c) => status.setConnection(c),
+  status: headerStatus({ name: 'Health' }),
+  onManifest: renderFiles,
   onData: (name, data) => {
     if (name === 'health') renderHealth((health = data as Health));
     else if (name === 'config') renderConfig(data as EffectiveConfig);
     tick();
   },
-}).start();
-setInterval(tick, 1000);
+  tick,
+});

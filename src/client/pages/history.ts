@@ -1,8 +1,8 @@
 import type { HistoryRange, HistoryRangeName, HistorySeries } from '../../../sidecar/contract/index.js';
 import { byId } from '../dom.js';
 import { bytes, duration, speed } from '../format.js';
-import { PageStatus } from '../pageStatus.js';
-import { Poller } from '../poller.js';
+import { headerStatus } from '../headerStatus.js';
+import { startPage } from '../startPage.js';
 import { VegaView, specFrom } from '../vegaView.js';
 
 // Not imported from the contract as a value: that would bundle TypeBox into the page.
@@ -12,8 +12,6 @@ const MiB = 1024 * 1024;
 const GiB = 1024 ** 3;
 const HEATMAP_ROW_PX = 18;
 
-const body = document.body;
-const status = new PageStatus('History');
 const charts = {
   throughput: new VegaView(byId('chart-history-throughput'), specFrom('spec-history-throughput')),
   errors: new VegaView(byId('chart-history-errors'), specFrom('spec-history-errors')),
@@ -151,21 +149,6 @@ function renderHeatmap(): void {
   setDesc('chart-heatmap-desc', `${accounts.size} service accounts over ${new Set(rows.map((r) => r.day)).size} days; the most in a day: ${busiest.account} on ${busiest.day}, ${bytes(busiest.gib * GiB)}.`);
 }
 
-const poller = new Poller({
-  root: body.dataset.root ?? './',
-  files: files(),
-  fallbackIntervalSeconds: Number(body.dataset.interval ?? 2),
-  onManifest: (m) => status.setManifest(m),
-  onConnection: (c) => status.setConnection(c),
-  onData: (name, data) => {
-    const h = data as HistoryRange;
-    ranges.set(h.range, h);
-    if (name === 'history-90d') renderDaily();
-    if (h.range === range) renderRange();
-    else if (name === 'history-90d') renderHeatmap();
-  },
-});
-
 function choose(next: HistoryRangeName): void {
   if (next === range) return;
   range = next;
@@ -177,4 +160,14 @@ function choose(next: HistoryRangeName): void {
 for (const input of document.querySelectorAll<HTMLInputElement>('input[name=range]')) input.addEventListener('change', () => input.checked && choose(input.value as HistoryRangeName));
 window.addEventListener('hashchange', () => choose(rangeFromHash() ?? '1h'));
 renderRange();
-poller.start();
+const { poller } = startPage({
+  files: files(),
+  status: headerStatus({ name: 'History' }),
+  onData: (name, data) => {
+    const h = data as HistoryRange;
+    ranges.set(h.range, h);
+    if (name === 'history-90d') renderDaily();
+    if (h.range === range) renderRange();
+    else if (name === 'history-90d') renderHeatmap();
+  },
+});

@@ -1,10 +1,11 @@
-import type { Accounts, Health, InFlightTransfer, Live, Manifest, SessionFile } from '../../../sidecar/contract/index.js';
-import { showDemoBanner } from '../demoBanner.js';
+import type { Accounts, Health, InFlightTransfer, Live, SessionFile } from '../../../sidecar/contract/index.js';
 import { byId, el, setText } from '../dom.js';
-import { ago, bytes, clock, duration, speed, when } from '../format.js';
-import { Poller, sidecarStopped, type Connection } from '../poller.js';
+import { bytes, clock, duration, speed, when } from '../format.js';
+import { kioskStatus } from '../kioskStatus.js';
+import type { PageStatus } from '../pageStatus.js';
 import { currentRate, fileEta, fileRateNow, scanningText } from '../liveWords.js';
 import { accountText, elapsedSeconds, etaText, stageText, uploaderText } from '../sessionWords.js';
+import { startPage } from '../startPage.js';
 import { ThroughputChart } from '../throughputChart.js';
 import { specFrom } from '../vegaView.js';
 
@@ -17,11 +18,7 @@ const ROWS = 4;
 /** Without a rebuild signal from health.json (another server, an old sidecar), the page still checks now and then. */
 const REBUILD_FALLBACK_MS = 10 * 60_000;
 
-const body = document.body;
 const chart = new ThroughputChart(byId('k-chart'), specFrom('spec-kiosk-throughput'), byId('k-chart-desc'), byId('k-chart-quiet'));
-let manifest: Manifest | null = null;
-let connection: Connection = { state: 'connecting' };
-let lastAnswerAt: number | null = null;
 let live: Live | null = null;
 let session: SessionFile['session'] = null;
 let accounts: Accounts | null = null;
@@ -70,9 +67,8 @@ function updateRow(r: (typeof rows)[number], t: InFlightTransfer | undefined): v
 }
 
 function drawChart(): void {
-  if (!live || !manifest) return;
-  const end = sidecarStopped(manifest) && manifest.heartbeatAt ? Date.parse(manifest.heartbeatAt) : manifest.heartbeatSeconds === 0 ? Date.parse(manifest.generatedAt) : Date.now();
-  chart.update(live, end);
+  if (!live || !page.status.manifest) return;
+  chart.update(live, page.status.dataEnd());
 }
 
 function renderSession(): void {
@@ -92,36 +88,13 @@ function renderAccounts(a: Accounts): void {
   setText('k-reset', next ? `next reset ${next > Date.now() ? `in ${duration((next - Date.now()) / 1000)}` : 'due'} (${clock(p.nextResetAt)})` : 'no reset pending');
 }
 
-/** The one thing to say across the top, or nothing. */
-function bannerMessage(): { text: string; kind: 'bad' | 'warn' } | null {
-  if (connection.state === 'unreachable' || connection.state === 'failing')
-    return { text: `Sidecar gone — no answer from the server${lastAnswerAt ? ` since ${clock(new Date(lastAnswerAt).toISOString())}` : ''}`, kind: 'bad' };
-  if (manifest && sidecarStopped(manifest)) return { text: `Data is stale — no update since ${when(manifest.heartbeatAt)} (${ago(manifest.heartbeatAt)})`, kind: 'bad' };
-  if (live && live.instances.length && !live.instances.some((i) => i.state === 'ok')) {
-    if (live.instances.every((i) => i.state === 'idle')) return { text: 'rclone is idle — nothing is uploading', kind: 'warn' };
-    // It answers, and no password was refused: rclone 1.74+ wants its RC to have a user (or --rc-no-auth).
-    if (live.instances.some((i) => i.state === 'auth_required')) return { text: 'rclone needs an RC user — see the health page', kind: 'warn' };
-    if (live.instances.some((i) => i.state === 'auth_failed')) return { text: 'rclone refused the password', kind: 'bad' };
-    return { text: 'rclone does not answer', kind: 'bad' };
-  }
-  return null;
-}
-
-/** Once a second: banner, ages, the clock, the chart's right edge, the elapsed time. */
-function tick(): void {
-  const msg = bannerMessage();
-  const banner = byId('k-banner');
-  banner.hidden = !msg;
-  banner.dataset.kind = msg?.kind ?? '';
-  if (banner.textContent !== (msg?.text ?? '')) banner.textContent = msg?.text ?? '';
-  setText('k-fresh', !manifest ? 'loading…' : manifest.heartbeatSeconds === 0 ? `static build from ${when(manifest.generatedAt)}` : `updated ${ago(manifest.heartbeatAt ?? manifest.generatedAt)}`);
+/** Once a second, after the banner and freshness: the clock, the chart's right edge, the elapsed time. */
+function tick(status: PageStatus): void {
   setText('k-clock', clock(new Date().toISOString()));
-  if (manifest && !sidecarStopped(manifest)) drawChart();
+  if (status.manifest && !status.stopped) drawChart();
   if (shown.some((t) => t.stalledSince)) rows.forEach((r, i) => updateRow(r, shown[i]));
   if (session?.active) renderSession();
   if (accounts) renderAccounts(accounts);
-  const title = `${msg ? `${msg.text.split(' — ')[0]} — ` : live?.total.inFlight ? `▲ ${speed(live.total.speed)} — ` : ''}plowboard kiosk`;
-  if (document.title !== title) document.title = title;
 }
 
 /**
@@ -150,21 +123,9 @@ const rebuild = {
   },
 };
 
-new Poller({
-  root: body.dataset.root ?? './',
+const page = startPage({
   files: ['live', 'session', 'accounts', 'health'],
-  fallbackIntervalSeconds: Number(body.dataset.interval ?? 2),
-  onManifest: (m) => {
-    manifest = m;
-    showDemoBanner(m);
-    // The server answered, even if a data file fetched after it does not arrive.
-    lastAnswerAt = Date.now();
-  },
-  onConnection: (c) => {
-    connection = c;
-    if (c.state === 'ok') lastAnswerAt = Date.now();
-    tick();
-  },
+  status: kioskStatus({ instances: () => live?.instances ?? [], title: () => (live?.total.inFlight ? `▲ ${speed(live.total.speed)}` : null) }),
   onData: (name, data) => {
     if (name === 'live') renderLive((live = data as Live));
     else if (name === 'session') {
@@ -173,7 +134,7 @@ new Poller({
     } else if (name === 'accounts') renderAccounts((accounts = data as Accounts));
     else if (name === 'health') rebuild.seen(data as Health);
   },
-}).start();
-setInterval(tick, 1000);
+  tick,
+});
 setInterval(() => void rebuild.check(), REBUILD_FALLBACK_MS);
 void rebuild.check();

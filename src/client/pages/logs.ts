@@ -1,7 +1,8 @@
 import type { LogEvent, LogLine, Logs } from '../../../sidecar/contract/index.js';
 import { byId, el, setText } from '../dom.js';
 import { ago, clock, dateTime, when } from '../format.js';
-import { startPage } from '../pageStatus.js';
+import { headerStatus } from '../headerStatus.js';
+import { startPage } from '../startPage.js';
 import { Choices, countBy, searchMatcher } from '../table.js';
 
 type Level = 'error' | 'warning' | 'info' | 'debug';
@@ -211,14 +212,16 @@ function jumpTo(e: LogEvent): void {
 }
 
 startPage({
-  name: 'Logs',
   files: ['logs'],
+  status: headerStatus({
+    name: 'Logs',
+    title: () => {
+      if (!logs) return null;
+      const errors = rows.filter((r) => r.level === 'error').length;
+      return `${errors ? `${errors} error${errors === 1 ? '' : 's'}` : 'no errors'}${following ? '' : ' · paused'}`;
+    },
+  }),
   onData: (_name, data) => setLogs(data as Logs),
-  title: () => {
-    if (!logs) return null;
-    const errors = rows.filter((r) => r.level === 'error').length;
-    return `${errors ? `${errors} error${errors === 1 ? '' : 's'}` : 'no errors'}${following ? '' : ' · paused'}`;
-  },
   tick: () => {
     tickEvents();
     renderStatus(trs.size);

@@ -1,11 +1,12 @@
-import type { Accounts, Health, InFlightTransfer, Live, Logs, Manifest, SessionFile, Transfers } from '../../../sidecar/contract/index.js';
-import { showDemoBanner } from '../demoBanner.js';
+import type { Accounts, Health, InFlightTransfer, Live, Logs, SessionFile, Transfers } from '../../../sidecar/contract/index.js';
 import { byId, el, replaceRows, setText } from '../dom.js';
-import { ago, bytes, clock, dateTime, duration, speed, when } from '../format.js';
-import { Poller, sidecarStopped, type Connection } from '../poller.js';
+import { bytes, clock, dateTime, duration, speed, when } from '../format.js';
+import { headerStatus } from '../headerStatus.js';
+import type { PageStatus } from '../pageStatus.js';
 import { destination, etaWords, fileEta, fileRates, finishedSpeed, movedText, queuedText, restartedText, scanningText, uploadAvgText } from '../liveWords.js';
 import { accountText, elapsedSeconds, etaText, forkText, sessionHeading, stageText, uploaderText, whyText } from '../sessionWords.js';
 import { sourceWords } from '../sourceWords.js';
+import { startPage } from '../startPage.js';
 import { NOTHING_TO_WATCH, nothingToWatch } from '../../../sidecar/format/nothingToWatch.js';
 import { ThroughputChart } from '../throughputChart.js';
 
@@ -13,10 +14,7 @@ const FINISHED_SHOWN = 25;
 const NEAREST_SHOWN = 5;
 const LOG_LINES_SHOWN = 10;
 
-const body = document.body;
 const chart = new ThroughputChart(byId('chart-throughput'), JSON.parse(byId('spec-throughput').textContent ?? '{}'), byId('chart-throughput-desc'), byId('chart-throughput-quiet'));
-let manifest: Manifest | null = null;
-let connection: Connection = { state: 'connecting' };
 let live: Live | null = null;
 let health: Health | null = null;
 let session: SessionFile['session'] = null;
@@ -89,9 +87,8 @@ function renderLive(l: Live): void {
 
 /** Redrawn on every tick too: the last value holds up to now even while live.json does not change. */
 function drawChart(): void {
-  if (!live || !manifest) return;
-  const end = sidecarStopped(manifest) && manifest.heartbeatAt ? Date.parse(manifest.heartbeatAt) : manifest.heartbeatSeconds === 0 ? Date.parse(manifest.generatedAt) : Date.now();
-  chart.update(live, end);
+  if (!live || !page.status.manifest) return;
+  chart.update(live, page.status.dataEnd());
 }
 
 function inflightRow(key: string, t: InFlightTransfer): HTMLElement {
@@ -201,51 +198,25 @@ function renderLogs(l: Logs): void {
   );
 }
 
-/** Once a second: data age, the stale and unreachable banners, the chart's right edge and the tab title. */
-function renderFreshness(): void {
-  const banner = byId('banner');
-  const stopped = manifest !== null && sidecarStopped(manifest);
-  let message = '';
-  if (connection.state === 'unreachable') message = 'The server is unreachable — retrying. The numbers below are the last ones received.';
-  else if (connection.state === 'failing') message = `The server answers, but not with plowboard's data (${connection.detail}) — retrying.`;
-  else if (stopped) message = `The sidecar has stopped: no update since ${when(manifest!.heartbeatAt)}. The numbers below are old.`;
-  banner.hidden = !message;
-  if (banner.textContent !== message) banner.textContent = message;
-
-  setText(
-    'freshness',
-    !manifest ? 'loading…' : manifest.heartbeatSeconds === 0 ? `static build from ${dateTime(manifest.generatedAt)}` : `updated ${ago(manifest.heartbeatAt ?? manifest.generatedAt)}`,
-  );
-  if (!stopped) drawChart();
-  // "stalled … (for 3 min)" moves on between polls.
+/** Once a second, after the header's freshness and banners: the chart's right edge, stalled files' "for 3 min", the session's elapsed time. */
+function tick(status: PageStatus): void {
+  if (!status.stopped) drawChart();
   if (live) for (const li of byId('inflight').children) if ((li as HTMLElement).dataset.stalled === 'true') refreshStalled(li as HTMLElement);
   if (session?.active) renderSession();
-  document.title = `${titleState(stopped)} — plowboard`;
 }
 
-function titleState(stopped: boolean): string {
-  if (connection.state === 'unreachable') return 'unreachable';
-  if (connection.state === 'failing') return 'error';
-  if (!manifest) return 'loading';
-  if (stopped) return 'stopped';
+/** The overview's tab title has no page name: its state, "— plowboard". */
+function titleState(status: PageStatus): string {
+  if (!status.manifest) return 'loading';
   if (live && live.total.inFlight > 0) return `▲ ${speed(live.total.speed)}${accounts?.pool.accounts ? ` · ${accounts.pool.usableNow} SA${accounts.pool.usableNow === 1 ? '' : 's'} left` : ''}`;
   if (health?.state === 'error' || health?.state === 'degraded') return health.state;
   if (live && scanningText(live.instances)) return 'scanning';
   return 'idle';
 }
 
-new Poller({
-  root: body.dataset.root ?? './',
+const page = startPage({
   files: ['health', 'live', 'transfers', 'session', 'accounts', 'logs'],
-  fallbackIntervalSeconds: Number(body.dataset.interval ?? 2),
-  onManifest: (m) => {
-    manifest = m;
-    showDemoBanner(m);
-  },
-  onConnection: (c) => {
-    connection = c;
-    renderFreshness();
-  },
+  status: headerStatus({ name: null, shown: 'numbers', title: titleState }),
   onData: (name, data) => {
     if (name === 'health') renderSources((health = data as Health));
     else if (name === 'live') renderLive((live = data as Live));
@@ -256,5 +227,5 @@ new Poller({
     } else if (name === 'accounts') renderAccounts((accounts = data as Accounts));
     else if (name === 'logs') renderLogs(data as Logs);
   },
-}).start();
-setInterval(renderFreshness, 1000);
+  tick,
+});

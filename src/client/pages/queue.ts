@@ -1,8 +1,8 @@
 import type { Distribution, SizeDistribution } from '../../../sidecar/contract/index.js';
 import { byId, el } from '../dom.js';
 import { ago, bytes, dateTime } from '../format.js';
-import { PageStatus } from '../pageStatus.js';
-import { Poller } from '../poller.js';
+import { headerStatus } from '../headerStatus.js';
+import { startPage } from '../startPage.js';
 import { VegaView, specFrom } from '../vegaView.js';
 
 type Uploader = Distribution['uploaders'][number];
@@ -12,8 +12,6 @@ type Measure = 'count' | 'bytes';
 const PERCENTILES = ['p50', 'p75', 'p90', 'p95', 'p99'] as const;
 const CONFIDENCE: Record<SizeDistribution['confidence'], string> = { low: 'low', medium: 'medium', high: 'high', very_high: 'very high' };
 
-const body = document.body;
-const status = new PageStatus('Queue');
 const spec = specFrom('spec-sizes');
 
 /** One section per uploader, made once and updated in place; its two charts are views kept with it. */
@@ -133,12 +131,9 @@ function tickAges(): void {
   }
 }
 
-new Poller({
-  root: body.dataset.root ?? './',
+startPage({
   files: ['distribution'],
-  fallbackIntervalSeconds: Number(body.dataset.interval ?? 2),
-  onManifest: (m) => status.setManifest(m),
-  onConnection: (c) => status.setConnection(c),
+  status: headerStatus({ name: 'Queue' }),
   onData: (_name, data) => render(data as Distribution),
-}).start();
-setInterval(tickAges, 1000);
+  tick: tickAges,
+});

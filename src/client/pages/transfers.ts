@@ -1,11 +1,13 @@
 import type { InFlightTransfer, Live, Transfer, Transfers } from '../../../sidecar/contract/index.js';
+import { TRANSFERS_PAGE_COLUMNS } from '../../../sidecar/format/transferColumns.js';
 import { csvLink, toCsv } from '../csv.js';
 import { byId, el, replaceRows, setText } from '../dom.js';
-import { ago, bytes, dateTime, duration, speed } from '../format.js';
+import { ago, bytes, dateTime, duration, speed, timeText } from '../format.js';
+import { headerStatus } from '../headerStatus.js';
 import { fileEta, fileRateAvg, fileRateNow, finishedSpeed } from '../liveWords.js';
-import { startPage, timeText } from '../pageStatus.js';
+import { startPage } from '../startPage.js';
 import { Choices, DataTable, countBy, searchMatcher, setCell, type Column } from '../table.js';
-import { STATE_WORDS, finishedRow, inflightRow, type Row, type State } from '../transferRows.js';
+import { STATE_WORDS, csvTransfer, finishedRow, inflightRow, type Row, type State } from '../transferRows.js';
 
 let live: Live | null = null;
 let finished: Transfers | null = null;
@@ -178,27 +180,22 @@ csvLink(
   () =>
     toCsv(table.visible(), [
       ['state', (r) => STATE_WORDS[r.state]],
-      ['completed_at', (r) => r.completedAt],
-      ['started_at', (r) => r.startedAt],
-      ['name', (r) => r.name],
-      ['size_bytes', (r) => r.size],
-      ['bytes', (r) => r.bytes],
-      ['duration_seconds', (r) => r.durationSeconds],
-      ['avg_bytes_per_second', (r) => (r.average === null ? null : Math.round(r.average))],
-      ['ok', (r) => (r.state === 'inflight' ? null : r.state !== 'failed')],
-      ['error', (r) => r.error],
-      ['instance', (r) => r.instance],
-      ['uploader', (r) => r.uploader],
-      ['service_account', (r) => r.account],
-      ['destination', (r) => r.dest],
-      ['server_side', (r) => r.serverSide],
+      ...TRANSFERS_PAGE_COLUMNS.map(([header, value]) => [header, (r: Row) => value(csvTransfer(r))] as const),
     ]),
 );
 
 let hashOpened = false;
 startPage({
-  name: 'Transfers',
   files: ['live', 'transfers'],
+  status: headerStatus({
+    name: 'Transfers',
+    title: () => {
+      if (!live && !finished) return null;
+      const n = live?.total.inFlight ?? 0;
+      const failed = finished?.failed ?? 0;
+      return `${n ? `▲ ${n} in flight` : 'idle'}${failed ? ` · ${failed} failed` : ''}`;
+    },
+  }),
   onData: (name, data) => {
     if (name === 'live') live = data as Live;
     else if (name === 'transfers') finished = data as Transfers;
@@ -210,12 +207,6 @@ startPage({
       if (row) openDetail(row.key);
       hashOpened = true;
     }
-  },
-  title: () => {
-    if (!live && !finished) return null;
-    const n = live?.total.inFlight ?? 0;
-    const failed = finished?.failed ?? 0;
-    return `${n ? `▲ ${n} in flight` : 'idle'}${failed ? ` · ${failed} failed` : ''}`;
   },
   // Ages ("2 min ago") move on; only the shown page is rewritten, and only the cells that changed.
   tick: () => table.refresh(),
