@@ -6,9 +6,11 @@ import type { SourceHealth } from '../contract/index.js';
  * this instead, once, with the two ways forward. Shared by the sidecar (terminal) and the
  * overview page, so both say the same.
  */
-export function nothingToWatch(sources: readonly Pick<SourceHealth, 'kind' | 'state'>[]): boolean {
+export function nothingToWatch(sources: readonly Pick<SourceHealth, 'kind' | 'state' | 'lastOkAt'>[]): boolean {
   const noCloudplow = sources.some((s) => s.kind === 'cloudplow-config' && s.state === 'missing');
-  const noRclone = !sources.some((s) => s.kind === 'rclone' && s.state === 'ok');
+  // An rclone that has answered since the start is being watched: once it stops (between
+  // uploads) the page says rclone is not running, not that there is nothing to watch.
+  const noRclone = !sources.some((s) => s.kind === 'rclone' && (s.state === 'ok' || s.lastOkAt !== null));
   return noCloudplow && noRclone;
 }
 
