@@ -107,10 +107,14 @@ export class Daemon {
     await this.saved.restoreInto(this.intake);
     await this.cloudplow?.readAll();
     await writeSchemas(this.config.output);
-    await this.site.build();
     await Promise.all(this.rclone.map((s) => s.poll()));
     this.intake.sample();
     this.publishing.open();
+    // The data first: the site build (Eleventy, esbuild, brotli) takes seconds, tens of them on
+    // a busy Pi, and tools that read the JSON need no pages. Then the pages, and the data again
+    // with the site's build in health.json.
+    await this.publishing.publish();
+    await this.site.build();
     await this.publishing.publish();
   }
 

@@ -15,6 +15,7 @@ export class SiteKeeper {
   readonly status: SourceStatus;
   private watcher: FSWatcher | null = null;
   private rebuild: NodeJS.Timeout | null = null;
+  /** A build is under way (at start, on a template change, or restoring an emptied folder). */
   private rebuilding = false;
   private checkedAt = Date.now();
 
@@ -30,6 +31,9 @@ export class SiteKeeper {
   }
 
   async build(): Promise<void> {
+    // A publish during the build (the first one goes out before the pages exist) must not
+    // take the missing pages for an emptied folder and start a second build.
+    this.rebuilding = true;
     try {
       const { durationMs } = await buildSiteInChild({
         outputDir: this.config.output,
@@ -41,6 +45,8 @@ export class SiteKeeper {
         hint: 'The data files are still written; the pages may be out of date. Run `plowboard build` to see the full error.',
       });
       this.log(`plowboard: site build failed: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      this.rebuilding = false;
     }
   }
 
@@ -64,13 +70,8 @@ export class SiteKeeper {
     if (!this.continuous || this.rebuilding || Date.now() - this.checkedAt < this.checkEveryMs) return;
     this.checkedAt = Date.now();
     if (!(await present('index.html')) || !(await present(schemaPath('index')))) {
-      this.rebuilding = true;
-      try {
-        await writeSchemas(this.config.output).catch(() => undefined);
-        await this.build();
-      } finally {
-        this.rebuilding = false;
-      }
+      await writeSchemas(this.config.output).catch(() => undefined);
+      await this.build();
     }
   }
 }

@@ -101,9 +101,11 @@ describe.skipIf(!!vendor.skip)(vendor.skip ? `real cloudplow (skipped: ${vendor.
     await waitFor('rclone read as gone once cloudplow is done', () => data.source('rclone').state !== 'ok');
     expect(data.live().total.inFlight).toBe(0);
 
-    const logs = await waitFor('every copied file among the log events', () => {
+    // The run's last lines come after its copies: waited for together, not read once after them.
+    const logs = await waitFor('every copied file and the end of the run among the log events', () => {
       const l = data.logs();
-      return l.events.filter((e) => e.kind === 'file_copied').length === logged.length ? l : null;
+      const ended = l.events.some((e) => e.kind === 'upload_finished') && l.events.some((e) => e.kind === 'uploader_done');
+      return ended && l.events.filter((e) => e.kind === 'file_copied').length === logged.length ? l : null;
     });
     expect(logs.events.filter((e) => e.kind === 'file_copied').map((e) => e.detail).sort()).toEqual(logged);
     expect(logs.events.find((e) => e.kind === 'sa_chosen')!.account).toBe('1.json');
@@ -206,7 +208,7 @@ describe.skipIf(!!vendor.skip)(vendor.skip ? `real cloudplow (skipped: ${vendor.
     for (const t of data.transfers().transfers) expect(copied).toContain(t.name);
     expect(data.logs().events.filter((e) => e.kind === 'trigger_limit').length).toBeGreaterThanOrEqual(2);
     // cloudplow's own words for the suspension, with when it ends.
-    const suspended = data.logs().events.find((e) => e.kind === 'uploader_suspended')!;
+    const suspended = await waitFor('the suspension among the log events', () => data.logs().events.find((e) => e.kind === 'uploader_suspended'));
     expect(suspended.uploader).toBe('google');
     expect(Math.abs(isoMs(suspended.until)! - uploaderBan)).toBeLessThan(5 * 60_000);
   });
