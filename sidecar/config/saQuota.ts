@@ -1,5 +1,5 @@
 import { ConfigError } from './configError.js';
-import type { SaQuota } from './schema.js';
+import type { SaQuota } from '../contract/index.js';
 import type { Picked } from './settings.js';
 
 /** "750GiB", "750 GB", "0.5TiB": the unit is explicit, because Google says GB and the fork means GiB. */

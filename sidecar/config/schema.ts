@@ -1,8 +1,10 @@
 import type { CloudplowLaunch } from './cloudplowLaunch.js';
 import type { ServeSettings } from './serveSettings.js';
+import type { SaQuota } from '../contract/index.js';
 import { SETTINGS, type PlowboardConfigFile, type SettingName } from './settings.js';
 
 export { PlowboardConfigFile, RcloneInstanceConfig } from './settings.js';
+export type { SaQuota } from '../contract/index.js';
 
 export interface RcloneInstance {
   name: string;
@@ -43,14 +45,6 @@ export interface ResolvedConfig {
   rclone: RcloneInstance[];
   /** The built-in server's settings; absent means the defaults (loopback names only, frames from 'self', no login). */
   serve?: ServeSettings;
-}
-
-export interface SaQuota {
-  bytesPerAccount: number;
-  label: string;
-  unit: 'GiB' | 'GB';
-  windowHours: number;
-  from: string;
 }
 
 type Defaults = { [N in SettingName as (typeof SETTINGS)[N] extends { default: unknown } ? N : never]: (typeof SETTINGS)[N] extends { default: infer D } ? D : never };
