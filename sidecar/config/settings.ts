@@ -1,4 +1,5 @@
 import { Type, type Static, type TOptional, type TSchema } from '@sinclair/typebox';
+import { SYSTEMD_DIRS } from './systemdUnit.js';
 
 /**
  * Every setting of plowboard, once. commands/options.ts makes the flags from this table,
@@ -214,6 +215,20 @@ export const SETTINGS = {
     key: 'cloudplowPaths',
     type: CloudplowPaths,
     help: "where cloudplow's files are, when they are not where cloudplow puts them",
+  },
+  // Where to look for a running or installed cloudplow; read by discoveryOptions
+  // (cloudplowDiscovery.ts), where an empty value, unlike elsewhere, turns the look-up off.
+  procRoot: {
+    env: 'PLOWBOARD_PROC_ROOT',
+    type: Type.String(),
+    default: '/proc',
+    help: "the /proc to find a running cloudplow in (a host's, mounted into a container); empty: do not look",
+  },
+  systemdDirs: {
+    env: 'PLOWBOARD_SYSTEMD_DIRS',
+    type: Type.String(),
+    default: SYSTEMD_DIRS.join(':'),
+    help: 'colon-separated folders to find a cloudplow systemd unit in; empty: do not look',
   },
 } as const satisfies Record<string, Setting>;
 
