@@ -1,6 +1,6 @@
 /**
- * A configuration problem the user must fix. The CLI prints its message as one line and
- * exits non-zero; `where` names the file, variable or flag, `key` the setting.
+ * A configuration problem the user must fix. The CLI prints each of its `problems` as one
+ * line and exits 2; `where` names the file, variable or flag, `key` the setting.
  */
 export class ConfigError extends Error {
   constructor(

@@ -43,6 +43,8 @@ export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = pro
   const file: PlowboardConfigFile = configFile ? readConfigFile(configFile, problems) : {};
   const fileWhere = configFile ?? '';
 
+  // Flag, then variable, then file. A blank variable counts as unset, as an env file or a
+  // unit often leaves one.
   const pick = (name: SettingName): Picked | null => {
     const s: Setting = SETTINGS[name];
     const flag = (flags as Record<string, string | string[] | undefined>)[name];
