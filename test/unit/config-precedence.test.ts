@@ -173,3 +173,17 @@ describe('service-account quota', () => {
     expect(errorOf(() => loadConfig({}, { PLOWBOARD_SA_QUOTA: '750' }, cwd)).message).toMatch(/^environment PLOWBOARD_SA_QUOTA: must be an amount with a unit/);
   });
 });
+
+describe('the settings table', () => {
+  it('makes flags that commander hands over under the names the loader reads', async () => {
+    const { Command } = await import('commander');
+    const { withServerOptions, withSourceOptions } = await import('../../sidecar/commands/options.js');
+    const { SETTINGS } = await import('../../sidecar/config/settings.js');
+    const cmd = withServerOptions(withSourceOptions(new Command('x')));
+    const made = cmd.options.map((o) => o.attributeName());
+    expect(made.sort()).toEqual(Object.entries(SETTINGS).filter(([, s]) => 'arg' in s).map(([name]) => name).sort());
+    cmd.exitOverride().parse(['--allowed-host', 'a', '--allowed-host', 'b,c', '--port', '1'], { from: 'user' });
+    const cwd = dir();
+    expect(loadConfig(cmd.opts(), {}, cwd)).toMatchObject({ port: 1, serve: { allowedHosts: ['a', 'b', 'c'] } });
+  });
+});
