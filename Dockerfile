@@ -22,8 +22,8 @@ COPY --from=build /app/dist ./dist
 COPY package.json .eleventy.js ./
 COPY bin ./bin
 COPY src ./src
-# The browser code in src/client imports this one module; esbuild bundles both when the site is built.
-COPY sidecar/format/duration.ts ./sidecar/format/duration.ts
+# The browser code in src/client imports these shared wording modules; esbuild bundles them when the site is built.
+COPY sidecar/format ./sidecar/format
 COPY templates ./templates
 RUN mkdir -p /data/output /data/state && chown -R node:node /data
 USER node

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { HISTORY_RANGES, type Health, type Live, type Transfer } from '../sidecar/contract/index.js';
-import { cloudplowView, type CloudplowSnapshot } from '../sidecar/state/cloudplowView.js';
+import type { CloudplowSnapshot } from '../sidecar/sources/cloudplowSnapshot.js';
+import { cloudplowView } from '../sidecar/state/cloudplowView.js';
 import { HistoryStore } from '../sidecar/state/history.js';
 import { accountsCsv, transfersCsv } from '../sidecar/write/csv.js';
 import { renderMetrics } from '../sidecar/write/metrics.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loadConfigOnHost, type ConfigFlags } from '../config/load.js';
 import type { SourceHealth } from '../contract/index.js';
 import { RcloneSource } from '../sources/rclone.js';
-import { timingFor } from '../timing.js';
+import { timingFor } from '../config/timing.js';
 import { checkCloudplowFiles } from './checkCloudplow.js';
 
 const WORDS: Record<SourceHealth['state'], string> = {

@@ -2,7 +2,7 @@ import { discoverLaunches, discoveryOptions } from '../config/cloudplowDiscovery
 import { loadConfig, loadConfigOnHost, type ConfigFlags } from '../config/load.js';
 import type { CloudplowLaunch } from '../config/cloudplowLaunch.js';
 import type { ResolvedConfig } from '../config/schema.js';
-import { Daemon } from '../daemon.js';
+import { Daemon } from '../daemon/daemon.js';
 import { NOTHING_TO_WATCH, nothingToWatch } from '../format/nothingToWatch.js';
 import { readHtpasswd } from '../serve/basicAuth.js';
 import { startServer } from '../serve/server.js';
@@ -65,7 +65,14 @@ export async function buildCommand(flags: ConfigFlags): Promise<number> {
   const config = loadConfigOnHost(flags);
   const daemon = new Daemon(config, { continuous: false });
   await daemon.prepare();
+  const site = daemon.sourceHealth().find((s) => s.kind === 'site');
   await daemon.stop();
+  // The data files are written either way; a one-off build whose pages failed is still a failure
+  // (a sidecar keeps running instead, with the problem in health.json).
+  if (site?.state === 'error') {
+    say(`plowboard: wrote the data files in ${config.output}, but not the pages (see the error above)`);
+    return 1;
+  }
   say(`plowboard: built ${config.output}`);
   return 0;
 }

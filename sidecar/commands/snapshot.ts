@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfigOnHost, type ConfigFlags } from '../config/load.js';
-import { Daemon } from '../daemon.js';
+import { Daemon } from '../daemon/daemon.js';
 import { SnapshotInputError, loadOutput, type LoadedOutput } from '../snapshot/loadOutput.js';
 
 /** Vega and Vega-Lite are loaded only by the command that draws with them. */

@@ -1,11 +1,10 @@
-import type { EffectiveConfig } from '../contract/index.js';
+import { envelope, type EffectiveConfig } from '../contract/index.js';
 import type { ResolvedConfig } from './schema.js';
 
 /** The configuration as published in data/config.json: every password, user and token left out. */
 export function effectiveConfig(config: ResolvedConfig, generatedAt: string): EffectiveConfig {
   return {
-    schemaVersion: 1,
-    generatedAt,
+    ...envelope(generatedAt),
     configFile: config.configFile,
     cloudplowConfig: { path: config.cloudplow.path, found: config.cloudplow.found, from: config.cloudplow.from },
     output: config.output,

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Bytes, BytesPerSecond, IsoTime, Nullable, Seconds, envelope } from './common.js';
+import { Bytes, BytesPerSecond, IsoTime, Nullable, Seconds, envelopeFields } from './common.js';
 
 export const AccountStatus = Type.Union([Type.Literal('active'), Type.Literal('available'), Type.Literal('exhausted'), Type.Literal('banned')], {
   description:
@@ -61,7 +61,7 @@ export const Uploader = Type.Object({
 
 export const Accounts = Type.Object(
   {
-    ...envelope,
+    ...envelopeFields,
     quota: SaQuota,
     uploaders: Type.Array(Uploader),
     pool: Pool,

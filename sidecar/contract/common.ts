@@ -29,7 +29,13 @@ export const SourceState = Type.Union(
   },
 );
 
-export const envelope = {
+/** The two fields every published JSON file starts with, in its schema... */
+export const envelopeFields = {
   schemaVersion: Type.Literal(SCHEMA_VERSION),
   generatedAt: IsoTime,
 };
+
+/** ...and in the file: the one place a writer takes the version from. */
+export function envelope(generatedAt: string): { schemaVersion: typeof SCHEMA_VERSION; generatedAt: string } {
+  return { schemaVersion: SCHEMA_VERSION, generatedAt };
+}

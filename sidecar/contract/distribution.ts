@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Bytes, IsoTime, Nullable, envelope } from './common.js';
+import { Bytes, IsoTime, Nullable, envelopeFields } from './common.js';
 
 export const SizeBucket = Type.Object({
   label: Type.String(),
@@ -29,7 +29,7 @@ export const SizeDistribution = Type.Object({
 
 export const Distribution = Type.Object(
   {
-    ...envelope,
+    ...envelopeFields,
     uploaders: Type.Array(
       Type.Object({
         name: Type.String(),

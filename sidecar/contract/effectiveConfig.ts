@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Nullable, envelope } from './common.js';
+import { Nullable, envelopeFields } from './common.js';
 
 export const EffectiveRclone = Type.Object({
   name: Type.String(),
@@ -10,7 +10,7 @@ export const EffectiveRclone = Type.Object({
 
 export const EffectiveConfig = Type.Object(
   {
-    ...envelope,
+    ...envelopeFields,
     configFile: Nullable(Type.String()),
     cloudplowConfig: Type.Object({
       path: Nullable(Type.String()),

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoTime, Nullable, SourceState, envelope } from './common.js';
+import { IsoTime, Nullable, SourceState, envelopeFields } from './common.js';
 
 export const SourceHealth = Type.Object({
   id: Type.String({ description: 'kind:name, unique' }),
@@ -33,7 +33,7 @@ export const OverallState = Type.Union([
 
 export const Health = Type.Object(
   {
-    ...envelope,
+    ...envelopeFields,
     state: OverallState,
     sidecar: Type.Object({ version: Type.String(), startedAt: IsoTime }),
     demo: Type.Optional(

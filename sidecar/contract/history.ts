@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoTime, envelope } from './common.js';
+import { IsoTime, envelopeFields } from './common.js';
 
 const Column = (description: string) => Type.Array(Type.Union([Type.Number(), Type.Null()]), { description });
 
@@ -22,7 +22,7 @@ export const DailyBytes = Type.Object({
 });
 
 export const HistoryRange = Type.Object({
-  ...envelope,
+  ...envelopeFields,
   range: Type.Union([Type.Literal('1h'), Type.Literal('48h'), Type.Literal('90d')]),
   stepSeconds: Type.Integer({ minimum: 1 }),
   from: IsoTime,

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Bytes, BytesPerSecond, IsoTime, Nullable, Seconds, SourceState, envelope } from './common.js';
+import { Bytes, BytesPerSecond, IsoTime, Nullable, Seconds, SourceState, envelopeFields } from './common.js';
 
 export const InFlightTransfer = Type.Object({
   instance: Type.String(),
@@ -79,7 +79,7 @@ export const ThroughputPoint = Type.Object({
 
 export const Live = Type.Object(
   {
-    ...envelope,
+    ...envelopeFields,
     total: Type.Object({ ...counters, activeInstances: Type.Integer({ minimum: 0 }) }),
     instances: Type.Array(LiveInstance),
     throughput: Type.Object({

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoTime, Nullable, envelope } from './common.js';
+import { IsoTime, Nullable, envelopeFields } from './common.js';
 
 export const LogLine = Type.Object({
   time: Nullable(IsoTime),
@@ -23,7 +23,7 @@ export const LogEvent = Type.Object({
 
 export const Logs = Type.Object(
   {
-    ...envelope,
+    ...envelopeFields,
     file: Nullable(Type.String()),
     lines: Type.Array(LogLine, { description: 'oldest first, bounded' }),
     events: Type.Array(LogEvent, { description: 'recognized events, oldest first, bounded' }),

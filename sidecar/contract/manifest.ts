@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoTime, Nullable, envelope } from './common.js';
+import { IsoTime, Nullable, envelopeFields } from './common.js';
 
 export const ManifestFile = Type.Object({
   name: Type.String(),
@@ -11,7 +11,7 @@ export const ManifestFile = Type.Object({
 
 export const Manifest = Type.Object(
   {
-    ...envelope,
+    ...envelopeFields,
     sidecar: Type.Object({ version: Type.String(), startedAt: IsoTime }),
     heartbeatAt: Nullable(IsoTime),
     heartbeatSeconds: Type.Number({

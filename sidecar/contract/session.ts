@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Bytes, BytesPerSecond, IsoTime, Nullable, Seconds, envelope } from './common.js';
+import { Bytes, BytesPerSecond, IsoTime, Nullable, Seconds, envelopeFields } from './common.js';
 
 export const StageParams = Type.Object({
   strategy: Nullable(Type.String()),
@@ -46,7 +46,7 @@ export const Session = Type.Object({
 
 export const SessionFile = Type.Object(
   {
-    ...envelope,
+    ...envelopeFields,
     session: Nullable(Session),
   },
   { $id: 'session', title: 'plowboard session.json', description: 'The current or last upload session' },

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Bytes, BytesPerSecond, IsoTime, Nullable, Seconds, envelope } from './common.js';
+import { Bytes, BytesPerSecond, IsoTime, Nullable, Seconds, envelopeFields } from './common.js';
 
 export const Transfer = Type.Object({
   id: Type.String({ description: 'stable across polls and restarts' }),
@@ -30,7 +30,7 @@ export const Transfer = Type.Object({
 
 export const Transfers = Type.Object(
   {
-    ...envelope,
+    ...envelopeFields,
     limit: Type.Integer({ minimum: 1, description: 'the most transfers kept; older ones are dropped' }),
     count: Type.Integer({ minimum: 0 }),
     failed: Type.Integer({ minimum: 0 }),

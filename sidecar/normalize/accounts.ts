@@ -1,6 +1,8 @@
-import type { Account, AccountStatus, Accounts, Pool, SaQuota, Uploader } from '../contract/index.js';
+import { envelope, type Account, type AccountStatus, type Accounts, type Pool, type SaQuota, type Uploader } from '../contract/index.js';
 import prettyBytes from 'pretty-bytes';
-import { accountName, type QuotaEntry } from './quotaCache.js';
+import { accountName } from './accountName.js';
+import { naturalCompare } from './naturalCompare.js';
+import type { QuotaEntry } from './quotaCache.js';
 
 /** cloudplow skips an account with less than this left (cloudplow.py). */
 export const MIN_USABLE_BYTES = 1024 ** 3;
@@ -35,8 +37,7 @@ export function buildAccounts(input: AccountsInput, generatedAt: string): Accoun
   const names = new Set<string>([...input.uploaders.map((u) => u.name), ...input.quotaCache.keys(), ...Object.keys(input.saBans)]);
   const uploaders = [...names].sort().map((name) => buildUploader(name, input));
   return {
-    schemaVersion: 1,
-    generatedAt,
+    ...envelope(generatedAt),
     quota: input.quota,
     uploaders,
     pool: sumPools(uploaders.map((u) => u.pool)),
@@ -207,11 +208,3 @@ function sumPools(pools: Pool[]): Pool {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-/** One collator for every comparison: localeCompare with options builds one per call, which a sort of 1,000 SAs feels. */
-const NATURAL = new Intl.Collator('en', { numeric: true });
-
-/** cloudplow orders accounts by the digits in their names: 2.json before 10.json. */
-export function naturalCompare(a: string, b: string): number {
-  return NATURAL.compare(a, b);
-}

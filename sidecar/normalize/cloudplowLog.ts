@@ -1,5 +1,5 @@
 import type { LogEvent, LogLine } from '../contract/index.js';
-import { accountName } from './quotaCache.js';
+import { accountName } from './accountName.js';
 import { redact } from './secrets.js';
 
 /** A message longer than this is cut: the page shows lines, not payloads. */

@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { accountName } from './accountName.js';
 import { asNumber, asObject } from './coerce.js';
 
 export interface QuotaEntry {
@@ -32,9 +32,4 @@ export function parseQuotaCache(raw: unknown): Map<string, Map<string, QuotaEntr
     out.set(uploader, byName);
   }
   return out;
-}
-
-/** The one key for an account, whether cloudplow wrote a full path or a base name. */
-export function accountName(saPathOrName: string): string {
-  return path.basename(saPathOrName.replace(/\\/g, '/'));
 }

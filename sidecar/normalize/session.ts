@@ -2,7 +2,7 @@ import prettyBytes from 'pretty-bytes';
 import type { Session, StageParams, Transfer } from '../contract/index.js';
 import { duration } from '../format/duration.js';
 import { asArray, asBool, asCount, asNumber, asObject, asString } from './coerce.js';
-import { accountName } from './quotaCache.js';
+import { accountName } from './accountName.js';
 
 /** A log line newer than this counts as "cloudplow is doing something". rclone's --stats 60s keeps it busy. */
 export const LOG_RECENT_MS = 3 * 60_000;

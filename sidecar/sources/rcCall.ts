@@ -1,5 +1,5 @@
 import { Agent, errors, request } from 'undici';
-import { classifyRcAnswer } from '../normalize/rcResponse.js';
+import { classifyRcAnswer } from './rcResponse.js';
 
 /** What one RC call came to. Every way a call can fail maps to exactly one of these. */
 export type RcOutcome =

@@ -93,9 +93,3 @@ export class SourceStatus {
     this.lastCheckedAt = now.toISOString();
   }
 }
-
-/** The parts of a health entry that change on every poll, left out when deciding whether to rewrite. */
-export function stableHealth(h: SourceHealth): Omit<SourceHealth, 'lastOkAt' | 'lastCheckedAt' | 'latencyMs'> {
-  const { lastOkAt: _a, lastCheckedAt: _b, latencyMs: _c, ...rest } = h;
-  return rest;
-}

@@ -1,39 +1,17 @@
-import type { Accounts, Distribution, Live, LogEvent, LogLine, Logs, SessionFile, Transfer } from '../contract/index.js';
-import type { UploaderLayout } from '../config/cloudplowLayout.js';
+import { envelope, type Accounts, type Distribution, type Live, type LogEvent, type LogLine, type Logs, type SessionFile, type Transfer } from '../contract/index.js';
 import type { SaQuota } from '../config/schema.js';
 import { parseLearnedSizes } from '../normalize/distribution.js';
 import { sessionFromLog } from '../normalize/logSession.js';
 import { buildSession } from '../normalize/session.js';
-import { naturalCompare, type AccountsInput } from '../normalize/accounts.js';
-import { accountName } from '../normalize/quotaCache.js';
+import type { AccountsInput } from '../normalize/accounts.js';
+import { accountName } from '../normalize/accountName.js';
+import { naturalCompare } from '../normalize/naturalCompare.js';
 import type { LogSession } from '../normalize/session.js';
+import type { CloudplowSnapshot } from '../sources/cloudplowSnapshot.js';
 import { AccountsCache } from './accountsCache.js';
 
-/**
- * The last good reading of every cloudplow file; null where a file is absent or never read
- * well. Each part keeps its object while its file reads the same, so views can skip work by identity.
- */
-export interface CloudplowSnapshot {
-  uploaders: Array<UploaderLayout & { serviceAccounts: string[] }>;
-  quotaCache: unknown;
-  sessionState: unknown;
-  learnedSizes: unknown;
-  saBans: Record<string, Record<string, number | null> | null>;
-  uploaderBans: Record<string, number | null>;
-  log: { file: string | null; lines: readonly LogLine[]; events: readonly LogEvent[]; lastLineAtMs: number | null };
-  lock: { present: boolean; sinceMs: number | null; ownerRunning?: boolean | null } | null;
-}
-
-export const EMPTY_SNAPSHOT: CloudplowSnapshot = {
-  uploaders: [],
-  quotaCache: null,
-  sessionState: null,
-  learnedSizes: null,
-  saBans: {},
-  uploaderBans: {},
-  log: { file: null, lines: [], events: [], lastLineAtMs: null },
-  lock: null,
-};
+// Kept reachable here for code that builds a view by hand (test helpers); the type belongs to its producer.
+export type { CloudplowSnapshot } from '../sources/cloudplowSnapshot.js';
 
 export interface ViewInput {
   snapshot: CloudplowSnapshot;
@@ -104,9 +82,9 @@ export function cloudplowView(input: ViewInput, accountsCache = new AccountsCach
   );
   return {
     accounts,
-    session: { schemaVersion: 1, generatedAt, session },
-    distribution: { schemaVersion: 1, generatedAt, uploaders: parseLearnedSizes(snapshot.learnedSizes) },
-    logs: { schemaVersion: 1, generatedAt, file: snapshot.log.file, lines: [...snapshot.log.lines], events: [...snapshot.log.events] },
+    session: { ...envelope(generatedAt), session },
+    distribution: { ...envelope(generatedAt), uploaders: parseLearnedSizes(snapshot.learnedSizes) },
+    logs: { ...envelope(generatedAt), file: snapshot.log.file, lines: [...snapshot.log.lines], events: [...snapshot.log.events] },
   };
 }
 

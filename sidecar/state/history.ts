@@ -1,4 +1,4 @@
-import type { DailyBytes, HistoryRange, HistoryRangeName, HistorySeries } from '../contract/index.js';
+import { envelope, type DailyBytes, type HistoryRange, type HistoryRangeName, type HistorySeries } from '../contract/index.js';
 
 /**
  * Three resolutions, each a bounded ring: 5 s buckets for the last hour, 1 min for 48 h,
@@ -128,8 +128,7 @@ export class HistoryStore {
         ? [...this.daily.entries()].sort(([a], [b]) => a.localeCompare(b)).flatMap(([day, m]) => [...m.entries()].map(([key, bytes]) => ({ day, key, bytes: Math.round(bytes) })))
         : [];
     return {
-      schemaVersion: 1,
-      generatedAt,
+      ...envelope(generatedAt),
       range,
       stepSeconds: tier.stepSeconds,
       from: new Date(from * 1000).toISOString(),

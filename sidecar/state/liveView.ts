@@ -1,4 +1,4 @@
-import type { Live, LiveInstance, SourceHealth } from '../contract/index.js';
+import { envelope, type Live, type LiveInstance, type SourceHealth } from '../contract/index.js';
 import type { RcloneStats } from '../normalize/rcloneStats.js';
 import type { RclonePoll } from '../sources/rclone.js';
 import { StallWatch } from './stalls.js';
@@ -86,8 +86,7 @@ export class LiveView {
     // say (stalled, or rclone does not know) leaves the others' estimate standing.
     const etas = instances.map((i) => i.eta).filter((e): e is number => e !== null);
     return {
-      schemaVersion: 1,
-      generatedAt,
+      ...envelope(generatedAt),
       total: {
         speed,
         bytes: sum('bytes'),

@@ -1,7 +1,5 @@
-import type { Manifest } from '../contract/index.js';
-import { DATA_FILES, dataPath, schemaPath } from '../contract/index.js';
-import { stableHealth, type SourceStatus } from '../sources/sourceStatus.js';
-import type { Health } from '../contract/index.js';
+import { DATA_FILES, dataPath, envelope, schemaPath, type Health, type Manifest, type SourceHealth } from '../contract/index.js';
+import type { SourceStatus } from '../sources/sourceStatus.js';
 import { DataWriter } from './dataWriter.js';
 
 export interface PublishMeta {
@@ -60,8 +58,7 @@ export class Publisher {
     await this.put('health', withOutput, (h) => ({ ...h, generatedAt: null, sources: h.sources.map(stableHealth) }));
 
     const manifest: Manifest = {
-      schemaVersion: 1,
-      generatedAt: now.toISOString(),
+      ...envelope(now.toISOString()),
       sidecar: { version: this.meta.version, startedAt: this.meta.startedAt },
       heartbeatAt: now.toISOString(),
       heartbeatSeconds: this.meta.heartbeatSeconds,
@@ -123,4 +120,10 @@ export class Publisher {
       return false;
     }
   }
+}
+
+/** The parts of a health entry that change on every poll, left out when deciding whether to rewrite. */
+export function stableHealth(h: SourceHealth): Omit<SourceHealth, 'lastOkAt' | 'lastCheckedAt' | 'latencyMs'> {
+  const { lastOkAt: _a, lastCheckedAt: _b, latencyMs: _c, ...rest } = h;
+  return rest;
 }

@@ -7,7 +7,7 @@ import type { Health, Live, SourceHealth } from '../../sidecar/contract/index.js
 import { freePort, waitFor } from '../helpers/ports.js';
 import { RcloneDaemon, makeFiles } from '../helpers/rclone.js';
 import { SidecarProcess, readJson } from '../helpers/sidecarProcess.js';
-import { timingFor } from '../../sidecar/timing.js';
+import { timingFor } from '../../sidecar/config/timing.js';
 
 const INTERVAL = 0.5;
 const fixture = (name: string) => readFileSync(path.join('test', 'fixtures', 'rclone-1.60', name), 'utf8');

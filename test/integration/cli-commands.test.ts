@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,5 +109,17 @@ describe('plowboard build', () => {
     expect(readdirSync(out)).toContain('index.html');
     // No temp files are left behind by the atomic writes.
     expect(readdirSync(path.join(out, 'data')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('exits 1 when the pages cannot be built, with the data files written all the same', async () => {
+    const out = path.join(work, 'built-no-pages');
+    mkdirSync(out, { recursive: true });
+    // A file where the site's assets folder goes: the site build cannot write its scripts.
+    writeFileSync(path.join(out, 'assets'), 'not a folder');
+    const r = await runCli(['build', '--rclone-url', rclone.url, '--output', out], auth());
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/site build failed/);
+    expect(r.stderr.trim().split('\n').at(-1)).toBe(`plowboard: wrote the data files in ${out}, but not the pages (see the error above)`);
+    expect(readJson<Health>(path.join(out, 'data', 'health.json')).sources.find((s) => s.kind === 'site')!.state).toBe('error');
   });
 });

@@ -127,6 +127,19 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true, maxRetries: 5 });
 }, 30_000);
 
+/** The sidecar modules the browser code imports for real (type imports vanish in the bundle), as repository paths. */
+function clientImportsOfSidecar(): string[] {
+  const client = path.join(repoRoot, 'src', 'client');
+  const found = new Set<string>();
+  for (const file of readdirSync(client, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+    const text = readFileSync(path.join(client, file), 'utf8');
+    for (const m of text.matchAll(/^import (?!type )[^;]*? from '((?:\.\.\/)+sidecar\/[^']+)\.js';/gm)) {
+      found.add(path.relative(repoRoot, path.resolve(client, path.dirname(file), m[1]!)) + '.ts');
+    }
+  }
+  return [...found].sort();
+}
+
 describe('npm pack', () => {
   it('holds the compiled CLI and what it reads at run time', () => {
     for (const f of [
@@ -141,8 +154,8 @@ describe('npm pack', () => {
       'src/charts/throughput.vl.json',
       'src/styles/site.css',
       'templates/layouts/base.njk',
-      // The client imports it (src/client/format.ts); esbuild bundles it at run time.
-      'sidecar/format/duration.ts',
+      // The client imports these; esbuild bundles them at run time.
+      ...clientImportsOfSidecar(),
     ]) {
       expect(tarballFiles, f).toContain(f);
     }
@@ -151,8 +164,9 @@ describe('npm pack', () => {
   it('holds no tests, benchmarks, CI files, TypeScript config or source maps', () => {
     const unwanted = tarballFiles.filter((f) => /^(test|bench|\.ci|docs|deploy|node_modules|output|state)\//.test(f) || /^tsconfig|^vitest|\.map$/.test(f));
     expect(unwanted).toEqual([]);
-    // Of the sidecar's TypeScript only the one module the client bundle imports.
-    expect(tarballFiles.filter((f) => f.startsWith('sidecar/'))).toEqual(['sidecar/format/duration.ts']);
+    // Of the sidecar's TypeScript only its shared wording folder, which the client bundle imports from.
+    expect(tarballFiles.filter((f) => f.startsWith('sidecar/')).every((f) => f.startsWith('sidecar/format/'))).toBe(true);
+    expect(clientImportsOfSidecar().every((f) => f.startsWith('sidecar/format/'))).toBe(true);
   });
 });
 
@@ -269,6 +283,32 @@ describe('installed globally from the tarball', () => {
     });
     expect(code, stderr).toBe(0);
   }, 90_000);
+
+  it('plowboard demo shows a live dashboard, and Ctrl-C stops it and removes its folder', async () => {
+    const port = await freePort();
+    // The demo finds rclone on the PATH, as a user's would (Debian's, which .ci/run installs).
+    const demo = spawn('plowboard', ['demo', '--port', String(port)], { cwd: mkdtempSync(path.join(work, 'cwd-')), env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let said = '';
+    demo.stdout!.on('data', (d: Buffer) => (said += d.toString()));
+    demo.stderr!.on('data', (d: Buffer) => (said += d.toString()));
+    const exit = new Promise<number | null>((resolve) => demo.once('exit', (c) => resolve(c)));
+    try {
+      const folder = await waitFor('the demo’s URL line', () => /a generated cloudplow in (\S+)\/cloudplow /.exec(said)?.[1], 60_000);
+      const get = (url: string) => rawRequest(port, 'GET', url, { Host: `127.0.0.1:${port}` });
+      const live = await waitFor('files in flight, flagged as a demo', async () => {
+        const [health, l] = await Promise.all([get('/data/health.json'), get('/data/live.json')]);
+        if (health.status !== 200 || l.status !== 200) return null;
+        return JSON.parse(health.body).demo === true && JSON.parse(l.body).total.inFlight > 0 ? JSON.parse(l.body) : null;
+      }, 60_000, 250);
+      expect(live.total.inFlight).toBeGreaterThan(0);
+      expect((await get('/')).status).toBe(200);
+      demo.kill('SIGINT');
+      expect(await exit, said).toBe(0);
+      expect(existsSync(folder)).toBe(false);
+    } finally {
+      if (demo.exitCode === null && demo.signalCode === null) demo.kill('SIGKILL');
+    }
+  }, 150_000);
 
   it('wrote nothing into its own folder while it ran', () => {
     expect(ownFiles()).toEqual(filesAtInstall);

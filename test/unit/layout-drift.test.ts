@@ -6,7 +6,7 @@ import type { CloudplowLaunch } from '../../sidecar/config/cloudplowLaunch.js';
 import { cloudplowLayout } from '../../sidecar/config/cloudplowLayout.js';
 import { layoutDrift } from '../../sidecar/config/layoutDrift.js';
 import { loadConfig } from '../../sidecar/config/load.js';
-import { Daemon } from '../../sidecar/daemon.js';
+import { Daemon } from '../../sidecar/daemon/daemon.js';
 
 const ref = { path: '/opt/cloudplow/config.json', found: true, from: 'discovered' };
 const layout = (launches: CloudplowLaunch[], cloudplowPaths: Record<string, string> = {}) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeStats } from '../../sidecar/normalize/rcloneStats.js';
-import { classifyRcAnswer } from '../../sidecar/normalize/rcResponse.js';
+import { classifyRcAnswer } from '../../sidecar/sources/rcResponse.js';
 import type { RclonePoll } from '../../sidecar/sources/rclone.js';
 import { LiveView } from '../../sidecar/state/liveView.js';
 import { STALL_MS } from '../../sidecar/state/stalls.js';

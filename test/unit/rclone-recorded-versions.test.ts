@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeStats } from '../../sidecar/normalize/rcloneStats.js';
 import { normalizeTransferred } from '../../sidecar/normalize/rcloneTransferred.js';
-import { classifyRcAnswer } from '../../sidecar/normalize/rcResponse.js';
+import { classifyRcAnswer } from '../../sidecar/sources/rcResponse.js';
 import { TransferLog } from '../../sidecar/state/transferLog.js';
 import { ThroughputTracker } from '../../sidecar/state/throughput.js';
 import { RECORDED_RCLONES, rcloneFixture, rcloneFixtureText } from '../helpers/fixtures.js';

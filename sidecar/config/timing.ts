@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from './config/schema.js';
+import type { ResolvedConfig } from './schema.js';
 
 /** Poll and write cadence, all derived from --interval so one setting tunes everything. */
 export interface Timing {

@@ -1,0 +1,192 @@
+// Owns what is published and when: requests are coalesced (never two publishes at once, none
+// before every source was read or after stop), and it remembers what was last written so a
+// file is rendered again only when what it shows has moved.
+import type { ResolvedConfig } from '../config/schema.js';
+import type { Timing } from '../config/timing.js';
+import { effectiveConfig } from '../config/effective.js';
+import { HISTORY_RANGES, envelope, type Accounts, type Health, type HistoryRangeName, type SourceHealth, type Transfer, type Transfers } from '../contract/index.js';
+import { version } from '../projectRoot.js';
+import type { CloudplowSource } from '../sources/cloudplow.js';
+import { EMPTY_SNAPSHOT } from '../sources/cloudplowSnapshot.js';
+import { SourceStatus } from '../sources/sourceStatus.js';
+import { AccountsCache } from '../state/accountsCache.js';
+import { cloudplowView } from '../state/cloudplowView.js';
+import { stableLive } from '../state/liveView.js';
+import { overallState } from '../state/overall.js';
+import { accountsCsv, transfersCsv } from '../write/csv.js';
+import { renderAccountMetrics, renderRunMetrics, stableMetrics } from '../write/metrics.js';
+import { Publisher, dataFile, type DataFile, type TextFile } from '../write/publisher.js';
+import { SAMPLE_MS, type Intake } from './intake.js';
+import type { SiteKeeper } from './siteKeeper.js';
+
+/** The pool forecast uses the average speed of the last 15 minutes, not the last poll's. */
+const POOL_FORECAST_SECONDS = 900;
+
+export interface PublishingParts {
+  intake: Intake;
+  site: SiteKeeper;
+  cloudplow: CloudplowSource | null;
+  rcloneReachable: () => boolean;
+  sourceHealth: () => SourceHealth[];
+  startedAt: string;
+  /** false for a one-off build: no heartbeat, so pages say the data is a static build. */
+  continuous: boolean;
+  demo: boolean;
+  log: (line: string) => void;
+}
+
+export class Publishing {
+  readonly outputStatus: SourceStatus;
+  private readonly publisher: Publisher;
+  private readonly accountsCache = new AccountsCache();
+  /** Nothing is published before every source has been read once: a half-read start would flicker. */
+  private ready = false;
+  private publishing: Promise<void> | null = null;
+  private publishAgain = false;
+  /** The transfer list last written: the log hands out a new list only when it changed. */
+  private transfersWritten: readonly Transfer[] | null = null;
+  /** The history version each range was last written at. */
+  private readonly historyWritten = new Map<HistoryRangeName, number>();
+  private configWritten = false;
+  /** The accounts object last handed to the writer: the cache returns the same one while nothing moved. */
+  private accountsWritten: Accounts | null = null;
+  private accountsKey = '';
+  /** The per-account part of metrics.prom, rendered again only when the accounts change. */
+  private accountMetrics: string | null = null;
+  private cloudplowVersion = -1;
+  private metricsAt = 0;
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    timing: Timing,
+    private readonly parts: PublishingParts,
+  ) {
+    this.outputStatus = new SourceStatus('output:data', 'output', 'output folder', config.output);
+    this.publisher = new Publisher(
+      config.output,
+      {
+        version,
+        startedAt: parts.startedAt,
+        heartbeatSeconds: parts.continuous ? timing.heartbeatSeconds : 0,
+        intervals: {
+          activeSeconds: config.intervalSeconds,
+          idleSeconds: config.intervalSeconds,
+          maxBackoffSeconds: timing.maxBackoffMs / 1000,
+        },
+        ...(parts.demo ? { demo: true } : {}),
+      },
+      this.outputStatus,
+    );
+  }
+
+  /** From now on requests publish; the first publish is the caller's. */
+  open(): void {
+    this.ready = true;
+  }
+
+  /**
+   * No publish starts after this: a late poll or file event would write into (and rebuild the
+   * site in) an output folder the caller may be about to remove, as `plowboard demo` does.
+   */
+  close(): void {
+    this.ready = false;
+  }
+
+  /** Resolves when the publish under way, if any, has finished. */
+  async settled(): Promise<void> {
+    await this.publishing;
+  }
+
+  request(): void {
+    if (!this.ready) return;
+    if (this.publishing) {
+      this.publishAgain = true;
+      return;
+    }
+    this.publishing = this.publish()
+      .catch((err: unknown) => this.parts.log(`plowboard: publish failed: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        this.publishing = null;
+        if (this.publishAgain) {
+          this.publishAgain = false;
+          this.request();
+        }
+      });
+  }
+
+  async publish(): Promise<void> {
+    const { intake, cloudplow } = this.parts;
+    const now = new Date();
+    await this.publisher.forgetMissing(now);
+    await this.parts.site.restoreIfDeleted();
+    if (!this.publisher.written('data/transfers.json') || !this.publisher.written('data/transfers.csv')) this.transfersWritten = null;
+    if (!this.publisher.written('data/config.json')) this.configWritten = false;
+    const generatedAt = now.toISOString();
+    const live = intake.live.toLive(generatedAt);
+    const files: DataFile[] = [dataFile('live', live, stableLive)];
+    const view = cloudplowView(
+      {
+        snapshot: cloudplow?.snapshot() ?? EMPTY_SNAPSHOT,
+        live,
+        rcloneReachable: this.parts.rcloneReachable(),
+        transfers: intake.transfers.list(),
+        quota: this.config.saQuota,
+        recentBytesPerSecond: intake.history.recentRate('total', now.getTime(), POOL_FORECAST_SECONDS),
+        now: now.getTime(),
+        generatedAt,
+        observed: { accounts: intake.observed.current(now.getTime(), this.config.saQuota.windowHours * 3600_000), sinceMs: intake.observed.since },
+      },
+      this.accountsCache,
+    );
+    const session = view.session.session;
+    intake.uploading = session?.active ? { uploader: session.uploader, account: session.account.name } : null;
+    files.push(dataFile('session', view.session));
+    const accountsChanged = view.accounts !== this.accountsWritten;
+    if (accountsChanged || !this.publisher.written('data/accounts.json')) {
+      files.push(dataFile('accounts', view.accounts));
+      this.accountsWritten = view.accounts;
+    }
+    // The log and the size distributions change only with cloudplow's files: not re-serialized on every poll.
+    const cloudplowNow = cloudplow?.version ?? 0;
+    if (cloudplowNow !== this.cloudplowVersion || !this.publisher.written('data/logs.json') || !this.publisher.written('data/distribution.json')) {
+      files.push(dataFile('distribution', view.distribution), dataFile('logs', view.logs));
+      this.cloudplowVersion = cloudplowNow;
+    }
+    const texts: TextFile[] = [];
+    // The CSV is rendered only when the accounts say something new: at 1,000 SAs it costs more than the JSON.
+    const accountsKey = accountsChanged ? JSON.stringify(view.accounts.uploaders) : this.accountsKey;
+    if (accountsKey !== this.accountsKey || !this.publisher.written('data/accounts.csv')) {
+      texts.push({ path: 'data/accounts.csv', text: accountsCsv(view.accounts) });
+      this.accountsKey = accountsKey;
+      this.accountMetrics = null;
+    }
+    if (!this.configWritten) {
+      files.push({ name: 'config', data: effectiveConfig(this.config, generatedAt) });
+      this.configWritten = true;
+    }
+    const list = intake.transfers.list();
+    if (list !== this.transfersWritten) {
+      const transfers: Transfers = { ...envelope(generatedAt), limit: intake.transfers.limit, count: list.length, failed: list.filter((t) => !t.ok).length, transfers: [...list] };
+      files.push({ name: 'transfers', data: transfers });
+      texts.push({ path: 'data/transfers.csv', text: transfersCsv(list) });
+      this.transfersWritten = list;
+    }
+    // At rest the 48 h and 90 d ranges change once a bucket (1 min, 15 min), not every sample.
+    for (const range of HISTORY_RANGES) {
+      const version = intake.history.version(range);
+      if (this.historyWritten.get(range) === version && this.publisher.written(`data/history-${range}.json`)) continue;
+      files.push({ name: `history-${range}`, data: intake.history.range(range, now.getTime(), generatedAt) });
+      this.historyWritten.set(range, version);
+    }
+    const sources = this.parts.sourceHealth();
+    const health: Health = { ...envelope(generatedAt), state: overallState(sources), sidecar: { version, startedAt: this.parts.startedAt }, ...(this.parts.demo ? { demo: true } : {}), sources };
+    // Prometheus scrapes the textfile every 15 s or more: one render per history sample is plenty.
+    if (now.getTime() - this.metricsAt >= SAMPLE_MS || !this.publisher.written('metrics.prom')) {
+      this.accountMetrics ??= await renderAccountMetrics(view.accounts);
+      const metrics = (await renderRunMetrics({ live, health, accounts: view.accounts, totals: intake.history.totals(), nowMs: now.getTime() })) + this.accountMetrics;
+      texts.push({ path: 'metrics.prom', text: metrics, stable: stableMetrics(metrics) });
+      this.metricsAt = now.getTime();
+    }
+    await this.publisher.publish(files, health, now, texts);
+  }
+}
