@@ -3,7 +3,7 @@ import { ConfigError } from './config/configError.js';
 import type { ConfigFlags } from './config/load.js';
 import { checkCommand } from './commands/check.js';
 import { buildCommand, runCommand, serveCommand, sidecarCommand } from './commands/daemonCommands.js';
-import { outputOption, withServerOptions, withSourceOptions } from './commands/options.js';
+import { outputOption, settingOption, withServerOptions, withSourceOptions } from './commands/options.js';
 import type { SnapshotFlags } from './commands/snapshot.js';
 import type { DemoFlags } from './demo/demoCommand.js';
 import { version } from './projectRoot.js';
@@ -28,7 +28,7 @@ export async function main(argv: string[]): Promise<number> {
   withServerOptions(withSourceOptions(sub('run', 'sidecar and built-in web server (the default)'))).action(act(runCommand));
   withSourceOptions(sub('sidecar', 'sidecar only: data files and site, for nginx or another server')).action(act(sidecarCommand));
   withSourceOptions(sub('build', 'read every source once, write the data and the site, exit')).action(act(buildCommand));
-  withServerOptions(sub('serve', 'serve an output folder').addOption(outputOption()).option('--config <file>', "plowboard's config file")).action(
+  withServerOptions(sub('serve', 'serve an output folder').addOption(outputOption()).addOption(settingOption('config'))).action(
     act(serveCommand),
   );
   withSourceOptions(sub('snapshot', 'a self-contained copy for a wiki: HTML with charts as SVG, Markdown, and the JSON it was made from'), { output: false })
@@ -71,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof ConfigError) {
-      process.stderr.write(`plowboard: configuration error: ${err.message}\n`);
+      for (const problem of err.problems) process.stderr.write(`plowboard: configuration error: ${problem.message}\n`);
       return 2;
     }
     throw err;

@@ -2,7 +2,8 @@ import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { launchConfig, type CloudplowLaunch } from './cloudplowLaunch.js';
 import { findCloudplowProcesses } from './cloudplowProcess.js';
-import { findCloudplowUnits, SYSTEMD_DIRS } from './systemdUnit.js';
+import { SETTINGS } from './settings.js';
+import { findCloudplowUnits } from './systemdUnit.js';
 
 export interface DiscoveryOptions {
   /** null: do not look at running processes. */
@@ -16,11 +17,11 @@ export interface DiscoveryOptions {
  * colon-separated list. Either set to an empty string turns that look-up off.
  */
 export function discoveryOptions(env: Record<string, string | undefined> = process.env): DiscoveryOptions {
-  const proc = env.PLOWBOARD_PROC_ROOT;
-  const dirs = env.PLOWBOARD_SYSTEMD_DIRS;
+  const proc = env[SETTINGS.procRoot.env] ?? SETTINGS.procRoot.default;
+  const dirs = env[SETTINGS.systemdDirs.env] ?? SETTINGS.systemdDirs.default;
   return {
-    procRoot: proc === undefined ? '/proc' : proc.trim() || null,
-    systemdDirs: dirs === undefined ? SYSTEMD_DIRS : dirs.split(':').filter((d) => d.trim()),
+    procRoot: proc.trim() || null,
+    systemdDirs: dirs.split(':').filter((d) => d.trim()),
   };
 }
 

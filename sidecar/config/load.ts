@@ -1,99 +1,80 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { cloudplowConfigSecrets } from '../normalize/configSecrets.js';
 import { jsonSyntaxMessage } from '../normalize/jsonSyntax.js';
 import { redactor } from '../normalize/secrets.js';
-import { ConfigError } from './configError.js';
-import { findCloudplowConfig, rcUrlFromCloudplow } from './cloudplow.js';
+import { ConfigError, ConfigProblems } from './configError.js';
+import { findCloudplowConfig, rcUrlFromCloudplow, type CloudplowConfigRead } from './cloudplow.js';
 import { discoverLaunches, discoveryOptions, launchesFor } from './cloudplowDiscovery.js';
 import { launchConfig, type CloudplowLaunch } from './cloudplowLaunch.js';
 import { parseRcUrl } from './rcloneUrl.js';
-import { resolveServeSettings } from './serveSettings.js';
+import { parseQuota } from './saQuota.js';
+import { DEFAULTS, type RcloneInstance, type ResolvedConfig } from './schema.js';
+import { readAllowedHosts, readAuthFile, readFrameAncestors } from './serveSettings.js';
 import {
-  DEFAULTS,
   PlowboardConfigFile,
-  type RcloneInstance,
+  SETTINGS,
+  flagOf,
+  type ConfigFlags,
+  type Picked,
   type RcloneInstanceConfig,
-  type ResolvedConfig,
-  type SaQuota,
-} from './schema.js';
+  type Setting,
+  type SettingName,
+} from './settings.js';
 
-/** Flags as commander hands them over: strings, or string arrays for repeatable flags. */
-export interface ConfigFlags {
-  config?: string;
-  cloudplowConfig?: string;
-  rcloneUrl?: string[];
-  rcloneUser?: string;
-  rclonePassFile?: string;
-  output?: string;
-  stateDir?: string;
-  host?: string;
-  port?: string;
-  interval?: string;
-  transfersLimit?: string;
-  saQuota?: string;
-  logLines?: string;
-  allowedHost?: string[];
-  frameAncestors?: string;
-  authFile?: string;
-}
+export type { ConfigFlags } from './settings.js';
 
 type Env = Record<string, string | undefined>;
-
-interface Picked<T> {
-  value: T;
-  where: string;
-  key: string | null;
-}
+type Defaulted = keyof typeof DEFAULTS;
 
 /**
- * Resolves plowboard's configuration: its JSON file, then PLOWBOARD_* variables, then
- * flags (flags win), plus cloudplow's config for the rclone URL. `launches` are the
- * cloudplow processes and units found on this host (none unless the caller looked).
- * Throws ConfigError.
+ * Resolves plowboard's configuration from the settings table (settings.ts): each setting
+ * from its flag, else its PLOWBOARD_* variable, else its key in plowboard's JSON file, else
+ * its default; plus cloudplow's config for the rclone URL. `launches` are the cloudplow
+ * processes and units found on this host (none unless the caller looked). Every problem is
+ * gathered before it throws one ConfigError that lists them all.
  */
 export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = process.cwd(), launches: CloudplowLaunch[] = []): ResolvedConfig {
-  const configPath = flags.config ?? nonEmpty(env.PLOWBOARD_CONFIG);
+  const problems = new ConfigProblems();
+  const configPath = flags.config ?? nonEmpty(env[SETTINGS.config.env]);
   const configFile = configPath ? path.resolve(cwd, configPath) : null;
-  const file = configFile ? readConfigFile(configFile) : {};
+  const file: PlowboardConfigFile = configFile ? readConfigFile(configFile, problems) : {};
   const fileWhere = configFile ?? '';
 
-  const pick = <T>(
-    flag: string | undefined,
-    flagName: string,
-    envName: string,
-    fileValue: T | undefined,
-    fileKey: string,
-  ): Picked<T | string> | null => {
-    if (flag !== undefined) return { value: flag, where: flagName, key: null };
-    const e = nonEmpty(env[envName]);
-    if (e !== undefined) return { value: e, where: `environment ${envName}`, key: null };
-    if (fileValue !== undefined) return { value: fileValue, where: fileWhere, key: fileKey };
+  // Flag, then variable, then file. A blank variable counts as unset, as an env file or a
+  // unit often leaves one.
+  const pick = (name: SettingName): Picked | null => {
+    const s: Setting = SETTINGS[name];
+    const flag = (flags as Record<string, string | string[] | undefined>)[name];
+    if (flag !== undefined && !(Array.isArray(flag) && flag.length === 0)) return { value: flag, where: flagOf(name), key: null };
+    const e = s.env ? nonEmpty(env[s.env]) : undefined;
+    if (e !== undefined) return { value: e, where: `environment ${s.env}`, key: null };
+    const fromFile = s.key ? (file as Record<string, unknown>)[s.key] : undefined;
+    if (fromFile !== undefined) return { value: fromFile, where: fileWhere, key: s.key! };
     return null;
   };
+  /** A plain setting: checked against its type in the table, else its default. */
+  const value = <N extends Defaulted>(name: N): Static<(typeof SETTINGS)[N]['type']> =>
+    (problems.try(() => checked(SETTINGS[name].type, pick(name)), undefined) ?? DEFAULTS[name]) as Static<(typeof SETTINGS)[N]['type']>;
 
-  const output = str(pick(flags.output, '--output', 'PLOWBOARD_OUTPUT', file.output, 'output')) ?? DEFAULTS.output;
-  const stateDir = str(pick(flags.stateDir, '--state-dir', 'PLOWBOARD_STATE_DIR', file.stateDir, 'stateDir')) ?? DEFAULTS.stateDir;
-  const host = str(pick(flags.host, '--host', 'PLOWBOARD_HOST', file.host, 'host')) ?? DEFAULTS.host;
-  const port = num(pick(flags.port, '--port', 'PLOWBOARD_PORT', file.port, 'port'), { min: 0, max: 65535, integer: true }) ?? DEFAULTS.port;
-  const intervalSeconds =
-    num(pick(flags.interval, '--interval', 'PLOWBOARD_INTERVAL', file.interval, 'interval'), { min: 0.2, max: 3600 }) ?? DEFAULTS.interval;
-  const transfersLimit =
-    num(pick(flags.transfersLimit, '--transfers-limit', 'PLOWBOARD_TRANSFERS_LIMIT', file.transfersLimit, 'transfersLimit'), {
-      min: 100,
-      max: 100000,
-      integer: true,
-    }) ?? DEFAULTS.transfersLimit;
-
-  const quotaPick = pick(flags.saQuota, '--sa-quota', 'PLOWBOARD_SA_QUOTA', file.saQuota, 'saQuota');
-  const saQuota = parseQuota(quotaPick ? String(quotaPick.value) : DEFAULTS.saQuota, quotaPick);
-  const logLines =
-    num(pick(flags.logLines, '--log-lines', 'PLOWBOARD_LOG_LINES', file.logLines, 'logLines'), { min: 10, max: 100000, integer: true }) ?? DEFAULTS.logLines;
+  const output = value('output');
+  const stateDir = value('stateDir');
+  const host = value('host');
+  const port = value('port');
+  const intervalSeconds = value('interval');
+  const transfersLimit = value('transfersLimit');
+  const logLines = value('logLines');
+  const quotaPick = pick('saQuota');
+  const saQuota = problems.try(
+    () => parseQuota(quotaPick ? String(quotaPick.value) : DEFAULTS.saQuota, quotaPick),
+    parseQuota(DEFAULTS.saQuota, null),
+  );
 
   // plowboard's own setting, then what a running cloudplow or its unit was told, then
   // cloudplow's variable, then the config.json beside a known cloudplow.py, then the usual places.
-  const own = pick(flags.cloudplowConfig, '--cloudplow-config', 'PLOWBOARD_CLOUDPLOW_CONFIG', file.cloudplowConfig, 'cloudplowConfig');
+  const own = pick('cloudplowConfig');
   const told = launches.find((l) => l.paths.config && existsSync(l.paths.config.path));
   const beside = launches.find((l) => !l.paths.config && existsSync(launchConfig(l)));
   const cpPick: { path: string; from: string } | null = own
@@ -105,19 +86,18 @@ export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = pro
         : beside
           ? { path: launchConfig(beside), from: `beside cloudplow.py (${beside.label})` }
           : null;
-  const cloudplow = findCloudplowConfig(cpPick, cwd);
+  const notFound: CloudplowConfigRead = { ref: { path: null, found: false, from: 'none' }, settings: null, problem: null };
+  const cloudplow = problems.try(() => findCloudplowConfig(cpPick, cwd), notFound);
   const ours = cloudplow.ref.path ? launchesFor(cloudplow.ref.path, launches) : [];
 
-  const rclone = resolveRclone(flags, env, file, fileWhere, cloudplow.settings, cwd);
-  const serve = resolveServeSettings(
-    {
-      allowedHosts: pick(flags.allowedHost?.join(','), '--allowed-host', 'PLOWBOARD_ALLOWED_HOST', file.allowedHosts, 'allowedHosts'),
-      frameAncestors: pick(flags.frameAncestors, '--frame-ancestors', 'PLOWBOARD_FRAME_ANCESTORS', file.frameAncestors, 'frameAncestors'),
-      authFile: pick(flags.authFile, '--auth-file', 'PLOWBOARD_AUTH_FILE', file.authFile, 'authFile'),
-    },
-    cwd,
-  );
+  const rclone = resolveRclone(pick, env, cloudplow.settings, cwd, problems);
+  const serve = {
+    allowedHosts: problems.try(() => readAllowedHosts(pick('allowedHost')), []),
+    frameAncestors: problems.try(() => readFrameAncestors(pick('frameAncestors')), DEFAULTS.frameAncestors),
+    authFile: readAuthFile(pick('authFile'), cwd),
+  };
 
+  problems.throwIfAny();
   return {
     configFile,
     cloudplow: cloudplow.ref,
@@ -139,78 +119,93 @@ export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = pro
   };
 }
 
-/** "750GiB", "750 GB", "0.5TiB": the unit is explicit, because Google says GB and the fork means GiB. */
-function parseQuota(text: string, where: Picked<unknown> | null): SaQuota {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(GiB|GB|TiB|TB)\s*$/i.exec(text);
-  if (!m) throw new ConfigError(where?.where ?? 'default', where?.key ?? null, `must be an amount with a unit such as 750GiB or 750GB, not ${JSON.stringify(text)}`);
-  const amount = Number(m[1]);
-  const unit = ({ gib: 'GiB', gb: 'GB', tib: 'TiB', tb: 'TB' } as const)[m[2]!.toLowerCase() as 'gib' | 'gb' | 'tib' | 'tb'];
-  const factor = { GiB: 1024 ** 3, GB: 1e9, TiB: 1024 ** 4, TB: 1e12 }[unit];
-  const bytesPerAccount = Math.round(amount * factor);
-  if (bytesPerAccount <= 0) throw new ConfigError(where?.where ?? 'default', where?.key ?? null, 'must be more than zero');
-  return {
-    bytesPerAccount,
-    label: `${amount} ${unit}`,
-    unit: unit.includes('i') ? 'GiB' : 'GB',
-    windowHours: 24,
-    from: where ? (where.key ? `${where.where}: ${where.key}` : where.where) : "default: the cloudplow fork's 750 GiB",
-  };
+/**
+ * A value as its type in the table wants it. The file was checked as a whole against the
+ * same types; a flag or a variable is text, so a number is read from it first.
+ */
+function checked(type: Setting['type'], p: Picked | null): unknown {
+  if (!p) return undefined;
+  if (type.type === 'number' || type.type === 'integer') {
+    const n = typeof p.value === 'number' ? p.value : typeof p.value === 'string' && p.value.trim() !== '' ? Number(p.value) : NaN;
+    if (!Value.Check(type, n)) {
+      const kind = type.type === 'integer' ? 'a whole number' : 'a number';
+      throw new ConfigError(p.where, p.key, `must be ${kind} from ${type.minimum} to ${type.maximum}, not ${JSON.stringify(p.value)}`);
+    }
+    return n;
+  }
+  // Blank text would pass minLength; it is never a usable path or host.
+  if (typeof p.value !== 'string' || p.value.trim() === '') throw new ConfigError(p.where, p.key, 'must be a non-empty string');
+  return p.value;
 }
 
 function resolvePaths(paths: NonNullable<PlowboardConfigFile['cloudplowPaths']>, base: string): ResolvedConfig['cloudplowPaths'] {
   return Object.fromEntries(Object.entries(paths).map(([k, v]) => [k, path.resolve(base, v)]));
 }
 
-function readConfigFile(file: string): PlowboardConfigFile {
+/**
+ * The file's settings, each checked against its type in the table. Every mistake is kept
+ * in `problems` and its key left out, so that the rest of the configuration is still read.
+ */
+function readConfigFile(file: string, problems: ConfigProblems): PlowboardConfigFile {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(file, null, code === 'ENOENT' ? 'file does not exist' : `cannot read it (${code ?? String(err)})`);
+    problems.add(new ConfigError(file, null, code === 'ENOENT' ? 'file does not exist' : `cannot read it (${code ?? String(err)})`));
+    return {};
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
     // Position only: Node's message quotes the text around the error, passwords included.
-    throw new ConfigError(file, null, jsonSyntaxMessage(text));
+    problems.add(new ConfigError(file, null, jsonSyntaxMessage(text)));
+    return {};
   }
-  const first = Value.Errors(PlowboardConfigFile, parsed).First();
-  if (first) {
-    const key = first.path.replace(/^\//, '').replace(/\//g, '.') || '(top level)';
-    const unknownKey = first.schema && (first.schema as { additionalProperties?: boolean }).additionalProperties === false;
-    const problem = unknownKey && /Unexpected property/i.test(first.message) ? 'unknown setting' : first.message.toLowerCase();
-    throw new ConfigError(file, key, problem);
+  const seen = new Set<string>();
+  const wrong: Array<{ top: string; error: ConfigError }> = [];
+  for (const e of Value.Errors(PlowboardConfigFile, parsed)) {
+    const key = e.path.replace(/^\//, '').replace(/\//g, '.') || '(top level)';
+    // One line per key: TypeBox may say more than one thing about the same value.
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const unknownKey = e.schema && (e.schema as { additionalProperties?: boolean }).additionalProperties === false;
+    const problem = unknownKey && /Unexpected property/i.test(e.message) ? 'unknown setting' : e.message.toLowerCase();
+    wrong.push({ top: e.path.split('/')[1] ?? '', error: new ConfigError(file, key, problem) });
   }
-  return parsed as PlowboardConfigFile;
+  if (wrong.length === 0) return parsed as PlowboardConfigFile;
+  // In the order the file has them, which is the order the user reads it.
+  const order = parsed && typeof parsed === 'object' ? Object.keys(parsed) : [];
+  wrong.sort((x, y) => order.indexOf(x.top) - order.indexOf(y.top));
+  for (const w of wrong) problems.add(w.error);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || wrong.some((w) => w.top === '')) return {};
+  const bad = new Set(wrong.map((w) => w.top));
+  return Object.fromEntries(Object.entries(parsed).filter(([k]) => !bad.has(k))) as PlowboardConfigFile;
 }
 
+/** The rclone instances: a list, from --rclone-url, PLOWBOARD_RCLONE_URL or the file's `rclone`, each with its credentials. */
 function resolveRclone(
-  flags: ConfigFlags,
+  pick: (name: SettingName) => Picked | null,
   env: Env,
-  file: PlowboardConfigFile,
-  fileWhere: string,
   cloudplowSettings: Record<string, unknown> | null,
   cwd: string,
+  problems: ConfigProblems,
 ): RcloneInstance[] {
+  const urls = pick('rcloneUrl');
   let entries: Array<{ cfg: RcloneInstanceConfig; where: string; key: string | null }>;
-  const envUrls = nonEmpty(env.PLOWBOARD_RCLONE_URL);
-  if (flags.rcloneUrl?.length) {
-    entries = flags.rcloneUrl.map((spec) => ({ cfg: splitNamed(spec), where: '--rclone-url', key: null }));
-  } else if (envUrls) {
-    entries = envUrls
-      .split(/[\s,]+/)
-      .filter(Boolean)
-      .map((spec) => ({ cfg: splitNamed(spec), where: 'environment PLOWBOARD_RCLONE_URL', key: null }));
-  } else if (file.rclone) {
-    entries = file.rclone.map((cfg, i) => ({ cfg, where: fileWhere, key: `rclone.${i}` }));
+  if (urls?.key) {
+    entries = (urls.value as RcloneInstanceConfig[]).map((cfg, i) => ({ cfg, where: urls.where, key: `${urls.key}.${i}` }));
+  } else if (urls) {
+    // Repeated flags, or a comma- or space-separated variable.
+    const specs = Array.isArray(urls.value) ? (urls.value as string[]) : String(urls.value).split(/[\s,]+/).filter(Boolean);
+    entries = specs.map((spec) => ({ cfg: splitNamed(spec), where: urls.where, key: null }));
   } else {
     entries = [{ cfg: { url: rcUrlFromCloudplow(cloudplowSettings) ?? DEFAULTS.rcloneUrl }, where: 'cloudplow config', key: null }];
   }
 
   const seen = new Set<string>();
-  const instances = entries.map(({ cfg, where, key }, i): RcloneInstance => {
+  const instance = ({ cfg, where, key }: (typeof entries)[number], i: number): RcloneInstance => {
     let parsed;
     try {
       parsed = parseRcUrl(cfg.url);
@@ -232,19 +227,18 @@ function resolveRclone(
 
     // The PLOWBOARD_RCLONE_* credentials are for the default (first) instance.
     if (i === 0) {
-      const envUser = flags.rcloneUser ?? nonEmpty(env.PLOWBOARD_RCLONE_USER);
-      if (envUser !== undefined) user = envUser;
-      const passFile = flags.rclonePassFile ?? nonEmpty(env.PLOWBOARD_RCLONE_PASS_FILE);
-      const passFrom = flags.rclonePassFile ? '--rclone-pass-file' : 'environment PLOWBOARD_RCLONE_PASS_FILE';
-      if (env.PLOWBOARD_RCLONE_PASS !== undefined && env.PLOWBOARD_RCLONE_PASS !== '') {
-        [pass, credentialsFrom] = [env.PLOWBOARD_RCLONE_PASS, 'environment PLOWBOARD_RCLONE_PASS'];
-      }
-      if (passFile) [pass, credentialsFrom] = [readSecretFile(path.resolve(cwd, passFile), passFrom, null), passFile];
+      const userPick = pick('rcloneUser');
+      if (userPick) user = String(userPick.value);
+      // Read as it is, not through pick(): a password of spaces is still a password.
+      const envPass = env[SETTINGS.rclonePass.env];
+      if (envPass !== undefined && envPass !== '') [pass, credentialsFrom] = [envPass, `environment ${SETTINGS.rclonePass.env}`];
+      const passFile = pick('rclonePassFile');
+      if (passFile) [pass, credentialsFrom] = [readSecretFile(path.resolve(cwd, String(passFile.value)), passFile.where, null), String(passFile.value)];
     }
     if (pass !== null && !user) throw new ConfigError(where, key ? `${key}.user` : null, 'a password is set but no user');
     return { name, url: parsed.url, user: user ?? null, pass, credentialsFrom: pass !== null ? credentialsFrom : null };
-  });
-  return instances;
+  };
+  return entries.flatMap((entry, i) => problems.try(() => [instance(entry, i)], []));
 }
 
 export const PASSWORD_ON_COMMAND_LINE =
@@ -266,22 +260,6 @@ function readSecretFile(file: string, where: string, key: string | null): string
 
 function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v;
-}
-
-function str(p: Picked<unknown> | null): string | undefined {
-  if (!p) return undefined;
-  if (typeof p.value !== 'string' || p.value.trim() === '') throw new ConfigError(p.where, p.key, 'must be a non-empty string');
-  return p.value;
-}
-
-function num(p: Picked<unknown> | null, range: { min: number; max: number; integer?: boolean }): number | undefined {
-  if (!p) return undefined;
-  const n = typeof p.value === 'number' ? p.value : typeof p.value === 'string' && p.value.trim() !== '' ? Number(p.value) : NaN;
-  const kind = range.integer ? 'a whole number' : 'a number';
-  if (!Number.isFinite(n) || (range.integer && !Number.isInteger(n)) || n < range.min || n > range.max) {
-    throw new ConfigError(p.where, p.key, `must be ${kind} from ${range.min} to ${range.max}, not ${JSON.stringify(p.value)}`);
-  }
-  return n;
 }
 
 /**

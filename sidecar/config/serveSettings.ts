@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { ConfigError } from './configError.js';
+import { SETTINGS, type Picked } from './settings.js';
 
 /** The built-in server's own settings: which Host names it answers, who may frame it, its login. */
 export interface ServeSettings {
@@ -12,30 +13,24 @@ export interface ServeSettings {
   authFile: string | null;
 }
 
-export const DEFAULT_FRAME_ANCESTORS = "'self'";
-
-/** A setting as loadConfig picked it: its value and where it came from, for the error line. */
-interface Picked {
-  value: unknown;
-  where: string;
-  key: string | null;
-}
+export const DEFAULT_FRAME_ANCESTORS = SETTINGS.frameAncestors.default;
 
 export function resolveServeSettings(
   picked: { allowedHosts: Picked | null; frameAncestors: Picked | null; authFile: Picked | null },
   cwd: string,
 ): ServeSettings {
   return {
-    allowedHosts: picked.allowedHosts ? allowedHosts(picked.allowedHosts) : [],
-    frameAncestors: picked.frameAncestors ? frameAncestors(picked.frameAncestors) : DEFAULT_FRAME_ANCESTORS,
-    authFile: picked.authFile ? path.resolve(cwd, String(picked.authFile.value)) : null,
+    allowedHosts: readAllowedHosts(picked.allowedHosts),
+    frameAncestors: readFrameAncestors(picked.frameAncestors),
+    authFile: readAuthFile(picked.authFile, cwd),
   };
 }
 
 const HOST_NAME = /^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/;
 
 /** Repeated flags, comma lists and arrays all flatten to one list of names. */
-function allowedHosts(p: Picked): string[] {
+export function readAllowedHosts(p: Picked | null): string[] {
+  if (!p) return [];
   const items = (Array.isArray(p.value) ? p.value : [p.value]).flatMap((v) => String(v).split(','));
   return items
     .map((v) => v.trim())
@@ -50,7 +45,8 @@ function allowedHosts(p: Picked): string[] {
 const SOURCE = /^(\*|[a-z][a-z0-9+.-]*:|([a-z][a-z0-9+.-]*:\/\/)?(\*\.)?[a-z0-9.-]+(:(\d{1,5}|\*))?(\/[a-z0-9._~/-]*)?)$/i;
 
 /** A CSP source list, checked so that nothing else can be slipped into the policy (no `;`, no quotes but the keywords). */
-function frameAncestors(p: Picked): string {
+export function readFrameAncestors(p: Picked | null): string {
+  if (!p) return DEFAULT_FRAME_ANCESTORS;
   const tokens = String(p.value)
     .trim()
     .split(/\s+/)
@@ -65,4 +61,8 @@ function frameAncestors(p: Picked): string {
     );
   }
   return tokens.join(' ');
+}
+
+export function readAuthFile(p: Picked | null, cwd: string): string | null {
+  return p ? path.resolve(cwd, String(p.value)) : null;
 }

@@ -6,6 +6,15 @@ export const AccountStatus = Type.Union([Type.Literal('active'), Type.Literal('a
     'active: the session uploads with it now; banned: cloudplow will not use it before bannedUntil; exhausted: under 1 GiB left or a limit hit observed in this window; available: otherwise',
 });
 
+/** The daily quota of one service account, as the settings resolved it (--sa-quota) and accounts.json publishes it. */
+export const SaQuota = Type.Object({
+  bytesPerAccount: Bytes,
+  label: Type.String({ description: 'e.g. "750 GiB"' }),
+  unit: Type.Union([Type.Literal('GiB'), Type.Literal('GB')]),
+  windowHours: Type.Number({ minimum: 1 }),
+  from: Type.String({ description: 'where the quota came from' }),
+});
+
 export const Account = Type.Object({
   name: Type.String({ description: 'the SA file’s base name, e.g. 12.json; untrusted text' }),
   path: Nullable(Type.String({ description: 'full path of the SA file, where known' })),
@@ -53,13 +62,7 @@ export const Uploader = Type.Object({
 export const Accounts = Type.Object(
   {
     ...envelopeFields,
-    quota: Type.Object({
-      bytesPerAccount: Bytes,
-      label: Type.String({ description: 'e.g. "750 GiB"' }),
-      unit: Type.Union([Type.Literal('GiB'), Type.Literal('GB')]),
-      windowHours: Type.Number({ minimum: 1 }),
-      from: Type.String({ description: 'where the quota came from' }),
-    }),
+    quota: SaQuota,
     uploaders: Type.Array(Uploader),
     pool: Pool,
   },
@@ -67,6 +70,7 @@ export const Accounts = Type.Object(
 );
 
 export type AccountStatus = Static<typeof AccountStatus>;
+export type SaQuota = Static<typeof SaQuota>;
 export type Account = Static<typeof Account>;
 export type Pool = Static<typeof Pool>;
 export type Uploader = Static<typeof Uploader>;

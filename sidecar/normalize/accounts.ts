@@ -1,4 +1,4 @@
-import { envelope, type Account, type AccountStatus, type Accounts, type Pool, type Uploader } from '../contract/index.js';
+import { envelope, type Account, type AccountStatus, type Accounts, type Pool, type SaQuota, type Uploader } from '../contract/index.js';
 import prettyBytes from 'pretty-bytes';
 import { accountName } from './accountName.js';
 import { naturalCompare } from './naturalCompare.js';
@@ -6,14 +6,6 @@ import type { QuotaEntry } from './quotaCache.js';
 
 /** cloudplow skips an account with less than this left (cloudplow.py). */
 export const MIN_USABLE_BYTES = 1024 ** 3;
-
-export interface QuotaSetting {
-  bytesPerAccount: number;
-  label: string;
-  unit: 'GiB' | 'GB';
-  windowHours: number;
-  from: string;
-}
 
 export interface ObservedAccount {
   usedBytes: number;
@@ -25,7 +17,7 @@ export type ObservedView = ReadonlyMap<string, ReadonlyMap<string, ObservedAccou
 
 export interface AccountsInput {
   now: number;
-  quota: QuotaSetting;
+  quota: SaQuota;
   uploaders: Array<{ name: string; remote: string | null; serviceAccountPath: string | null; serviceAccounts: string[] }>;
   quotaCache: Map<string, Map<string, QuotaEntry>>;
   saBans: Record<string, Record<string, number | null> | null>;

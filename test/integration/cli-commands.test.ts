@@ -54,7 +54,22 @@ describe('plowboard check', () => {
     expect(r.stderr).toContain(file);
     expect(r.stderr).toContain('interval');
   });
+
+  it('reports every mistake of a configuration at once, one line each, and exits 2', async () => {
+    const file = path.join(work, 'three-bad.json');
+    writeFileSync(file, JSON.stringify({ interval: 0, prot: 1, transfersLimit: 'many' }));
+    const r = await runCli(['check', '--config', file, '--log-lines', 'all']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^plowboard: configuration error: ${escape(file)}: interval: `)),
+      `plowboard: configuration error: ${file}: prot: unknown setting`,
+      expect.stringMatching(new RegExp(`^plowboard: configuration error: ${escape(file)}: transfersLimit: `)),
+      'plowboard: configuration error: --log-lines: must be a whole number from 10 to 100000, not "all"',
+    ]);
+  });
 });
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('command line', () => {
   it('has --help for every command', async () => {

@@ -80,6 +80,33 @@ describe('bad configuration names the place, the key and the problem', () => {
     expect(errorOf(() => loadConfig({ rcloneUrl: ['ftp://x'] }, {}, cwd)).message).toMatch(/^--rclone-url: only http/);
   });
 
+  it('every mistake of a file at once, each with the file, its key and what is wrong', () => {
+    const cwd = dir();
+    const file = write(cwd, 'p.json', { interval: 0, prot: 1, transfersLimit: 'many', host: 'fine' });
+    const err = errorOf(() => loadConfig({ config: file }, {}, cwd));
+    expect(err.problems.map((p) => [p.where, p.key])).toEqual([
+      [file, 'interval'],
+      [file, 'prot'],
+      [file, 'transfersLimit'],
+    ]);
+    expect(err.problems[1]!.problem).toBe('unknown setting');
+    expect(err.message.split('\n')).toEqual(err.problems.map((p) => p.message));
+  });
+
+  it('mistakes in the file, the variables, the flags and the rclone list together', () => {
+    const cwd = dir();
+    const file = write(cwd, 'p.json', { logLines: 1, rclone: [{ url: 'ftp://x' }, { url: 'http://h:1', pass: 'p' }] });
+    const err = errorOf(() => loadConfig({ config: file, interval: 'fast' }, { PLOWBOARD_PORT: 'http', PLOWBOARD_SA_QUOTA: '750' }, cwd));
+    expect(err.problems.map((p) => `${p.where}: ${p.key ?? ''}`)).toEqual([
+      `${file}: logLines`,
+      'environment PLOWBOARD_PORT: ',
+      '--interval: ',
+      'environment PLOWBOARD_SA_QUOTA: ',
+      `${file}: rclone.0.url`,
+      `${file}: rclone.1.user`,
+    ]);
+  });
+
   it('an explicit cloudplow config that does not exist', () => {
     const cwd = dir();
     expect(errorOf(() => loadConfig({ cloudplowConfig: 'missing.json' }, {}, cwd)).message).toMatch(/^--cloudplow-config: cloudplow config .* does not exist$/);
@@ -144,5 +171,19 @@ describe('service-account quota', () => {
     expect(loadConfig({}, {}, cwd).saQuota).toMatchObject({ bytesPerAccount: 805306368000, label: '750 GiB', unit: 'GiB' });
     expect(loadConfig({ saQuota: '750GB' }, {}, cwd).saQuota).toMatchObject({ bytesPerAccount: 750e9, label: '750 GB', unit: 'GB', from: '--sa-quota' });
     expect(errorOf(() => loadConfig({}, { PLOWBOARD_SA_QUOTA: '750' }, cwd)).message).toMatch(/^environment PLOWBOARD_SA_QUOTA: must be an amount with a unit/);
+  });
+});
+
+describe('the settings table', () => {
+  it('makes flags that commander hands over under the names the loader reads', async () => {
+    const { Command } = await import('commander');
+    const { withServerOptions, withSourceOptions } = await import('../../sidecar/commands/options.js');
+    const { SETTINGS } = await import('../../sidecar/config/settings.js');
+    const cmd = withServerOptions(withSourceOptions(new Command('x')));
+    const made = cmd.options.map((o) => o.attributeName());
+    expect(made.sort()).toEqual(Object.entries(SETTINGS).filter(([, s]) => 'arg' in s).map(([name]) => name).sort());
+    cmd.exitOverride().parse(['--allowed-host', 'a', '--allowed-host', 'b,c', '--port', '1'], { from: 'user' });
+    const cwd = dir();
+    expect(loadConfig(cmd.opts(), {}, cwd)).toMatchObject({ port: 1, serve: { allowedHosts: ['a', 'b', 'c'] } });
   });
 });
