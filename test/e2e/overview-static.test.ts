@@ -1,16 +1,12 @@
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATA_FILES, dataPath, schemaPath, type Health, type InFlightTransfer, type Live, type LiveInstance, type Manifest, type Transfers } from '../../sidecar/contract/index.js';
-import { buildSite } from '../../sidecar/site/build.js';
-import { writeSchemas } from '../../sidecar/write/schemas.js';
-import { TestBrowser, expectCleanPage, type WatchedPage } from '../helpers/browser.js';
+import type { Health, InFlightTransfer, Live, LiveInstance, Transfers } from '../../sidecar/contract/index.js';
+import { expectCleanPage, type WatchedPage } from '../helpers/browser.js';
 import { waitFor } from '../helpers/ports.js';
 import { EVIL_NAME, sampleData } from '../helpers/sampleOutput.js';
 import { expectValidOutput } from '../helpers/schemas.js';
 import { repoRoot } from '../helpers/sidecarProcess.js';
-import { StaticServer } from '../helpers/staticServer.js';
+import { SitePage } from '../helpers/sitePage.js';
 
 const EVIL = '<img src=x onerror=alert(1)>.mkv';
 const FILM = 'Movies/Big.Film.2023.2160p.mkv';
@@ -19,42 +15,12 @@ const IDLE_WORDS = 'rclone is not running — cloudplow starts it only during up
 const MiB = 1024 * 1024;
 const ZONE = 'Asia/Kolkata';
 
-let out: string;
-let server: StaticServer;
-let browser: TestBrowser;
+const site = new SitePage();
 let view: WatchedPage;
-const dialogs: string[] = [];
 const started = Date.now();
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
 
-function write(name: string, data: unknown): void {
-  // Rename over the old file, as the sidecar does: the page never reads half a file.
-  const file = path.join(out, dataPath(name));
-  writeFileSync(`${file}.tmp`, JSON.stringify(data));
-  renameSync(`${file}.tmp`, file);
-}
-
-/** heartbeatSeconds 0 is what a one-off `plowboard build` writes. */
-function manifest(changed: Record<string, string>, heartbeatAt = iso(0), heartbeatSeconds = 30): Manifest {
-  return {
-    schemaVersion: 1,
-    generatedAt: heartbeatAt,
-    sidecar: { version: '0.1.0', startedAt: new Date(started).toISOString() },
-    heartbeatAt,
-    heartbeatSeconds,
-    intervals: { activeSeconds: 0.5, idleSeconds: 0.5, maxBackoffSeconds: 15 },
-    // Files this sidecar never wrote have no changedAt: the page must not ask for them.
-    files: DATA_FILES.filter((f) => f.name !== 'index').map((f) => ({
-      name: f.name,
-      path: dataPath(f.name),
-      schema: schemaPath(f.name),
-      changedAt: changed[f.name] ?? null,
-      description: f.description,
-    })),
-  };
-}
-
-function health(): Health {
+function health(out: string): Health {
   const base = { since: iso(60_000), lastOkAt: iso(1000), lastCheckedAt: iso(500), latencyMs: 4, lastError: null, hint: null };
   return {
     schemaVersion: 1,
@@ -163,33 +129,20 @@ function transfers(): Transfers {
   };
 }
 
-const first = iso(1000);
-
 beforeAll(async () => {
-  out = mkdtempSync(path.join(tmpdir(), 'plowboard-overview-'));
-  await buildSite({ outputDir: out, site: { version: '0.1.0', intervalSeconds: 2, instances: ['default', 'backup', 'nas'] } });
-  mkdirSync(path.join(out, 'data'), { recursive: true });
-  write('health', health());
-  write('live', live(42.5, 91.3));
-  write('transfers', transfers());
-  write('index', manifest({ health: first, live: first, transfers: first }));
-  await writeSchemas(out);
-  expectValidOutput(out, ['index', 'health', 'live', 'transfers']);
-
-  server = await new StaticServer(out).start();
-  browser = await new TestBrowser().launch({ timezoneId: ZONE, locale: 'en-GB' });
-  view = await browser.open(server.url);
-  view.page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
+  // Only these three written: files this sidecar never wrote have no changedAt, and the page must not ask for them.
+  await site.start((out) => ({ health: health(out), live: live(42.5, 91.3), transfers: transfers() }), {
+    timezoneId: ZONE,
+    locale: 'en-GB',
+    site: { intervalSeconds: 2, instances: ['default', 'backup', 'nas'] },
+    heartbeatSeconds: 30,
+    intervals: { activeSeconds: 0.5, idleSeconds: 0.5, maxBackoffSeconds: 15 },
   });
+  expectValidOutput(site.out, ['index', 'health', 'live', 'transfers']);
+  view = await site.open('');
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (out) rmSync(out, { recursive: true, force: true });
-});
+afterAll(() => site.stop());
 
 describe('the overview page in Chromium, from data files', () => {
   it('draws progress, the chart, sources in words, totals and finished transfers from the JSON', async () => {
@@ -236,17 +189,17 @@ describe('the overview page in Chromium, from data files', () => {
     await page.getByText(EVIL, { exact: true }).first().waitFor();
     expect(await page.locator('#inflight .file', { hasText: 'onerror' }).textContent()).toBe(EVIL);
     expect(await page.locator('img').count()).toBe(0);
-    expect(dialogs).toEqual([]);
+    expect(site.dialogs).toEqual([]);
   });
 
   it('polls with conditional requests and fetches a data file only when it changed', async () => {
-    const before = server.count('/data/index.json', 304);
-    await waitFor('index.json revalidated with 304s', () => server.count('/data/index.json', 304) >= before + 3, 20_000);
+    const before = site.server.count('/data/index.json', 304);
+    await waitFor('index.json revalidated with 304s', () => site.server.count('/data/index.json', 304) >= before + 3, 20_000);
     // First load only: their changedAt has not moved.
-    expect(server.count('/data/live.json', 200)).toBe(1);
-    expect(server.count('/data/transfers.json', 200)).toBe(1);
+    expect(site.server.count('/data/live.json', 200)).toBe(1);
+    expect(site.server.count('/data/transfers.json', 200)).toBe(1);
     // Listed without a changedAt, never written: never asked for.
-    expect(server.log.filter((r) => r.path === '/data/config.json')).toEqual([]);
+    expect(site.server.log.filter((r) => r.path === '/data/config.json')).toEqual([]);
   }, 60_000);
 
   it('stops polling while the tab is hidden, and catches up when it is shown', async () => {
@@ -283,8 +236,7 @@ describe('the overview page in Chromium, from data files', () => {
       (document.querySelector(`#inflight progress`) as unknown as { same: boolean }).same = true;
       (document.querySelector('#chart-throughput svg') as unknown as { same: boolean }).same = true;
     });
-    write('live', live(80, 120));
-    write('index', manifest({ health: first, live: iso(0), transfers: first }));
+    site.update('live', live(80, 120));
 
     await waitFor('the bar to move', async () => (await film.evaluate((el) => (el as HTMLProgressElement).value)) === 80, 20_000);
     expect(await page.locator('#stat-speed').textContent()).toBe('120 MiB/s');
@@ -294,8 +246,8 @@ describe('the overview page in Chromium, from data files', () => {
     expect(await film.evaluate((el) => (el as unknown as { same?: boolean }).same)).toBe(true);
     expect(await page.locator('#chart-throughput svg').evaluate((el) => (el as unknown as { same?: boolean }).same)).toBe(true);
     expect(await page.locator('#chart-throughput svg').count()).toBe(1);
-    expect(server.count('/data/live.json', 200)).toBe(2);
-    expect(server.count('/data/transfers.json', 200)).toBe(1);
+    expect(site.server.count('/data/live.json', 200)).toBe(2);
+    expect(site.server.count('/data/transfers.json', 200)).toBe(1);
   }, 60_000);
 
   it('says in words when nothing was uploaded in the chart’s window, and its axis reads in round numbers', async () => {
@@ -303,13 +255,11 @@ describe('the overview page in Chromium, from data files', () => {
     const quiet = live(80, 0);
     quiet.throughput.points = quiet.throughput.points.map((p) => ({ ...p, bytesPerSecond: 0 }));
     for (const i of quiet.instances) i.speed = 0;
-    write('live', quiet);
-    write('index', manifest({ health: first, live: iso(0), transfers: first }));
+    site.update('live', quiet);
     await page.locator('#chart-throughput-quiet', { hasText: 'Nothing uploaded in the last 10 min.' }).waitFor({ state: 'visible', timeout: 20_000 });
     const ticks = await page.locator('#chart-throughput svg .role-axis-label text').allTextContents();
     expect(ticks.filter((t) => /^[\d.]+$/.test(t))).toEqual(['0.0', '0.2', '0.4', '0.6', '0.8', '1.0']);
-    write('live', live(80, 120));
-    write('index', manifest({ health: first, live: iso(0), transfers: first }));
+    site.update('live', live(80, 120));
     await page.locator('#chart-throughput-quiet').waitFor({ state: 'hidden', timeout: 20_000 });
   }, 60_000);
 
@@ -322,8 +272,8 @@ describe('the overview page in Chromium, from data files', () => {
     expect(await page.locator('#stat-sas').textContent()).toBe('—');
 
     const sample = sampleData();
-    for (const name of ['session', 'accounts', 'logs']) write(name, sample[name]);
-    write('index', manifest({ health: first, live: iso(0), transfers: first, session: iso(0), accounts: iso(0), logs: iso(0) }));
+    for (const name of ['session', 'accounts', 'logs']) site.write(name, sample[name]);
+    site.touch({ changed: ['live', 'session', 'accounts', 'logs'] });
 
     const line = page.locator('#session-line');
     await waitFor('the session banner', async () => (await line.textContent())?.startsWith('Uploading now: '), 20_000);
@@ -353,7 +303,7 @@ describe('the overview page in Chromium, from data files', () => {
     expect(await logs.nth(4).getAttribute('data-level')).toBe('error');
     expect(await logs.nth(3).locator('.message').textContent()).toBe(`2026/11/22 10:00:00 INFO  : Movies/${EVIL_NAME}: Copied (new)`);
     expect(await page.locator('img').count()).toBe(0);
-    expect(dialogs).toEqual([]);
+    expect(site.dialogs).toEqual([]);
 
     await waitFor('the title to count SAs', async () => (await page.title()) === '▲ 120 MiB/s · 10 SAs left — plowboard', 5_000);
     await page.screenshot({ path: path.join(repoRoot, 'test', 'artifacts', 'overview.png'), fullPage: true });
@@ -362,7 +312,7 @@ describe('the overview page in Chromium, from data files', () => {
   it('ran under a strict Content-Security-Policy with no console error and no request to another host', async () => {
     await view.page.screenshot({ path: path.join(repoRoot, 'test-artifacts', 'overview.png'), fullPage: true });
     // The policy is really in force (so Vega drew the chart without eval, and no inline code ran)…
-    const probe = await browser.open(server.url);
+    const probe = await site.browser.open(site.server.url);
     expect(await probe.page.evaluate(() => {
       const w = window as unknown as { inlineRan?: boolean };
       const s = document.createElement('script');
@@ -379,7 +329,7 @@ describe('the overview page in Chromium, from data files', () => {
   });
 
   it('reads well at phone width in dark mode', async () => {
-    const phone = await browser.open(server.url, { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+    const phone = await site.browser.open(site.server.url, { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
     const { page } = phone;
     await page.locator('#chart-throughput svg .mark-line path').first().waitFor({ timeout: 20_000 });
     await page.locator('#finished tr.failed').waitFor();
@@ -392,7 +342,7 @@ describe('the overview page in Chromium, from data files', () => {
 
   it('says plainly when the sidecar has stopped', async () => {
     const { page } = view;
-    write('index', manifest({ health: first, live: iso(0), transfers: first }, iso(10 * 60_000)));
+    site.touch({ heartbeatMsAgo: 10 * 60_000, changed: ['live'] });
     await page.getByText(/^The sidecar has stopped: no update since .+\. The numbers below are old\.$/).waitFor({ timeout: 20_000 });
     expect(await page.locator('#banner').isVisible()).toBe(true);
     await waitFor('the title to say so', async () => (await page.title()) === 'stopped — plowboard', 5_000);
@@ -401,8 +351,8 @@ describe('the overview page in Chromium, from data files', () => {
 
   it('says a one-off build is a static build, not a stopped sidecar', async () => {
     const { page } = view;
-    const builtAt = iso(3 * 3600_000);
-    write('index', manifest({ health: first, live: iso(0), transfers: first }, builtAt, 0));
+    // heartbeatSeconds 0 is what a one-off `plowboard build` writes.
+    const builtAt = site.touch({ heartbeatMsAgo: 3 * 3600_000, heartbeatSeconds: 0, changed: ['live'] }).heartbeatAt!;
     await waitFor('the static build line', async () => /^static build from /.test((await page.locator('#freshness').textContent()) ?? ''), 10_000);
     expect(await page.locator('#freshness').textContent()).toBe(`static build from ${await page.evaluate((t) => new Date(t).toLocaleString(), builtAt)}`);
     await waitFor('the banner to go', () => page.locator('#banner').isHidden(), 5_000);
@@ -411,7 +361,7 @@ describe('the overview page in Chromium, from data files', () => {
 
   it('says plainly when the server is unreachable, and backs off', async () => {
     const { page } = view;
-    await server.stop();
+    await site.server.stop();
     await page.getByText(/^The server is unreachable — retrying\./).waitFor({ timeout: 20_000 });
     expect(await page.title()).toBe('unreachable — plowboard');
     // Every 0.5 s while it answered; now 1 s, 2 s, 4 s apart.
