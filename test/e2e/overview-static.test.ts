@@ -1,143 +1,17 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Health, InFlightTransfer, Live, LiveInstance, Transfers } from '../../sidecar/contract/index.js';
 import { expectCleanPage, type WatchedPage } from '../helpers/browser.js';
+import { EVIL, FILM, IDLE_WORDS, RATE_LIMIT, ZONE, finishedAt, live, startOverview } from '../helpers/overviewData.js';
 import { waitFor } from '../helpers/ports.js';
-import { EVIL_NAME, sampleData } from '../helpers/sampleOutput.js';
 import { expectValidOutput } from '../helpers/schemas.js';
 import { repoRoot } from '../helpers/sidecarProcess.js';
 import { SitePage } from '../helpers/sitePage.js';
 
-const EVIL = '<img src=x onerror=alert(1)>.mkv';
-const FILM = 'Movies/Big.Film.2023.2160p.mkv';
-const RATE_LIMIT = 'googleapi: Error 403: User rate limit exceeded., userRateLimitExceeded';
-const IDLE_WORDS = 'rclone is not running — cloudplow starts it only during uploads.';
-const MiB = 1024 * 1024;
-const ZONE = 'Asia/Kolkata';
-
 const site = new SitePage();
 let view: WatchedPage;
-const started = Date.now();
-const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
-
-function health(out: string): Health {
-  const base = { since: iso(60_000), lastOkAt: iso(1000), lastCheckedAt: iso(500), latencyMs: 4, lastError: null, hint: null };
-  return {
-    schemaVersion: 1,
-    generatedAt: iso(0),
-    state: 'degraded',
-    sidecar: { version: '0.1.0', startedAt: new Date(started).toISOString() },
-    sources: [
-      { ...base, id: 'rclone:default', kind: 'rclone', name: 'default', target: 'http://127.0.0.1:7949', state: 'ok', version: 'v1.68.2' },
-      { ...base, id: 'rclone:backup', kind: 'rclone', name: 'backup', target: 'http://127.0.0.1:7950', state: 'idle', lastOkAt: null, latencyMs: null, hint: 'Nothing listens on port 7950: normal between uploads.' },
-      {
-        ...base,
-        id: 'rclone:nas',
-        kind: 'rclone',
-        name: 'nas',
-        target: 'http://nas.lan:5572',
-        state: 'auth_failed',
-        lastOkAt: null,
-        lastError: { at: iso(2000), message: 'HTTP 401 Unauthorized' },
-        hint: 'Set PLOWBOARD_RCLONE_USER and PLOWBOARD_RCLONE_PASS to the --rc-user and --rc-pass rclone runs with.',
-      },
-      { ...base, id: 'cloudplow-config:config', kind: 'cloudplow-config', name: 'cloudplow config', target: '(none found)', state: 'missing', lastOkAt: null, hint: 'Point plowboard at cloudplow with --cloudplow-config.' },
-      { ...base, id: 'output:data', kind: 'output', name: 'output folder', target: out, state: 'ok' },
-    ],
-  };
-}
-
-function inFlight(name: string, size: number, percentage: number, speed: number): InFlightTransfer {
-  const bytes = Math.round((size * percentage) / 100);
-  return { instance: 'default', name, size, bytes, percentage, speed, speedAvg: speed, eta: (size - bytes) / speed, group: 'job/1' };
-}
-
-function live(filmPercent: number, speedMiB: number): Live {
-  const transferring = [inFlight(FILM, 8000 * MiB, filmPercent, (speedMiB - 20) * MiB), inFlight(EVIL, 700 * MiB, 10, 20 * MiB)];
-  const counters = {
-    speed: speedMiB * MiB,
-    bytes: transferring.reduce((s, t) => s + t.bytes, 0),
-    totalBytes: 8700 * MiB,
-    eta: 120,
-    transfers: 3,
-    totalTransfers: 5,
-    checks: 5,
-    totalChecks: 5,
-    errors: 1,
-    inFlight: transferring.length,
-    queued: 0,
-    queuedExact: true,
-    moved: 3,
-    removedFromSource: 3,
-  };
-  const idle: LiveInstance = {
-    ...counters,
-    name: 'backup',
-    state: 'idle',
-    lastSeenAt: null,
-    phase: 'idle',
-    speed: 0,
-    bytes: 0,
-    totalBytes: 0,
-    eta: null,
-    transfers: 0,
-    totalTransfers: 0,
-    checks: 0,
-    totalChecks: 0,
-    errors: 0,
-    inFlight: 0,
-    speedAvg: 0,
-    lastError: null,
-    fatalError: false,
-    retryError: false,
-    transferring: [],
-    checking: [],
-  };
-  const now = Date.now();
-  const points = [
-    // Older than the window: its value is where the line opens.
-    { t: new Date(now - 900_000).toISOString(), instance: 'default', bytesPerSecond: 10 * MiB },
-    { t: new Date(now - 400_000).toISOString(), instance: 'default', bytesPerSecond: 60 * MiB },
-    { t: new Date(now - 120_000).toISOString(), instance: 'default', bytesPerSecond: 85 * MiB },
-    { t: new Date(now - 5_000).toISOString(), instance: 'default', bytesPerSecond: speedMiB * MiB },
-    { t: new Date(now - 600_000).toISOString(), instance: 'backup', bytesPerSecond: 0 },
-  ];
-  return {
-    schemaVersion: 1,
-    generatedAt: iso(0),
-    total: { ...counters, activeInstances: 1 },
-    instances: [{ ...counters, name: 'default', state: 'ok', lastSeenAt: iso(0), phase: 'transferring', speedAvg: 80 * MiB, lastError: RATE_LIMIT, fatalError: false, retryError: true, transferring, checking: [] }, idle],
-    throughput: { windowSeconds: 600, points },
-  };
-}
-
-const finishedAt = iso(90_000);
-
-function transfers(): Transfers {
-  const common = { instance: 'default', checked: false, group: 'job/1', uploader: 'google', serviceAccount: null, source: 'rclone' as const };
-  return {
-    schemaVersion: 1,
-    generatedAt: iso(0),
-    limit: 500,
-    count: 3,
-    failed: 1,
-    transfers: [
-      { ...common, id: 'a', name: 'TV/Show.S01E02.mkv', size: 1200 * MiB, bytes: 1200 * MiB, ok: true, error: null, startedAt: iso(100_000), completedAt: finishedAt, durationSeconds: 10, avgSpeed: 120 * MiB },
-      { ...common, id: 'b', name: 'TV/Show.S01E01.mkv', size: 900 * MiB, bytes: 12 * MiB, ok: false, error: RATE_LIMIT, startedAt: iso(200_000), completedAt: iso(190_000), durationSeconds: 10, avgSpeed: 1.2 * MiB },
-      { ...common, id: 'c', name: 'Music/album.flac', size: 40 * MiB, bytes: 40 * MiB, ok: true, error: null, startedAt: iso(300_000), completedAt: iso(299_000), durationSeconds: 1, avgSpeed: 40 * MiB },
-    ],
-  };
-}
 
 beforeAll(async () => {
-  // Only these three written: files this sidecar never wrote have no changedAt, and the page must not ask for them.
-  await site.start((out) => ({ health: health(out), live: live(42.5, 91.3), transfers: transfers() }), {
-    timezoneId: ZONE,
-    locale: 'en-GB',
-    site: { intervalSeconds: 2, instances: ['default', 'backup', 'nas'] },
-    heartbeatSeconds: 30,
-    intervals: { activeSeconds: 0.5, idleSeconds: 0.5, maxBackoffSeconds: 15 },
-  });
+  await startOverview(site);
   expectValidOutput(site.out, ['index', 'health', 'live', 'transfers']);
   view = await site.open('');
 }, 120_000);
@@ -263,52 +137,6 @@ describe('the overview page in Chromium, from data files', () => {
     await page.locator('#chart-throughput-quiet').waitFor({ state: 'hidden', timeout: 20_000 });
   }, 60_000);
 
-  it('shows the upload session, the SA pool, the SAs nearest their limit and the last log lines once cloudplow is read', async () => {
-    const { page } = view;
-    // Before cloudplow's files are read, each part says so instead of showing nothing.
-    expect(await page.locator('#session-line').textContent()).toBe('No upload session known yet.');
-    expect(await page.locator('#nearest-empty').isVisible()).toBe(true);
-    expect(await page.locator('#log-empty').isVisible()).toBe(true);
-    expect(await page.locator('#stat-sas').textContent()).toBe('—');
-
-    const sample = sampleData();
-    for (const name of ['session', 'accounts', 'logs']) site.write(name, sample[name]);
-    site.touch({ changed: ['live', 'session', 'accounts', 'logs'] });
-
-    const line = page.locator('#session-line');
-    await waitFor('the session banner', async () => (await line.textContent())?.startsWith('Uploading now: '), 20_000);
-    expect(await line.textContent()).toMatch(/^Uploading now: google, SA 1 of 12 \(1\.json\), stage 1 · largest_first · max 700G, running 1 h( \d+ min)?, ETA 1 h\.$/);
-    expect(await page.locator('#session-why').textContent()).toMatch(/^Active: rclone is busy .+the upload lock file is present.+\. From dashboard_session_state\.json\. The fork's session file differs: it counts 600 files done where \d+ finished\.$/);
-    expect(await page.locator('#session').getAttribute('data-active')).toBe('true');
-    expect(await page.locator('#session-account').textContent()).toBe('SA 1 of 12 · 1.json');
-
-    expect(await page.locator('#stat-sas').textContent()).toBe('10 of 12');
-    expect(await page.locator('#stat-sas-sub').textContent()).toBe('1 exhausted · 1 banned');
-    expect(await page.locator('#stat-pool').textContent()).toBe('5.7 TiB');
-    expect(await page.locator('#stat-pool-sub').textContent()).toMatch(/^lasts 20 h 45 min at this speed · next reset /);
-
-    // Five usable SAs, the most used first; banned and exhausted ones are not "near" their limit.
-    const nearest = page.locator('#nearest tr');
-    expect(await nearest.count()).toBe(5);
-    expect(await page.locator('table.nearest thead th[scope="col"]').count()).toBe(5);
-    const percents = await nearest.locator('td.num span').allTextContents();
-    expect(percents.map((p) => Number.parseFloat(p))).toEqual([...percents.map((p) => Number.parseFloat(p))].sort((a, b) => b - a));
-    expect(await page.locator('#nearest th[scope="row"]').allTextContents()).toContain('1.jsonin use');
-    expect(await page.locator('#nearest tr[data-status="banned"]').count()).toBe(0);
-    // A hostile SA name is characters in a cell.
-    expect(await page.locator('#nearest th[scope="row"] span', { hasText: 'calc' }).count()).toBe(1);
-
-    const logs = page.locator('#log-lines li');
-    expect(await logs.count()).toBe(5);
-    expect(await logs.nth(4).getAttribute('data-level')).toBe('error');
-    expect(await logs.nth(3).locator('.message').textContent()).toBe(`2026/11/22 10:00:00 INFO  : Movies/${EVIL_NAME}: Copied (new)`);
-    expect(await page.locator('img').count()).toBe(0);
-    expect(site.dialogs).toEqual([]);
-
-    await waitFor('the title to count SAs', async () => (await page.title()) === '▲ 120 MiB/s · 10 SAs left — plowboard', 5_000);
-    await page.screenshot({ path: path.join(repoRoot, 'test', 'artifacts', 'overview.png'), fullPage: true });
-  }, 60_000);
-
   it('ran under a strict Content-Security-Policy with no console error and no request to another host', async () => {
     await view.page.screenshot({ path: path.join(repoRoot, 'test-artifacts', 'overview.png'), fullPage: true });
     // The policy is really in force (so Vega drew the chart without eval, and no inline code ran)…
@@ -338,38 +166,5 @@ describe('the overview page in Chromium, from data files', () => {
     await page.screenshot({ path: path.join(repoRoot, 'test-artifacts', 'overview-phone-dark.png'), fullPage: true });
     expectCleanPage(phone);
     await page.close();
-  }, 60_000);
-
-  it('says plainly when the sidecar has stopped', async () => {
-    const { page } = view;
-    site.touch({ heartbeatMsAgo: 10 * 60_000, changed: ['live'] });
-    await page.getByText(/^The sidecar has stopped: no update since .+\. The numbers below are old\.$/).waitFor({ timeout: 20_000 });
-    expect(await page.locator('#banner').isVisible()).toBe(true);
-    await waitFor('the title to say so', async () => (await page.title()) === 'stopped — plowboard', 5_000);
-    expect(await page.locator('#freshness').textContent()).toMatch(/^updated 10 min( \d+ s)? ago$/);
-  }, 60_000);
-
-  it('says a one-off build is a static build, not a stopped sidecar', async () => {
-    const { page } = view;
-    // heartbeatSeconds 0 is what a one-off `plowboard build` writes.
-    const builtAt = site.touch({ heartbeatMsAgo: 3 * 3600_000, heartbeatSeconds: 0, changed: ['live'] }).heartbeatAt!;
-    await waitFor('the static build line', async () => /^static build from /.test((await page.locator('#freshness').textContent()) ?? ''), 10_000);
-    expect(await page.locator('#freshness').textContent()).toBe(`static build from ${await page.evaluate((t) => new Date(t).toLocaleString(), builtAt)}`);
-    await waitFor('the banner to go', () => page.locator('#banner').isHidden(), 5_000);
-    expect(await page.title()).not.toBe('stopped — plowboard');
-  }, 30_000);
-
-  it('says plainly when the server is unreachable, and backs off', async () => {
-    const { page } = view;
-    await site.server.stop();
-    await page.getByText(/^The server is unreachable — retrying\./).waitFor({ timeout: 20_000 });
-    expect(await page.title()).toBe('unreachable — plowboard');
-    // Every 0.5 s while it answered; now 1 s, 2 s, 4 s apart.
-    const polls = () => view.requests.filter((r) => r.endsWith('/data/index.json')).length;
-    const before = polls();
-    await new Promise((r) => setTimeout(r, 4000));
-    expect(polls() - before).toBeGreaterThanOrEqual(1);
-    expect(polls() - before).toBeLessThanOrEqual(3);
-    expectCleanPage(view, [/Failed to load resource|ERR_CONNECTION_REFUSED/]);
   }, 60_000);
 });
