@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
-import base, { projectTest } from './vitest.config.js';
-import { rcloneProjects } from './test/tools/rcloneProjects.js';
+import base from './vitest.config.js';
+import { testProjects } from './test/tools/rcloneProjects.js';
 
 /** `npm run test:faults`: only the fault suite, on both rclones (it also runs with `npm test`, as CI does). */
-export default defineConfig({ ...base, test: { ...base.test, projects: rcloneProjects('test/faults', projectTest) } });
+export default defineConfig({ ...base, test: { ...base.test, projects: testProjects(['faults']) } });

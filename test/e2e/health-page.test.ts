@@ -1,41 +1,23 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA_FILES, type Health } from '../../sidecar/contract/index.js';
-import { buildSite } from '../../sidecar/site/build.js';
-import { TestBrowser, expectCleanPage, type WatchedPage } from '../helpers/browser.js';
-import { EVIL_NAME, sampleData, writeSampleOutput } from '../helpers/sampleOutput.js';
+import { expectCleanPage, type WatchedPage } from '../helpers/browser.js';
+import { EVIL_NAME, sampleData } from '../helpers/sampleOutput.js';
 import { repoRoot } from '../helpers/sidecarProcess.js';
-import { StaticServer } from '../helpers/staticServer.js';
-import { touchManifest, writeData } from '../helpers/touchManifest.js';
+import { SIDECAR_PACE, SitePage } from '../helpers/sitePage.js';
 
-let out: string;
-let server: StaticServer;
-let browser: TestBrowser;
+const site = new SitePage();
 let view: WatchedPage;
-const dialogs: string[] = [];
 let data: Record<string, unknown>;
 
 beforeAll(async () => {
-  out = mkdtempSync(path.join(tmpdir(), 'plowboard-health-'));
-  await buildSite({ outputDir: out, site: { version: '0.1.0', intervalSeconds: 2, instances: ['default'] } });
   data = sampleData();
-  await writeSampleOutput(out, data);
-  server = await new StaticServer(out).start();
-  browser = await new TestBrowser().launch({ locale: 'en-GB' });
-  view = await browser.open(`${server.url}health/`);
-  view.page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
+  await site.start(data, { locale: 'en-GB', ...SIDECAR_PACE });
+  view = await site.open('health/');
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (out) rmSync(out, { recursive: true, force: true });
-});
+afterAll(() => site.stop());
 
 describe('the health page', () => {
   it('shows each source with state, latency, last error and hint, in a real table', async () => {
@@ -55,7 +37,7 @@ describe('the health page', () => {
     expect(await log.locator('td.result span').first().textContent()).toBe(`cannot read <b>${EVIL_NAME}</b>`);
     expect(await log.locator('td.hint').textContent()).toBe('Check the file’s permissions.');
     expect(await page.locator('main img, main b').count()).toBe(0);
-    expect(dialogs).toEqual([]);
+    expect(site.dialogs).toEqual([]);
     expect(await page.locator('#health-state').textContent()).toBe('(degraded)');
   }, 60_000);
 
@@ -77,8 +59,7 @@ describe('the health page', () => {
       { ...base, id: 'rclone:wants-user', name: 'wants-user', state: 'auth_required', lastError: { at: health.generatedAt, message: 'HTTP 403 from core/stats: authentication required' }, hint: 'No password was refused.' },
       { ...base, id: 'rclone:refused', name: 'refused', state: 'auth_failed', lastError: { at: health.generatedAt, message: 'HTTP 401 Unauthorized' }, hint: null },
     );
-    writeData(out, 'health', health);
-    touchManifest(out, { changed: ['health'] });
+    site.update('health', health);
 
     const row = page.locator('#health-sources tr[data-source="rclone:default"]');
     await expect.poll(() => row.locator('.platform').textContent(), { timeout: 20_000 }).toBe('linux/amd64 · debian 12.11 (64 bit) · kernel 6.18.44 (x86_64)');
@@ -107,8 +88,7 @@ describe('the health page', () => {
     const health = structuredClone(data.health) as Health;
     const log = health.sources.find((s) => s.id === 'cloudplow:log')!;
     log.foundBy = 'beside cloudplow.py (cloudplow process 1234)';
-    writeData(out, 'health', health);
-    touchManifest(out, { changed: ['health'] });
+    site.update('health', health);
     const cell = page.locator('#health-sources tr[data-source="cloudplow:log"] td.file');
     await expect.poll(() => cell.locator('.found-by').textContent(), { timeout: 20_000 }).toBe('found: beside cloudplow.py (cloudplow process 1234)');
     expect(await cell.locator('span').first().textContent()).toBe('/opt/cloudplow/cloudplow.log');
@@ -125,10 +105,10 @@ describe('the health page', () => {
       const schema = await row.locator('a.schema-link').getAttribute('href');
       expect(schema).toBe(`../schema/${f.name}.schema.json`);
       // The link leads somewhere real: the schema the sidecar published.
-      expect(existsSync(path.join(out, 'schema', `${f.name}.schema.json`))).toBe(true);
+      expect(existsSync(path.join(site.out, 'schema', `${f.name}.schema.json`))).toBe(true);
       expect(await row.locator('td.changed').textContent()).toMatch(/^(just now|\d+ s ago)$/);
     }
-    const res = await fetch(new URL('schema/live.schema.json', server.url));
+    const res = await fetch(new URL('schema/live.schema.json', site.server.url));
     expect(res.status).toBe(200);
     expect(((await res.json()) as { $id: string }).$id).toBe('live.schema.json');
   });
@@ -145,7 +125,7 @@ describe('the health page', () => {
   });
 
   it('loads no chart code: its script is small and does not contain Vega', async () => {
-    const html = readFileSync(path.join(out, 'health', 'index.html'), 'utf8');
+    const html = readFileSync(path.join(site.out, 'health', 'index.html'), 'utf8');
     const script = /src="\.\.\/(assets\/health\.[A-Z2-7]{8}\.js)"/.exec(html)?.[1];
     expect(script).toBeDefined();
     // The page's script and every chunk it imports, as the browser loads them.
@@ -153,18 +133,18 @@ describe('the health page', () => {
     const follow = (file: string) => {
       if (loaded.has(file)) return;
       loaded.add(file);
-      for (const [, chunk] of readFileSync(path.join(out, file), 'utf8').matchAll(/(?:from|import)\s*"\.\/([^"]+\.js)"/g)) follow(`assets/${chunk}`);
+      for (const [, chunk] of readFileSync(path.join(site.out, file), 'utf8').matchAll(/(?:from|import)\s*"\.\/([^"]+\.js)"/g)) follow(`assets/${chunk}`);
     };
     follow(script!);
-    const js = [...loaded].map((f) => readFileSync(path.join(out, f), 'utf8')).join('\n');
+    const js = [...loaded].map((f) => readFileSync(path.join(site.out, f), 'utf8')).join('\n');
     expect(js.length).toBeLessThan(40_000);
     expect(js).not.toMatch(/vega/i);
-    expect(readdirSync(path.join(out, 'assets')).some((f) => f.startsWith('health.'))).toBe(true);
+    expect(readdirSync(path.join(site.out, 'assets')).some((f) => f.startsWith('health.'))).toBe(true);
   });
 
   it('fits a phone in dark mode, with no console error and nothing from another host', async () => {
     await view.page.screenshot({ path: path.join(repoRoot, 'test', 'artifacts', 'health.png'), fullPage: true });
-    const phone = await browser.open(`${server.url}health/`, { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+    const phone = await site.open('health/', { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
     const { page } = phone;
     await page.locator('#config tr').first().waitFor({ timeout: 20_000 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

@@ -1,22 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryRange, HistorySeries } from '../../sidecar/contract/index.js';
-import { buildSite } from '../../sidecar/site/build.js';
-import { TestBrowser, expectCleanPage, type WatchedPage } from '../helpers/browser.js';
+import { expectCleanPage, type WatchedPage } from '../helpers/browser.js';
 import { waitFor } from '../helpers/ports.js';
-import { EVIL_NAME, sampleData, writeSampleOutput } from '../helpers/sampleOutput.js';
+import { EVIL_NAME, sampleData } from '../helpers/sampleOutput.js';
 import { repoRoot } from '../helpers/sidecarProcess.js';
-import { StaticServer } from '../helpers/staticServer.js';
-import { readData, touchManifest, writeData } from '../helpers/touchManifest.js';
+import { SIDECAR_PACE, SitePage } from '../helpers/sitePage.js';
 
 const GiB = 1024 ** 3;
-let out: string;
-let server: StaticServer;
-let browser: TestBrowser;
+const site = new SitePage();
 let view: WatchedPage;
-const dialogs: string[] = [];
 
 /** Buckets [from, to) cut out of a series and replaced by one row of nulls: what the sidecar writes for downtime. */
 function cutGap(s: HistorySeries, from: number, to: number): HistorySeries {
@@ -30,27 +23,15 @@ function cutGap(s: HistorySeries, from: number, to: number): HistorySeries {
 const subpaths = (d: string | null) => (d ?? '').match(/M/g)?.length ?? 0;
 
 beforeAll(async () => {
-  out = mkdtempSync(path.join(tmpdir(), 'plowboard-history-'));
-  await buildSite({ outputDir: out, site: { version: '0.1.0', intervalSeconds: 2, instances: ['default'] } });
   const data = sampleData({ historyHours: 50 });
   const h1 = data['history-1h'] as HistoryRange;
   // A quarter of an hour of downtime in the last hour.
   data['history-1h'] = { ...h1, series: h1.series.map((s) => cutGap(s, 200, 380)) };
-  await writeSampleOutput(out, data);
-  server = await new StaticServer(out).start();
-  browser = await new TestBrowser().launch({ locale: 'en-GB', timezoneId: 'America/New_York' });
-  view = await browser.open(`${server.url}history/`);
-  view.page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
+  await site.start(data, { locale: 'en-GB', timezoneId: 'America/New_York', ...SIDECAR_PACE });
+  view = await site.open('history/');
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (out) rmSync(out, { recursive: true, force: true });
-});
+afterAll(() => site.stop());
 
 describe('the history page', () => {
   it('draws throughput and errors for the last hour, with the gap left blank', async () => {
@@ -69,7 +50,7 @@ describe('the history page', () => {
 
   it('draws bytes per day from the 90-day file, and says there is no per-SA history yet', async () => {
     const { page } = view;
-    const days = (readData<HistoryRange>(out, 'history-90d').daily ?? []).filter((d) => d.key === 'total');
+    const days = (site.read<HistoryRange>('history-90d').daily ?? []).filter((d) => d.key === 'total');
     await page.locator('#chart-daily svg .mark-rect.role-mark path').first().waitFor({ state: 'attached', timeout: 20_000 });
     expect(await page.locator('#chart-daily svg .mark-rect.role-mark path').count()).toBe(days.length);
     expect(await page.locator('#chart-daily-desc').textContent()).toMatch(new RegExp(`^${days.length} days with uploads`));
@@ -103,22 +84,21 @@ describe('the history page', () => {
 
   it('polls only the range shown: the hour is not fetched again while 90 days are on screen', async () => {
     // Asked for at all, answered 200 or 304.
-    const asked = (name: string) => server.log.filter((r) => r.path === `/data/${name}.json`).length;
+    const asked = (name: string) => site.server.log.filter((r) => r.path === `/data/${name}.json`).length;
     const before = asked('history-1h');
     const before90 = asked('history-90d');
-    touchManifest(out, { changed: ['history-1h', 'history-90d'] });
+    site.touch({ changed: ['history-1h', 'history-90d'] });
     await waitFor('90d asked for again', () => asked('history-90d') > before90, 15_000);
     expect(asked('history-1h')).toBe(before);
   }, 30_000);
 
   it('draws a heatmap of bytes per SA per day once the sidecar keeps them, names as text', async () => {
     const { page } = view;
-    const h90 = readData<HistoryRange>(out, 'history-90d');
+    const h90 = site.read<HistoryRange>('history-90d');
     const day = (n: number) => new Date(Date.now() - n * 86400_000).toISOString().slice(0, 10);
     const accounts = ['google/1.json', `google/${EVIL_NAME}.json`, 'google/3.json'];
     const daily = [...h90.daily, ...accounts.flatMap((a, i) => [0, 1, 2].map((n) => ({ day: day(n), key: `account:${a}`, bytes: (i + n + 1) * 100 * GiB })))];
-    writeData(out, 'history-90d', { ...h90, daily });
-    touchManifest(out, { changed: ['history-90d'] });
+    site.update('history-90d', { ...h90, daily });
     await page.locator('#chart-heatmap svg .mark-rect.role-mark path').first().waitFor({ state: 'attached', timeout: 20_000 });
     expect(await page.locator('#chart-heatmap svg .mark-rect.role-mark path').count()).toBe(9);
     expect(await page.locator('#heatmap-empty').isHidden()).toBe(true);
@@ -128,11 +108,11 @@ describe('the history page', () => {
     expect(ylabels).toContain('google/1.json');
     expect(ylabels).toContain('<img src=x');
     expect(await page.locator('img').count()).toBe(0);
-    expect(dialogs).toEqual([]);
+    expect(site.dialogs).toEqual([]);
   }, 60_000);
 
   it('opens on the range named in the address, at phone width in dark mode, cleanly', async () => {
-    const phone = await browser.open(`${server.url}history/#range=48h`, { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+    const phone = await site.open('history/#range=48h', { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
     const { page } = phone;
     await page.locator('#chart-history-throughput svg .mark-line path').first().waitFor({ state: 'attached', timeout: 20_000 });
     expect(await page.locator('input[value="48h"]').isChecked()).toBe(true);

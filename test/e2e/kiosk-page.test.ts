@@ -1,50 +1,29 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Health, Live } from '../../sidecar/contract/index.js';
-import { buildSite } from '../../sidecar/site/build.js';
-import { TestBrowser, expectCleanPage, type WatchedPage } from '../helpers/browser.js';
+import { expectCleanPage, type WatchedPage } from '../helpers/browser.js';
 import { waitFor } from '../helpers/ports.js';
-import { EVIL_NAME, sampleData, writeSampleOutput } from '../helpers/sampleOutput.js';
+import { EVIL_NAME, sampleData } from '../helpers/sampleOutput.js';
 import { repoRoot } from '../helpers/sidecarProcess.js';
-import { StaticServer } from '../helpers/staticServer.js';
-import { readData, touchManifest, writeData } from '../helpers/touchManifest.js';
+import { SIDECAR_PACE, SitePage } from '../helpers/sitePage.js';
 
 const MiB = 1024 * 1024;
-let out: string;
-let server: StaticServer;
-let browser: TestBrowser;
+const site = new SitePage();
 let kiosk: WatchedPage;
-const dialogs: string[] = [];
-const site = (version: string) => ({ version, intervalSeconds: 2, instances: ['default'] });
 
 beforeAll(async () => {
-  out = mkdtempSync(path.join(tmpdir(), 'plowboard-kiosk-'));
-  await buildSite({ outputDir: out, site: site('0.1.0') });
-  await writeSampleOutput(out, sampleData({ inFlight: 6 }));
-  server = await new StaticServer(out).start();
-  browser = await new TestBrowser().launch({ locale: 'en-GB' });
-  kiosk = await browser.open(`${server.url}kiosk/`, { viewport: { width: 1920, height: 1080 }, colorScheme: 'dark' });
-  kiosk.page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
+  await site.start(sampleData({ inFlight: 6 }), { locale: 'en-GB', ...SIDECAR_PACE });
+  kiosk = await site.open('kiosk/', { viewport: { width: 1920, height: 1080 }, colorScheme: 'dark' });
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (out) rmSync(out, { recursive: true, force: true });
-});
+afterAll(() => site.stop());
 
 /** Bumps live.json's speed, so a test can see an update land. */
 function writeSpeed(mib: number, instanceState: Live['instances'][number]['state'] = 'ok'): void {
-  const live = readData<Live>(out, 'live');
+  const live = site.read<Live>('live');
   live.total.speed = mib * MiB;
   for (const i of live.instances) i.state = instanceState;
-  writeData(out, 'live', live);
-  touchManifest(out, { changed: ['live'] });
+  site.update('live', live);
 }
 
 describe('the kiosk at 1920×1080', () => {
@@ -86,7 +65,7 @@ describe('the kiosk at 1920×1080', () => {
     // A newline in a name is collapsed to a space by the layout, never interpreted.
     expect(await evil.textContent()).toBe(`Movies/${EVIL_NAME}`);
     expect(await page.locator('img').count()).toBe(0);
-    expect(dialogs).toEqual([]);
+    expect(site.dialogs).toEqual([]);
   });
 
   it('updates in place: the same rows, the same chart, no nodes piling up', async () => {
@@ -113,13 +92,13 @@ describe('the kiosk at 1920×1080', () => {
     const { page } = kiosk;
     const banner = page.locator('#k-banner');
     expect(await banner.isHidden()).toBe(true);
-    touchManifest(out, { heartbeatMsAgo: 10 * 60_000 });
+    site.touch({ heartbeatMsAgo: 10 * 60_000 });
     await banner.waitFor({ state: 'visible', timeout: 15_000 });
     expect(await banner.textContent()).toMatch(/^Data is stale — no update since .+ \(10 min( \d+ s)? ago\)$/);
     expect(await banner.evaluate((el) => parseFloat(getComputedStyle(el).fontSize))).toBeGreaterThanOrEqual(48);
     expect(await page.evaluate(() => document.documentElement.scrollHeight <= innerHeight)).toBe(true);
     await page.screenshot({ path: path.join(repoRoot, 'test', 'artifacts', 'kiosk-stale.png') });
-    touchManifest(out);
+    site.touch();
     await banner.waitFor({ state: 'hidden', timeout: 15_000 });
   }, 60_000);
 
@@ -133,17 +112,15 @@ describe('the kiosk at 1920×1080', () => {
 
   it('says in words that nothing was uploaded in the window, instead of a flat line alone, and still fits the screen', async () => {
     const { page } = kiosk;
-    const busy = readData<Live>(out, 'live');
+    const busy = site.read<Live>('live');
     const quiet: Live = structuredClone(busy);
     quiet.throughput.points = quiet.throughput.points.map((p) => ({ ...p, bytesPerSecond: 0 }));
     quiet.total.speed = 0;
     for (const i of quiet.instances) i.speed = 0;
-    writeData(out, 'live', quiet);
-    touchManifest(out, { changed: ['live'] });
+    site.update('live', quiet);
     await page.locator('#k-chart-quiet', { hasText: 'Nothing uploaded in the last 10 min.' }).waitFor({ state: 'visible', timeout: 15_000 });
     expect(await page.evaluate(() => document.documentElement.scrollHeight <= innerHeight)).toBe(true);
-    writeData(out, 'live', busy);
-    touchManifest(out, { changed: ['live'] });
+    site.update('live', busy);
     await page.locator('#k-chart-quiet').waitFor({ state: 'hidden', timeout: 15_000 });
   }, 60_000);
 
@@ -154,21 +131,19 @@ describe('the kiosk at 1920×1080', () => {
     });
     const reloaded = () => page.evaluate(() => !(window as unknown as { notReloaded?: boolean }).notReloaded);
     // health.json changing without a rebuild: no reload.
-    const ownPage = () => server.log.filter((r) => r.path === '/kiosk/').length;
+    const ownPage = () => site.server.log.filter((r) => r.path === '/kiosk/').length;
     const before = ownPage();
-    const health = readData<Health>(out, 'health');
-    const siteSource = { id: 'site:build', kind: 'site', name: 'site build', target: out, state: 'ok' as const, since: null, lastCheckedAt: null, latencyMs: 900, lastError: null, hint: null };
-    writeData(out, 'health', { ...health, sources: [...health.sources, { ...siteSource, lastOkAt: new Date().toISOString() }] });
-    touchManifest(out, { changed: ['health'] });
+    const health = site.read<Health>('health');
+    const siteSource = { id: 'site:build', kind: 'site', name: 'site build', target: site.out, state: 'ok' as const, since: null, lastCheckedAt: null, latencyMs: 900, lastError: null, hint: null };
+    site.update('health', { ...health, sources: [...health.sources, { ...siteSource, lastOkAt: new Date().toISOString() }] });
     // The page asked for its own HTML again, found it unchanged, and stayed.
     await waitFor('the kiosk to check its own page', () => ownPage() > before, 15_000);
     await new Promise((r) => setTimeout(r, 500));
     expect(await reloaded()).toBe(false);
 
     // A new version of the site, and health.json saying it was built.
-    await buildSite({ outputDir: out, site: site('0.1.1') });
-    writeData(out, 'health', { ...health, sources: [...health.sources, { ...siteSource, lastOkAt: new Date(Date.now() + 1000).toISOString() }] });
-    touchManifest(out, { changed: ['health'] });
+    await site.rebuild({ version: '0.1.1' });
+    site.update('health', { ...health, sources: [...health.sources, { ...siteSource, lastOkAt: new Date(Date.now() + 1000).toISOString() }] });
     await waitFor('the kiosk to reload', reloaded, 20_000);
     await page.waitForFunction(() => document.body.dataset.version === '0.1.1', undefined, { timeout: 15_000 });
     await page.locator('#k-chart svg .mark-area path').first().waitFor({ state: 'attached', timeout: 20_000 });
@@ -177,7 +152,7 @@ describe('the kiosk at 1920×1080', () => {
 
   it('says the sidecar is gone when the server stops answering', async () => {
     const { page } = kiosk;
-    await server.stop();
+    await site.server.stop();
     // The last answer's time is on the banner; the reason is plain.
     const banner = page.locator('#k-banner');
     await waitFor('the sidecar-gone banner', async () => /^Sidecar gone — no answer from the server since /.test((await banner.textContent()) ?? ''), 20_000);

@@ -1,39 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Distribution } from '../../sidecar/contract/index.js';
-import { buildSite } from '../../sidecar/site/build.js';
-import { TestBrowser, expectCleanPage, type WatchedPage } from '../helpers/browser.js';
-import { EVIL_NAME, sampleData, writeSampleOutput } from '../helpers/sampleOutput.js';
+import { expectCleanPage, type WatchedPage } from '../helpers/browser.js';
+import { EVIL_NAME, sampleData } from '../helpers/sampleOutput.js';
 import { repoRoot } from '../helpers/sidecarProcess.js';
-import { StaticServer } from '../helpers/staticServer.js';
-import { readData, touchManifest, writeData } from '../helpers/touchManifest.js';
+import { SIDECAR_PACE, SitePage } from '../helpers/sitePage.js';
 
-let out: string;
-let server: StaticServer;
-let browser: TestBrowser;
+const site = new SitePage();
 let view: WatchedPage;
-const dialogs: string[] = [];
 
 beforeAll(async () => {
-  out = mkdtempSync(path.join(tmpdir(), 'plowboard-queue-'));
-  await buildSite({ outputDir: out, site: { version: '0.1.0', intervalSeconds: 2, instances: ['default'] } });
-  await writeSampleOutput(out, sampleData());
-  server = await new StaticServer(out).start();
-  browser = await new TestBrowser().launch({ locale: 'en-GB' });
-  view = await browser.open(`${server.url}queue/`);
-  view.page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
+  await site.start(sampleData(), { locale: 'en-GB', ...SIDECAR_PACE });
+  view = await site.open('queue/');
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (out) rmSync(out, { recursive: true, force: true });
-});
+afterAll(() => site.stop());
 
 const bars = (measure: string, uploader = 'google') => view.page.locator(`section[data-uploader="${uploader}"] figure[data-measure="${measure}"] svg .mark-rect.role-mark path`);
 
@@ -70,10 +51,9 @@ describe('the queue and sizes page', () => {
     await page.evaluate(() => {
       (document.querySelector('section[data-uploader="google"] svg') as unknown as { same: boolean }).same = true;
     });
-    const d = readData<Distribution>(out, 'distribution');
+    const d = site.read<Distribution>('distribution');
     const evil = { ...d.uploaders[0]!, name: EVIL_NAME, history: null };
-    writeData(out, 'distribution', { ...d, uploaders: [...d.uploaders, evil] });
-    touchManifest(out, { changed: ['distribution'] });
+    site.update('distribution', { ...d, uploaders: [...d.uploaders, evil] });
     const heading = page.locator('section.uploader h2', { hasText: 'onerror' });
     await heading.waitFor({ timeout: 15_000 });
     expect(await heading.textContent()).toBe(EVIL_NAME);
@@ -85,12 +65,12 @@ describe('the queue and sizes page', () => {
     expect(await section.locator('figure[data-measure="count"] svg .mark-rect.role-mark path').count()).toBe(5);
     expect(await page.evaluate(() => (document.querySelector('section[data-uploader="google"] svg') as unknown as { same?: boolean }).same)).toBe(true);
     expect(await page.locator('img').count()).toBe(0);
-    expect(dialogs).toEqual([]);
+    expect(site.dialogs).toEqual([]);
     await page.screenshot({ path: path.join(repoRoot, 'test', 'artifacts', 'queue.png'), fullPage: true });
   }, 60_000);
 
   it('fits a phone in dark mode, with no console error and nothing from another host', async () => {
-    const phone = await browser.open(`${server.url}queue/`, { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+    const phone = await site.open('queue/', { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
     const { page } = phone;
     await page.locator('figure[data-measure="bytes"] svg .mark-rect.role-mark path').first().waitFor({ state: 'attached', timeout: 20_000 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

@@ -54,7 +54,7 @@ export class RcloneDaemon {
       this.proc!.once('exit', (code, signal) => fail(`exited (${code ?? signal})`));
     });
     ended.catch(() => {});
-    await Promise.race([waitFor(`${rcloneBin()} rcd on ${this.port}`, async () => (await this.rc('rc/noop')).ok, 15_000), ended]);
+    await Promise.race([waitFor(`${rcloneBin()} rcd on ${this.port}`, async () => (await this.rc('rc/noop')).ok), ended]);
   }
 
   async stop(): Promise<void> {

@@ -1,10 +1,8 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  DATA_FILES,
   HISTORY_RANGES,
   dataPath,
-  schemaPath,
   type Health,
   type Live,
   type LogEvent,
@@ -17,6 +15,7 @@ import type { ResolvedConfig } from '../../sidecar/config/schema.js';
 import { cloudplowView, type CloudplowSnapshot } from '../../sidecar/state/cloudplowView.js';
 import { HistoryStore } from '../../sidecar/state/history.js';
 import { writeSchemas } from '../../sidecar/write/schemas.js';
+import { buildManifest } from './manifest.js';
 
 /** Markup, a formula and a newline: what a hostile file or SA name looks like. */
 export const EVIL_NAME = '<img src=x onerror=alert(1)>"=cmd|\' /C calc\'!A0\nnext.mkv';
@@ -256,24 +255,14 @@ function learnedBlock(updatedMs: number, files: number): Record<string, unknown>
 }
 
 /** Writes the data files, the manifest and the schemas into an output folder, each file renamed into place. */
-export async function writeSampleOutput(outputDir: string, data: Record<string, unknown>, opts: { heartbeatSeconds?: number; now?: number } = {}): Promise<void> {
+export async function writeSampleOutput(
+  outputDir: string,
+  data: Record<string, unknown>,
+  opts: { heartbeatSeconds?: number; now?: number; intervals?: Partial<Manifest['intervals']> } = {},
+): Promise<void> {
   const now = new Date(opts.now ?? Date.now()).toISOString();
   mkdirSync(path.join(outputDir, 'data'), { recursive: true });
-  const manifest: Manifest = {
-    schemaVersion: 1,
-    generatedAt: now,
-    sidecar: { version: '0.1.0', startedAt: now },
-    heartbeatAt: now,
-    heartbeatSeconds: opts.heartbeatSeconds ?? 30,
-    intervals: { activeSeconds: 2, idleSeconds: 2, maxBackoffSeconds: 30 },
-    files: DATA_FILES.filter((f) => f.name !== 'index').map((f) => ({
-      name: f.name,
-      path: dataPath(f.name),
-      schema: schemaPath(f.name),
-      changedAt: f.name in data ? now : null,
-      description: f.description,
-    })),
-  };
+  const manifest = buildManifest({ now, heartbeatSeconds: opts.heartbeatSeconds, intervals: opts.intervals, changed: Object.fromEntries(Object.keys(data).map((name) => [name, now])) });
   for (const [name, value] of [...Object.entries(data), ['index', manifest] as const]) {
     const file = path.join(outputDir, dataPath(name));
     writeFileSync(`${file}.tmp`, JSON.stringify(value));

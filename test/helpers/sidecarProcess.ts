@@ -4,6 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WAIT_CEILING_MS } from './ports.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const cliPath = path.join(repoRoot, 'bin', 'plowboard.js');
@@ -94,7 +95,8 @@ export async function sidecarOnCloudplow(cloudplowConfig: string, extra: string[
   const args = ['sidecar', '--cloudplow-config', cloudplowConfig, '--rclone-url', rclone?.url ?? `http://127.0.0.1:${port}`, '--output', out, '--state-dir', `${out}-state`, '--interval', '0.5', ...extra];
   const proc = new SidecarProcess(args, { ...(rclone ? { PLOWBOARD_RCLONE_USER: rclone.user, PLOWBOARD_RCLONE_PASS: rclone.pass } : {}), ...env }).start();
   const data = <T = any>(name: string) => readJson<T>(path.join(out, 'data', `${name}.json`));
-  const deadline = Date.now() + 30_000;
+  // The first data comes after the site build: on a loaded machine that takes many times its quiet second.
+  const deadline = Date.now() + WAIT_CEILING_MS;
   while (!existsSync(path.join(out, 'data', 'index.json'))) {
     if (Date.now() > deadline || !proc.running) throw new Error(`the sidecar wrote no data: ${proc.stderr}`);
     await new Promise((r) => setTimeout(r, 100));

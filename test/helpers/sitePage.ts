@@ -4,40 +4,67 @@ import path from 'node:path';
 import { dataPath, type Manifest } from '../../sidecar/contract/index.js';
 import { buildSite } from '../../sidecar/site/build.js';
 import { TestBrowser, type WatchedPage } from './browser.js';
+import { touchManifest, type TouchOptions } from './manifest.js';
 import { writeSampleOutput } from './sampleOutput.js';
 import { repoRoot } from './sidecarProcess.js';
 import { StaticServer } from './staticServer.js';
 
 export const artifacts = path.join(repoRoot, 'test-artifacts');
 
+type SiteInfo = Parameters<typeof buildSite>[0]['site'];
+
+/** The sidecar's own pace, a poll every 2 s and a heartbeat every 30 s: for a test whose page must see a heartbeat go stale. */
+export const SIDECAR_PACE = { site: { intervalSeconds: 2 }, heartbeatSeconds: 30, intervals: { activeSeconds: 2 } } as const;
+
+export interface SitePageOptions {
+  /** The viewer's zone and locale: pages must show times in them. */
+  timezoneId?: string;
+  locale?: string;
+  /** What the site is built with; one instance, a poll every second by default. */
+  site?: Partial<SiteInfo>;
+  /** An hour by default: no test runs long enough for the page to call the sidecar stopped. */
+  heartbeatSeconds?: number;
+  /** Twice a second while active by default, so live updates show quickly. */
+  intervals?: Partial<Manifest['intervals']>;
+}
+
 /**
- * A built site with sample data behind a static server (the product's CSP, ETags, 304s)
- * and a Chromium that watches every request and console error. `update` rewrites a data
- * file and moves its changedAt in the manifest, as the sidecar does, each by rename.
+ * The e2e set-up: a built site with data files (the sample, or a test's own) behind a
+ * static server (the product's CSP, ETags, 304s) and a Chromium that watches every request
+ * and console error. `update` rewrites a data file and moves its changedAt in the manifest,
+ * as the sidecar does, each by rename.
  */
 export class SitePage {
   out = '';
   server!: StaticServer;
   browser!: TestBrowser;
+  site!: SiteInfo;
   /** Messages of any alert/confirm/prompt a page opened: a hostile name that ran would land here. */
   readonly dialogs: string[] = [];
 
-  async start(data: Record<string, unknown>, opts: { timezoneId?: string; locale?: string } = {}): Promise<this> {
+  /** `data` may be made from the output folder (a source whose target is it). */
+  async start(data: Record<string, unknown> | ((out: string) => Record<string, unknown>), opts: SitePageOptions = {}): Promise<this> {
     this.out = mkdtempSync(path.join(tmpdir(), 'plowboard-page-'));
-    await buildSite({ outputDir: this.out, site: { version: '0.1.0', intervalSeconds: 1, instances: ['default'] } });
-    // A heartbeat every hour: no test runs long enough for the page to call the sidecar stopped.
-    await writeSampleOutput(this.out, data, { heartbeatSeconds: 3600 });
-    // Poll twice a second so live updates show quickly.
-    const manifest = this.manifest();
-    manifest.intervals.activeSeconds = 0.5;
-    this.write('index', manifest);
+    this.site = { version: '0.1.0', intervalSeconds: 1, instances: ['default'], ...opts.site };
+    await buildSite({ outputDir: this.out, site: this.site });
+    await writeSampleOutput(this.out, typeof data === 'function' ? data(this.out) : data, {
+      heartbeatSeconds: opts.heartbeatSeconds ?? 3600,
+      intervals: { activeSeconds: 0.5, ...opts.intervals },
+    });
     this.server = await new StaticServer(this.out).start();
-    this.browser = await new TestBrowser().launch(opts);
+    const { timezoneId, locale } = opts;
+    this.browser = await new TestBrowser().launch({ ...(timezoneId && { timezoneId }), ...(locale && { locale }) });
     return this;
   }
 
+  /** Builds the site again over the same data, as the sidecar does after an upgrade. */
+  async rebuild(site: Partial<SiteInfo>): Promise<void> {
+    this.site = { ...this.site, ...site };
+    await buildSite({ outputDir: this.out, site: this.site });
+  }
+
   async open(urlPath: string, opts: Parameters<TestBrowser['open']>[1] = {}): Promise<WatchedPage> {
-    const view = await this.browser.open(this.server.url + urlPath, opts);
+    const view = await this.browser.open(this.server.url + urlPath.replace(/^\//, ''), opts);
     view.page.on('dialog', (d) => {
       this.dialogs.push(d.message());
       void d.dismiss();
@@ -46,23 +73,31 @@ export class SitePage {
   }
 
   manifest(): Manifest {
-    return JSON.parse(readFileSync(path.join(this.out, dataPath('index')), 'utf8')) as Manifest;
+    return this.read<Manifest>('index');
   }
 
+  read<T>(name: string): T {
+    return JSON.parse(readFileSync(path.join(this.out, dataPath(name)), 'utf8')) as T;
+  }
+
+  /** Rename over the old file, as the sidecar does: the page never reads half a file. */
   write(name: string, data: unknown): void {
     const file = path.join(this.out, dataPath(name));
     writeFileSync(`${file}.tmp`, JSON.stringify(data));
     renameSync(`${file}.tmp`, file);
   }
 
+  /** A new heartbeat in the manifest (or an old one: a stopped sidecar), and a new changedAt for the files named. */
+  touch(opts: TouchOptions = {}): Manifest {
+    const m = touchManifest(this.manifest(), opts);
+    this.write('index', m);
+    return m;
+  }
+
   /** A data file changed: the file first, then the manifest that announces it. */
   update(name: string, data: unknown): void {
     this.write(name, data);
-    const m = this.manifest();
-    const now = new Date().toISOString();
-    m.heartbeatAt = now;
-    m.files = m.files.map((f) => (f.name === name ? { ...f, changedAt: now } : f));
-    this.write('index', m);
+    this.touch({ changed: [name] });
   }
 
   async stop(): Promise<void> {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Health } from '../../sidecar/contract/index.js';
 import { fingerprint, makeCloudplowFolder, stopProcess, writeBans, writeLog, type CloudplowFolder } from '../helpers/cloudplow.js';
-import { freePort, waitFor } from '../helpers/ports.js';
+import { WAIT_CEILING_MS, freePort, waitFor } from '../helpers/ports.js';
 import { readJson, repoRoot, runCli } from '../helpers/sidecarProcess.js';
 
 /**
@@ -108,7 +108,8 @@ describe('plowboard check on an upstream layout', () => {
 /** The vendored upstream cloudplow, when it is beside the repository (always in CI). */
 const upstream = path.resolve(process.env.PLOWBOARD_VENDOR ?? path.join(repoRoot, '..', 'shared', 'vendor'), 'cloudplow-upstream');
 const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const until = async (what: string, ok: () => boolean, ms = 20_000) => {
+// Python starting cloudplow on a loaded machine: as long as any other wait (helpers/ports.ts).
+const until = async (what: string, ok: () => boolean, ms = WAIT_CEILING_MS) => {
   for (const end = Date.now() + ms; !ok(); await new Promise((r) => setTimeout(r, 100))) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
 };
 
