@@ -40,11 +40,14 @@ export async function startRun(config: ResolvedConfig, opts: { rediscover?: () =
 /** `run`: the sidecar and the built-in server in one process. */
 export async function runCommand(flags: ConfigFlags): Promise<number> {
   const config = loadConfigOnHost(flags);
+  // Listened for from the start: the data files go out before the pages are built, and a stop
+  // asked for in between must still end in an orderly stop that saves the state.
+  const signalled = untilSignal();
   const running = await startRun(config, { rediscover: () => discoverLaunches(discoveryOptions()) });
   say(`plowboard: serving ${config.output} at ${running.url}/${loginNote(config)} — polling ${config.rclone.map((r) => r.url).join(', ')}`);
   // Every source has been read once by now: a first start on a machine without cloudplow hears why the page is empty.
   if (nothingToWatch(running.daemon.sourceHealth())) say(`plowboard: ${NOTHING_TO_WATCH}`);
-  await untilSignal();
+  await signalled;
   await running.stop();
   return 0;
 }
@@ -52,10 +55,11 @@ export async function runCommand(flags: ConfigFlags): Promise<number> {
 /** `sidecar`: data files and site only, for nginx or another server. */
 export async function sidecarCommand(flags: ConfigFlags): Promise<number> {
   const config = loadConfigOnHost(flags);
+  const signalled = untilSignal();
   const daemon = new Daemon(config, { continuous: true, rediscover: () => discoverLaunches(discoveryOptions()) });
   await daemon.start();
   say(`plowboard: writing ${config.output} — polling ${config.rclone.map((r) => r.url).join(', ')}`);
-  await untilSignal();
+  await signalled;
   await daemon.stop();
   return 0;
 }

@@ -100,8 +100,15 @@ export class Daemon {
     });
   }
 
-  /** Restores state, writes schemas and the site, then polls every source once. */
+  /** A one-off build: every source read once, the data published, then the pages. */
   async prepare(): Promise<void> {
+    await this.readOnce();
+    await this.site.build();
+    await this.publishing.publish();
+  }
+
+  /** Restores state, writes schemas, polls every source once and publishes the data. */
+  private async readOnce(): Promise<void> {
     await mkdir(this.config.output, { recursive: true });
     await Promise.all([removeStaleTemps(path.join(this.config.output, 'data')), removeStaleTemps(this.config.stateDir)]);
     await this.saved.restoreInto(this.intake);
@@ -110,16 +117,16 @@ export class Daemon {
     await Promise.all(this.rclone.map((s) => s.poll()));
     this.intake.sample();
     this.publishing.open();
-    // The data first: the site build (Eleventy, esbuild, brotli) takes seconds, tens of them on
-    // a busy Pi, and tools that read the JSON need no pages. Then the pages, and the data again
-    // with the site's build in health.json.
-    await this.publishing.publish();
-    await this.site.build();
     await this.publishing.publish();
   }
 
+  /**
+   * The data first, and the sources followed from then on; the pages after. The site build
+   * (Eleventy, esbuild, brotli) takes seconds, tens of them on a busy Pi, and neither the
+   * data files nor the tools that read them need the pages: nothing waits for them.
+   */
   async start(): Promise<void> {
-    await this.prepare();
+    await this.readOnce();
     for (const source of this.rclone) source.start();
     await this.cloudplow?.start();
     this.timers.push(
@@ -131,6 +138,9 @@ export class Daemon {
       }, SAMPLE_MS),
       setInterval(() => void this.saved.save(this.intake), SAVE_MS),
     );
+    await this.site.build();
+    // health.json with the site's build in it.
+    this.publishing.request();
     if (this.opts.rediscover && this.cloudplow) this.timers.push(setInterval(() => this.lookAgain(), REDISCOVER_MS));
     this.site.watch();
   }

@@ -58,7 +58,8 @@ beforeAll(async () => {
     PLOWBOARD_RCLONE_USER: rclone.user,
     PLOWBOARD_RCLONE_PASS: rclone.pass,
   }).start();
-  await waitFor('the server', async () => (await fetch(`${base}data/index.json`).catch(() => null))?.ok, 30_000);
+  // The data goes out before the pages are built: wait for both.
+  await waitFor('the server and the pages', async () => (await fetch(`${base}data/index.json`).catch(() => null))?.ok && (await fetch(base).catch(() => null))?.ok, 60_000);
 
   // One copy finished, and one still going while the pages are looked at.
   const src = path.join(work, 'src');

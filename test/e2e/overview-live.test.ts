@@ -25,7 +25,8 @@ beforeAll(async () => {
     PLOWBOARD_RCLONE_USER: rclone.user,
     PLOWBOARD_RCLONE_PASS: rclone.pass,
   }).start();
-  await waitFor('the server', async () => (await fetch(`${url}data/index.json`)).ok, 30_000);
+  // The data goes out before the pages are built: wait for both.
+  await waitFor('the server and the pages', async () => (await fetch(`${url}data/index.json`)).ok && (await fetch(url)).ok, 60_000);
   browser = await new TestBrowser().launch();
 });
 
