@@ -48,12 +48,13 @@ describe('an rclone whose remote control has no user (cloudplow’s default)', (
     const move = spawn(rcloneBin(), ['move', src, ':memory:bucket', '--rc', `--rc-addr=127.0.0.1:${port}`, '--bwlimit=1M', `--config=${conf}`, '--log-level=ERROR'], { stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => move.once('exit', resolve));
     try {
-      const inst = await waitFor('files in flight', () => {
+      // live.json and health.json read together: the move may end between two separate reads.
+      const { inst, h } = await waitFor('files in flight, and rclone ok in health.json', () => {
         const i = live().instances[0]!;
-        return i.state === 'ok' && i.inFlight > 0 ? i : null;
+        const health = rcloneHealth();
+        return i.state === 'ok' && i.inFlight > 0 && health.state === 'ok' ? { inst: i, h: health } : null;
       }, 30_000, 100);
       expect(inst.transferring.map((t) => t.name).sort()).toEqual(['a.mkv', 'b.mkv']);
-      const h = rcloneHealth();
       expect(h.state).toBe('ok');
       expect(h.version?.startsWith(`v${rcloneUnderTest().version}`)).toBe(true);
       if (refusesJobList()) {
