@@ -1,5 +1,7 @@
 import type { Health, InFlightTransfer, Live, LiveInstance, Transfers } from '../../sidecar/contract/index.js';
-import { SitePage } from './sitePage.js';
+import type { WatchedPage } from './browser.js';
+import { expectValidOutput } from './schemas.js';
+import type { SitePage } from './sitePage.js';
 
 /**
  * The overview page's own data (three rclone instances in three states, a hostile file name,
@@ -125,14 +127,19 @@ export function transfers(): Transfers {
   };
 }
 
-/** A SitePage on the overview's data: health, live (the film at 42.5 %, 91.3 MiB/s, unless given) and transfers. */
-export function startOverview(site: SitePage, first: Live = live(42.5, 91.3)): Promise<SitePage> {
+/**
+ * A SitePage on the overview's data — health, live (the film at 42.5 %, 91.3 MiB/s, unless
+ * given) and transfers, checked against their schemas — and the overview open on it.
+ */
+export async function startOverview(site: SitePage, first: Live = live(42.5, 91.3)): Promise<WatchedPage> {
   // Only these three written: files this sidecar never wrote have no changedAt, and the page must not ask for them.
-  return site.start((out) => ({ health: health(out), live: first, transfers: transfers() }), {
+  await site.start((out) => ({ health: health(out), live: first, transfers: transfers() }), {
     timezoneId: ZONE,
     locale: 'en-GB',
     site: { intervalSeconds: 2, instances: ['default', 'backup', 'nas'] },
     heartbeatSeconds: 30,
     intervals: { activeSeconds: 0.5, idleSeconds: 0.5, maxBackoffSeconds: 15 },
   });
+  expectValidOutput(site.out, ['index', 'health', 'live', 'transfers']);
+  return site.open('');
 }
