@@ -3,7 +3,7 @@ import { ConfigError } from './config/configError.js';
 import type { ConfigFlags } from './config/load.js';
 import { checkCommand } from './commands/check.js';
 import { buildCommand, runCommand, serveCommand, sidecarCommand } from './commands/daemonCommands.js';
-import { outputOption, settingOption, withServerOptions, withSourceOptions } from './commands/options.js';
+import { outputOption, settingOption, withRunningOptions, withServerOptions, withSourceOptions } from './commands/options.js';
 import type { SnapshotFlags } from './commands/snapshot.js';
 import type { DemoFlags } from './demo/demoCommand.js';
 import { version } from './projectRoot.js';
@@ -25,14 +25,14 @@ export async function main(argv: string[]): Promise<number> {
 
   const sub = (name: string, description: string) => program.command(name).description(description).exitOverride();
 
-  withServerOptions(withSourceOptions(sub('run', 'sidecar and built-in web server (the default)'))).action(act(runCommand));
-  withSourceOptions(sub('sidecar', 'sidecar only: data files and site, for nginx or another server')).action(act(sidecarCommand));
+  withRunningOptions(withServerOptions(withSourceOptions(sub('run', 'sidecar and built-in web server (the default)')))).action(act(runCommand));
+  withRunningOptions(withSourceOptions(sub('sidecar', 'sidecar only: data files and site, for nginx or another server'))).action(act(sidecarCommand));
   withSourceOptions(sub('build', 'read every source once, write the data and the site, exit')).action(act(buildCommand));
   withServerOptions(sub('serve', 'serve an output folder').addOption(outputOption()).addOption(settingOption('config'))).action(
     act(serveCommand),
   );
   withSourceOptions(sub('snapshot', 'a self-contained copy for a wiki: HTML with charts as SVG, Markdown, and the JSON it was made from'), { output: false })
-    .requiredOption('--out <dir>', 'folder to write the snapshot into (files are named by the data\'s time)')
+    .option('--out <dir>', 'folder to write the snapshot into (files are named by the data\'s time)')
     .addOption(
       new Option('--from <dir>', 'make it from this output folder instead of reading the sources once').conflicts([
         'config',
@@ -43,9 +43,11 @@ export async function main(argv: string[]): Promise<number> {
         'interval',
         'transfersLimit',
         'saQuota',
-        'stateDir',
       ]),
     )
+    .option('--git <repo>', 'also (or instead) commit it to this git repository, a wiki, and push; credentials from git, never in the URL')
+    .option('--git-path <dir>', 'folder in the repository for the snapshots and latest.md (default plowboard)')
+    .option('--keep <n>', 'snapshots kept in that folder, older ones removed (default 48)')
     .option('--redact-names', 'replace file names with file-N placeholders everywhere, the copied JSON included')
     .action(async (flags: SnapshotFlags) => {
       // Loaded only here: its schema validator would sit in a sidecar's memory for months unused.

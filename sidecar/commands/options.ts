@@ -29,6 +29,11 @@ export function withServerOptions(cmd: Command): Command {
   return withOptions(cmd, flagsFor('server'));
 }
 
+/** The flags of the commands that keep running (`run`, `sidecar`): what they do on a schedule. */
+export function withRunningOptions(cmd: Command): Command {
+  return withOptions(cmd, flagsFor('running'));
+}
+
 export function outputOption(): Option {
   return settingOption('output');
 }

@@ -13,6 +13,7 @@ import { parseRcUrl } from './rcloneUrl.js';
 import { parseQuota } from './saQuota.js';
 import { DEFAULTS, type RcloneInstance, type ResolvedConfig } from './schema.js';
 import { readAllowedHosts, readAuthFile, readFrameAncestors } from './serveSettings.js';
+import { readSnapshotGit } from './snapshotGit.js';
 import {
   PlowboardConfigFile,
   SETTINGS,
@@ -96,6 +97,7 @@ export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = pro
     frameAncestors: problems.try(() => readFrameAncestors(pick('frameAncestors')), DEFAULTS.frameAncestors),
     authFile: readAuthFile(pick('authFile'), cwd),
   };
+  const snapshotGit = problems.try(() => readSnapshotGit(pick('snapshotGit'), pick('snapshotEvery'), pick('snapshotGitPath'), value('snapshotKeep'), cwd), null);
 
   problems.throwIfAny();
   return {
@@ -116,6 +118,7 @@ export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = pro
     cloudplowOthers: launches.filter((l) => !ours.includes(l)).map((l) => `${l.label} reads ${launchConfig(l)}`),
     rclone,
     serve,
+    snapshotGit,
   };
 }
 

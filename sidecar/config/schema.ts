@@ -1,5 +1,6 @@
 import type { CloudplowLaunch } from './cloudplowLaunch.js';
 import type { ServeSettings } from './serveSettings.js';
+import type { SnapshotGitSettings } from './snapshotGit.js';
 import type { SaQuota } from '../contract/index.js';
 import { SETTINGS, type PlowboardConfigFile, type SettingName } from './settings.js';
 
@@ -45,6 +46,8 @@ export interface ResolvedConfig {
   rclone: RcloneInstance[];
   /** The built-in server's settings; absent means the defaults (loopback names only, frames from 'self', no login). */
   serve?: ServeSettings;
+  /** Snapshots pushed to a git wiki on a schedule (`--snapshot-git`); absent or null: none. */
+  snapshotGit?: SnapshotGitSettings | null;
 }
 
 type Defaults = { [N in SettingName as (typeof SETTINGS)[N] extends { default: unknown } ? N : never]: (typeof SETTINGS)[N] extends { default: infer D } ? D : never };

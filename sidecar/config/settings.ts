@@ -15,8 +15,8 @@ export interface Setting {
   arg?: string;
   /** The flag may be given more than once; commander collects the values. */
   repeatable?: boolean;
-  /** Which commands take the flag: those that read sources, those that serve, or every command with an output folder. */
-  flagFor?: 'source' | 'server' | 'output';
+  /** Which commands take the flag: those that read sources, those that serve, every command with an output folder, or those that keep running (`run`, `sidecar`). */
+  flagFor?: 'source' | 'server' | 'output' | 'running';
   env?: string;
   /** The variable as the help says it, when there is more to say than its name. */
   envHelp?: string;
@@ -209,6 +209,42 @@ export const SETTINGS = {
     key: 'authFile',
     type: NonEmpty,
     help: 'htpasswd file with bcrypt entries: a login for every page and file',
+  },
+  // Snapshots pushed to a git wiki by the running sidecar: read together by readSnapshotGit (snapshotGit.ts).
+  snapshotGit: {
+    arg: '<repo>',
+    flagFor: 'running',
+    env: 'PLOWBOARD_SNAPSHOT_GIT',
+    key: 'snapshotGit',
+    type: NonEmpty,
+    help: 'push a snapshot to this git repository (a wiki) on a schedule; credentials from git, never in the URL',
+  },
+  snapshotEvery: {
+    arg: '<duration>',
+    flagFor: 'running',
+    env: 'PLOWBOARD_SNAPSHOT_EVERY',
+    key: 'snapshotEvery',
+    type: Type.String({ description: 'how often the sidecar pushes a snapshot, e.g. "1h", "30m", "1h30m"; at least 10s' }),
+    default: '1h',
+    help: 'how often to push a snapshot to --snapshot-git, e.g. 1h, 30m (at least 10s)',
+  },
+  snapshotGitPath: {
+    arg: '<dir>',
+    flagFor: 'running',
+    env: 'PLOWBOARD_SNAPSHOT_GIT_PATH',
+    key: 'snapshotGitPath',
+    type: NonEmpty,
+    default: 'plowboard',
+    help: 'folder in the repository the snapshots and latest.md go into',
+  },
+  snapshotKeep: {
+    arg: '<n>',
+    flagFor: 'running',
+    env: 'PLOWBOARD_SNAPSHOT_KEEP',
+    key: 'snapshotKeep',
+    type: Type.Integer({ minimum: 1, maximum: 100000 }),
+    default: 48,
+    help: 'snapshots kept in the repository; older ones are removed (git history keeps them)',
   },
   // Over the paths found beside cloudplow's config; relative to plowboard's config file.
   cloudplowPaths: {

@@ -23,7 +23,7 @@ export interface WrittenSnapshot {
  * the same data gives byte-identical files. With `redact`, names are replaced first: the
  * copied JSON is rewritten from the redacted data rather than copied byte for byte.
  */
-export async function writeSnapshot(loaded: LoadedOutput, outDir: string, opts: { redact: boolean }): Promise<WrittenSnapshot> {
+export async function writeSnapshot(loaded: LoadedOutput, outDir: string, opts: { redact: boolean; html?: boolean }): Promise<WrittenSnapshot> {
   const data: SnapshotData = opts.redact ? redactNames(loaded.data) : loaded.data;
   const time = dataTime(data);
   const stem = `plowboard-${fileStamp(time)}`;
@@ -36,7 +36,8 @@ export async function writeSnapshot(loaded: LoadedOutput, outDir: string, opts: 
     files.set(`${stem}-data/${name}.json`, opts.redact ? `${JSON.stringify(value, null, 2)}\n` : loaded.raw.get(name)!);
   }
   files.set(`${stem}.md`, renderMarkdown(doc, `${stem}-charts`));
-  files.set(`${stem}.html`, renderHtml(doc));
+  // A wiki shows the Markdown; the HTML, with every chart inline again, would double each commit.
+  if (opts.html !== false) files.set(`${stem}.html`, renderHtml(doc));
 
   // A snapshot made earlier from other data in the same minute may have left files this one does not write.
   await removeOthers(path.join(outDir, `${stem}-charts`), files);
