@@ -18,6 +18,7 @@ import { Intake, SAMPLE_MS } from './intake.js';
 import { Publishing } from './publishing.js';
 import { SavedState } from './savedState.js';
 import { SiteKeeper } from './siteKeeper.js';
+import { SnapshotSchedule } from './snapshotSchedule.js';
 
 export interface DaemonOptions {
   /** false for a one-off build: no heartbeat, so pages say the data is a static build. */
@@ -48,6 +49,7 @@ export class Daemon {
   private readonly site: SiteKeeper;
   private readonly publishing: Publishing;
   private timers: NodeJS.Timeout[] = [];
+  private readonly snapshots: SnapshotSchedule | null;
   private readonly log: (line: string) => void;
 
   constructor(
@@ -87,6 +89,7 @@ export class Daemon {
           onUnexpected: (message) => this.log(`plowboard: ${message}`),
         })
       : null;
+    this.snapshots = config.snapshotGit && opts.continuous ? new SnapshotSchedule(config.snapshotGit, config, publish, this.log) : null;
     this.publishing = new Publishing(config, this.timing, {
       intake: this.intake,
       site: this.site,
@@ -138,6 +141,7 @@ export class Daemon {
       }, SAMPLE_MS),
       setInterval(() => void this.saved.save(this.intake), SAVE_MS),
     );
+    this.snapshots?.start();
     await this.site.build();
     // health.json with the site's build in it.
     this.publishing.request();
@@ -148,6 +152,7 @@ export class Daemon {
   async stop(): Promise<void> {
     this.publishing.close();
     for (const t of this.timers) clearInterval(t);
+    await this.snapshots?.stop();
     await this.site.stop();
     await Promise.all(this.rclone.map((s) => s.stop()));
     await this.cloudplow?.stop();
@@ -172,6 +177,7 @@ export class Daemon {
       this.site.status.health(),
       this.publishing.outputStatus.health(),
       this.saved.status.health(),
+      ...(this.snapshots ? [this.snapshots.status.health()] : []),
     ];
   }
 }
