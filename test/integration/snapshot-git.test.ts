@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeMarkdown } from '../../sidecar/snapshot/escape.js';
+import { cloneDirFor } from '../../sidecar/snapshot/gitWiki.js';
 import { freePort } from '../helpers/ports.js';
 import { EVIL_NAME, sampleData, writeSampleOutput } from '../helpers/sampleOutput.js';
 import { runCli } from '../helpers/sidecarProcess.js';
@@ -132,7 +133,7 @@ describe('plowboard snapshot --git', () => {
     expect(lines(failed.stderr)).toHaveLength(1);
     expect(failed.stderr).toMatch(/^plowboard: snapshot: git: git push failed: .*pre-receive hook declined.*; 1 commit kept in .*, pushed by the next run\n$/);
     expect(inBare('rev-parse', 'HEAD')).toBe(before);
-    const clone = path.join(state, 'git-wiki', readdirSync(path.join(state, 'git-wiki'))[0]!);
+    const clone = cloneDirFor(state, url);
     expect(sh(['log', '-1', '--format=%s'], clone)).toMatch(/^plowboard snapshot 2026-12-07 16:00 UTC/);
 
     rmSync(hook);
@@ -161,6 +162,24 @@ describe('plowboard snapshot --git', () => {
     const tree = treeAt();
     expect(tree).toContain(`plowboard/${stem(6)}.md`);
     expect(tree).toContain(`plowboard/${stem(7)}.md`);
+  });
+
+  it('when the repository moves on between the fetch and the push, takes its commit and pushes once more', async () => {
+    // The clone's post-commit hook (run after plowboard commits) makes another clone push first, once.
+    const other = path.join(work, 'other');
+    sh(['pull', '--quiet', '--rebase', 'origin', 'main'], other);
+    const clone = cloneDirFor(state, bare);
+    const hook = path.join(clone, '.git', 'hooks', 'post-commit');
+    writeFileSync(
+      hook,
+      `#!/bin/sh\nrm -f "$0"\nunset GIT_DIR GIT_INDEX_FILE GIT_WORK_TREE GIT_PREFIX\ncd ${JSON.stringify(other)} && echo more >> plowboard/notes.md && git add . && git -c user.name=someone -c user.email=someone@example.lan commit --quiet -m "notes again" && git push --quiet origin main\n`,
+    );
+    chmodSync(hook, 0o755);
+    const r = await snapshot(8, ['--keep', '10'], bare);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(hook)).toBe(false);
+    expect(subjects().slice(0, 2)).toEqual([expect.stringMatching(/^plowboard snapshot 2026-12-07 21:00 UTC/), 'notes again']);
+    expect(inBare('show', 'HEAD:plowboard/notes.md')).toBe('# Our notes\nmore');
   });
 
   it('a URL with a password is refused with one line that does not repeat it, before anything is read', async () => {
