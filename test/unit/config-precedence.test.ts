@@ -177,9 +177,9 @@ describe('service-account quota', () => {
 describe('the settings table', () => {
   it('makes flags that commander hands over under the names the loader reads', async () => {
     const { Command } = await import('commander');
-    const { withServerOptions, withSourceOptions } = await import('../../sidecar/commands/options.js');
+    const { withRunningOptions, withServerOptions, withSourceOptions } = await import('../../sidecar/commands/options.js');
     const { SETTINGS } = await import('../../sidecar/config/settings.js');
-    const cmd = withServerOptions(withSourceOptions(new Command('x')));
+    const cmd = withRunningOptions(withServerOptions(withSourceOptions(new Command('x'))));
     const made = cmd.options.map((o) => o.attributeName());
     expect(made.sort()).toEqual(Object.entries(SETTINGS).filter(([, s]) => 'arg' in s).map(([name]) => name).sort());
     cmd.exitOverride().parse(['--allowed-host', 'a', '--allowed-host', 'b,c', '--port', '1'], { from: 'user' });
