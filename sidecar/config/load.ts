@@ -97,7 +97,7 @@ export function loadConfig(flags: ConfigFlags, env: Env = process.env, cwd = pro
     frameAncestors: problems.try(() => readFrameAncestors(pick('frameAncestors')), DEFAULTS.frameAncestors),
     authFile: readAuthFile(pick('authFile'), cwd),
   };
-  const snapshotGit = problems.try(() => readSnapshotGit(pick('snapshotGit'), pick('snapshotEvery'), pick('snapshotGitPath'), value('snapshotKeep'), cwd), null);
+  const snapshotGit = problems.try(() => readSnapshotGit(pick('snapshotGit'), pick('snapshotEvery'), pick('snapshotGitPath'), { value: value('snapshotKeep'), picked: pick('snapshotKeep') }, cwd), null);
 
   problems.throwIfAny();
   return {

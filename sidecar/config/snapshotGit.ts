@@ -23,11 +23,11 @@ export function readSnapshotGit(
   repo: Picked | null,
   every: Picked | null,
   dir: Picked | null,
-  keep: number,
+  keep: { value: number; picked: Picked | null },
   cwd: string,
 ): SnapshotGitSettings | null {
   if (!repo) {
-    const without = [every, dir].find((p) => p !== null);
+    const without = [every, dir, keep.picked].find((p) => p !== null);
     if (without) throw new ConfigError(...where(without), `has no effect without ${flagOf('snapshotGit')} (${SETTINGS.snapshotGit.env}, snapshotGit)`);
     return null;
   }
@@ -50,5 +50,5 @@ export function readSnapshotGit(
       throw new ConfigError(...where(dir), (err as Error).message);
     }
   }
-  return { repo: checked, path: gitPath, keep, everyMs };
+  return { repo: checked, path: gitPath, keep: keep.value, everyMs };
 }

@@ -93,6 +93,7 @@ describe('--snapshot-git and its settings', () => {
     expect(problems(() => loadConfig({ snapshotGit: 'w.git', snapshotGitPath: '../x' }, {}, dir))[0]).toMatch(/^--snapshot-git-path: must be a folder inside/);
     expect(problems(() => loadConfig({ snapshotGit: 'w.git', snapshotKeep: '0' }, {}, dir))[0]).toMatch(/^--snapshot-keep: must be a whole number from 1/);
     expect(problems(() => loadConfig({ snapshotEvery: '1h' }, {}, dir))).toEqual([expect.stringMatching(/^--snapshot-every: has no effect without --snapshot-git/)]);
+    expect(problems(() => loadConfig({}, { PLOWBOARD_SNAPSHOT_KEEP: '3' }, dir))).toEqual([expect.stringMatching(/^environment PLOWBOARD_SNAPSHOT_KEEP: has no effect without/)]);
     expect(loadConfig({ snapshotGit: 'w.git', snapshotEvery: '10s' }, {}, dir).snapshotGit?.everyMs).toBe(10_000);
   });
 });
