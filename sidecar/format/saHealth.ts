@@ -1,4 +1,4 @@
-import type { Account, SaHealth } from '../contract/index.js';
+import type { Account, Pool, SaHealth } from '../contract/index.js';
 
 type Facts = Pick<Account, 'remainingBytes' | 'bannedUntil' | 'refusals'> & { health: SaHealth };
 
@@ -30,4 +30,9 @@ export function saHealthWords(a: Facts, fmt: { time: (iso: string) => string; by
         ? `${fmt.bytes(a.remainingBytes)} left; no refusal in 24 h, ${refusalCountWords(a.refusals.last30d, '30 days')}${last}`
         : `${fmt.bytes(a.remainingBytes)} left, no refusal seen`;
   }
+}
+
+/** The pool's line beside "usable now" (accounts page, overview, kiosk): how many of those with quota Google still takes. */
+export function poolRefusedWords(p: Pick<Pool, 'usable' | 'withQuota' | 'refusedRecently'>): string {
+  return `${p.usable} really usable · ${p.withQuota} with quota${p.refusedRecently ? ` · ${p.refusedRecently} refused by Google in 24 h` : ''}`;
 }
