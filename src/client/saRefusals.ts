@@ -29,7 +29,7 @@ export function refusalColumns<R extends WithAccount>(): Column<R>[] {
     },
     {
       id: 'refused',
-      label: 'Refused 24 h · 7 d · 30 d',
+      label: 'Refusals 24 h · 7 d · 30 d',
       className: 'num refused',
       sort: (r) => total(r.a.refusals.last24h) * 1e6 + total(r.a.refusals.last7d) * 1e3 + total(r.a.refusals.last30d),
       render: (td, r) => {
