@@ -76,4 +76,13 @@ describe('refusals on the accounts page', () => {
     expect(p.usable).toBe(p.withQuota - 1);
     expect(await page.locator('#pool-refused').textContent()).toBe(`${p.usable} really usable · ${p.withQuota} with quota · 1 refused by Google in 24 h`);
   });
+
+  it('says the same on the overview and the kiosk, where the pool figure is shown', async () => {
+    const p = accounts.pool;
+    const words = `${p.usable} really usable · ${p.withQuota} with quota · 1 refused by Google in 24 h`;
+    const overview = await site.open('');
+    await expect.poll(() => overview.page.locator('#stat-sas-refused').textContent(), { timeout: 30_000 }).toBe(words);
+    const kiosk = await site.open('kiosk/', { viewport: { width: 1920, height: 1080 } });
+    await expect.poll(() => kiosk.page.locator('#k-sas-refused').textContent(), { timeout: 30_000 }).toBe(words);
+  }, 60_000);
 });
