@@ -25,6 +25,12 @@ export interface Refusal {
 export interface SaContext {
   uploader: string | null;
   account: string | null;
+  /**
+   * The last refusal line's time and text, and how many in a row were the same: rclone prints
+   * the same 403 twice within a millisecond, and both count. A re-read sees the same run, so
+   * the same ordinals.
+   */
+  last?: { key: string; repeat: number };
 }
 
 export const NO_CONTEXT: SaContext = { uploader: null, account: null };
@@ -50,29 +56,38 @@ const ABORTED = /^Upload aborted due to trigger: /;
 export function followRefusals(ctx: SaContext, line: LogLine, event: LogEvent | null): { ctx: SaContext; refusal: Refusal | null } {
   const atMs = line.time ? Date.parse(line.time) : NaN;
   let refusal: Refusal | null = null;
+  let last = ctx.last;
   if (Number.isFinite(atMs)) {
-    if (line.logger === 'process' && RATE_LIMIT.test(line.message)) refusal = make(ctx, atMs, 'rate_limit', line.message);
+    let kind: RefusalKind | null = null;
+    let owner: SaContext = ctx;
+    if (line.logger === 'process' && RATE_LIMIT.test(line.message)) kind = 'rate_limit';
     else if (event && (event.kind === 'sa_cycled' || event.kind === 'uploader_suspended') && ABORTED.test(event.message)) {
       // A cycle names the next SA: the ban is the one in use before it.
-      refusal = make({ uploader: event.uploader ?? ctx.uploader, account: ctx.account }, atMs, 'ban', line.message);
+      [kind, owner] = ['ban', { uploader: event.uploader ?? ctx.uploader, account: ctx.account }];
+    }
+    if (kind) {
+      const key = `${atMs}\0${line.message}`;
+      last = { key, repeat: last?.key === key ? last.repeat + 1 : 0 };
+      refusal = make(owner, atMs, kind, line.message, last.repeat);
     }
   }
-  return { ctx: nextContext(ctx, event), refusal };
+  const next = nextContext(ctx, event);
+  return { ctx: last === next.last ? next : { ...next, last }, refusal };
 }
 
 function nextContext(ctx: SaContext, event: LogEvent | null): SaContext {
   if (!event) return ctx;
-  if (event.kind === 'sa_chosen') return { uploader: event.uploader ?? ctx.uploader, account: event.account };
+  if (event.kind === 'sa_chosen') return { ...ctx, uploader: event.uploader ?? ctx.uploader, account: event.account };
   // "Starting upload" opens a run; "Uploading … to remote" follows the SA's choice and keeps it.
-  if (event.kind === 'upload_started') return event.uploader === null ? NO_CONTEXT : { uploader: event.uploader, account: ctx.account };
-  if (event.kind === 'sa_cycled') return { uploader: event.uploader ?? ctx.uploader, account: event.account };
+  if (event.kind === 'upload_started') return event.uploader === null ? { ...NO_CONTEXT, last: ctx.last } : { ...ctx, uploader: event.uploader };
+  if (event.kind === 'sa_cycled') return { ...ctx, uploader: event.uploader ?? ctx.uploader, account: event.account };
   return ctx;
 }
 
-function make(ctx: SaContext, atMs: number, kind: RefusalKind, message: string): Refusal | null {
+function make(ctx: SaContext, atMs: number, kind: RefusalKind, message: string, repeat: number): Refusal | null {
   if (!ctx.uploader || !ctx.account) return null;
   const text = redact(message);
   const line = text.length > MAX_LINE ? `${text.slice(0, MAX_LINE)} …` : text;
-  const id = createHash('sha1').update([atMs, ctx.uploader, ctx.account, kind, message].join('\0')).digest('base64url').slice(0, 16);
+  const id = createHash('sha1').update([atMs, ctx.uploader, ctx.account, kind, message, repeat].join('\0')).digest('base64url').slice(0, 16);
   return { atMs, uploader: ctx.uploader, account: ctx.account, kind, line, id };
 }

@@ -53,6 +53,14 @@ describe('refusals read from cloudplow.log', () => {
     expect(new Set(refusals.map((r) => r.id)).size).toBe(6);
   });
 
+  it('counts the same 403 printed twice in one millisecond twice, and a re-read of both not at all', () => {
+    const lines = [...run(now - HOUR, 0).slice(0, 3), forbidden(now - 1000, 'a.mkv'), forbidden(now - 1000, 'a.mkv')];
+    const store = new RefusalStore();
+    expect(read(lines).filter((r) => store.add(r, now))).toHaveLength(2);
+    expect(read(lines).filter((r) => store.add(r, now))).toHaveLength(0);
+    expect(store.current(now).get('google')!.get('1.json')!.last24h.rateLimits).toBe(2);
+  });
+
   it('does not attribute a 403 before any SA was named (a log that starts mid-run)', () => {
     expect(read([forbidden(now, 'a.mkv')])).toEqual([]);
   });
