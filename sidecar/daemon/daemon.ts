@@ -85,6 +85,7 @@ export class Daemon {
           onChange: publish,
           onTransfers: (rows) => this.intake.onTransfers(null, rows),
           onCopied: (events) => this.intake.onCopied(events),
+          onRefusals: (refusals) => this.intake.onRefusals(refusals),
           cloudplowRunning: cloudplowRunningCheck(config.cloudplow.path),
           onUnexpected: (message) => this.log(`plowboard: ${message}`),
         })

@@ -9,6 +9,8 @@ import { HistoryStore, SAMPLE_SECONDS } from '../state/history.js';
 import { LiveView, stableLive } from '../state/liveView.js';
 import { LoggedTransfers } from '../state/loggedTransfers.js';
 import { ObservedUsage } from '../state/observedUsage.js';
+import type { Refusal } from '../normalize/saRefusals.js';
+import { RefusalStore } from '../state/refusalStore.js';
 import { ThroughputTracker } from '../state/throughput.js';
 import { TransferLog } from '../state/transferLog.js';
 
@@ -27,6 +29,8 @@ export class Intake {
   /** Replaced by what the state folder held, when it held one. */
   history = new HistoryStore();
   observed = new ObservedUsage(Date.now());
+  /** 403s and bans per SA seen in cloudplow's log; replaced by what the state folder held. */
+  refusals = new RefusalStore();
   /** The uploader and SA of the active session, as of the last publish. */
   uploading: { uploader: string | null; account: string | null } | null = null;
   private readonly logged = new LoggedTransfers();
@@ -62,6 +66,12 @@ export class Intake {
   /** rclone's Copied lines in cloudplow's log, made into transfers where no poll saw them. */
   onCopied(events: readonly LogEvent[]): void {
     this.onTransfers(null, this.logged.fromLog(events));
+  }
+
+  /** Refusals read from cloudplow's log: the publish after them shows them (the source's change already asks for one). */
+  onRefusals(refusals: readonly Refusal[]): void {
+    const now = Date.now();
+    for (const r of refusals) this.refusals.add(r, now);
   }
 
   /** Finished transfers from rclone (an instance), or from cloudplow (null): transfer-stats.jsonl rows, or rclone's Copied lines in its log. */

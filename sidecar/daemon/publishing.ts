@@ -135,6 +135,7 @@ export class Publishing {
         now: now.getTime(),
         generatedAt,
         observed: { accounts: intake.observed.current(now.getTime(), this.config.saQuota.windowHours * 3600_000), sinceMs: intake.observed.since },
+        refusals: intake.refusals.current(now.getTime()),
       },
       this.accountsCache,
     );

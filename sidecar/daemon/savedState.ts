@@ -6,22 +6,25 @@ import { redactOrNull } from '../normalize/secrets.js';
 import { SourceStatus } from '../sources/sourceStatus.js';
 import { HistoryStore } from '../state/history.js';
 import { ObservedUsage } from '../state/observedUsage.js';
+import { RefusalStore } from '../state/refusalStore.js';
 import type { Intake } from './intake.js';
 import { StateFile } from './stateFile.js';
 
-type Kept = Pick<Intake, 'history' | 'observed' | 'transfers'>;
+type Kept = Pick<Intake, 'history' | 'observed' | 'transfers' | 'refusals'>;
 
 export class SavedState {
   readonly status: SourceStatus;
   private readonly historyFile: StateFile<HistoryStore>;
   private readonly transfersFile: StateFile<Transfer[]>;
   private readonly observedFile: StateFile<ObservedUsage>;
+  private readonly refusalsFile: StateFile<RefusalStore>;
 
   constructor(private readonly stateDir: string) {
     this.status = new SourceStatus('state:dir', 'state', 'state folder', stateDir);
     this.historyFile = new StateFile(path.join(stateDir, 'history.json'), (raw) => HistoryStore.restore(raw, Date.now()));
     this.transfersFile = new StateFile(path.join(stateDir, 'transfers.json'), restoreTransfers);
     this.observedFile = new StateFile(path.join(stateDir, 'observed-usage.json'), (raw) => ObservedUsage.restore(raw, Date.now()));
+    this.refusalsFile = new StateFile(path.join(stateDir, 'sa-refusals.json'), (raw) => RefusalStore.restore(raw, Date.now()));
   }
 
   async restoreInto(kept: Kept): Promise<void> {
@@ -33,6 +36,9 @@ export class SavedState {
     else if (history.kind === 'corrupt') problems.push(history.message);
     if (transfers.kind === 'loaded') kept.transfers.add(transfers.value);
     else if (transfers.kind === 'corrupt') problems.push(transfers.message);
+    const refusals = await this.refusalsFile.load();
+    if (refusals.kind === 'loaded') kept.refusals = refusals.value;
+    else if (refusals.kind === 'corrupt') problems.push(refusals.message);
     if (problems.length) this.status.fail('error', problems.join('; '), { hint: 'The unreadable file was moved aside with a .corrupt- suffix; nothing else is lost.' });
     else this.status.ok(null);
   }
@@ -42,6 +48,7 @@ export class SavedState {
       await this.historyFile.save(kept.history.snapshot());
       await this.transfersFile.save(kept.transfers.list());
       await this.observedFile.save(kept.observed.snapshot());
+      await this.refusalsFile.save(kept.refusals.snapshot());
       this.status.ok(null);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;

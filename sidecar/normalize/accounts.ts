@@ -1,16 +1,19 @@
-import { envelope, type Account, type AccountStatus, type Accounts, type Pool, type SaQuota, type Uploader } from '../contract/index.js';
+import { envelope, type Account, type AccountStatus, type Accounts, type Pool, type SaQuota, type SaRefusals, type Uploader } from '../contract/index.js';
 import prettyBytes from 'pretty-bytes';
 import { accountName } from './accountName.js';
 import { naturalCompare } from './naturalCompare.js';
 import type { QuotaEntry } from './quotaCache.js';
+import { MIN_USABLE_BYTES, NO_REFUSALS, hasQuota, healthNote, saHealth } from './saHealth.js';
 
-/** cloudplow skips an account with less than this left (cloudplow.py). */
-export const MIN_USABLE_BYTES = 1024 ** 3;
+export { MIN_USABLE_BYTES } from './saHealth.js';
 
 export interface ObservedAccount {
   usedBytes: number;
   firstUploadAtMs: number;
 }
+
+/** uploader → account → the refusals plowboard saw in the log (403 rate limits, bans), kept across restarts. */
+export type RefusalView = ReadonlyMap<string, ReadonlyMap<string, SaRefusals>>;
 
 /** uploader → account → what plowboard saw it upload in the window running now. */
 export type ObservedView = ReadonlyMap<string, ReadonlyMap<string, ObservedAccount>>;
@@ -30,6 +33,8 @@ export interface AccountsInput {
   throughput: { uploader: string | null; bytesPerSecond: number };
   /** What plowboard saw each SA upload in its window (for upstream cloudplow, which keeps no quota file), and since when it watches. */
   observed?: { accounts: ObservedView; sinceMs: number };
+  /** What Google refused each SA, as the log said; the same object while the figures stand (they move by the hour). */
+  refusals?: RefusalView;
 }
 
 /** Every account of every uploader once, with its quota, status and where each figure came from. */
@@ -129,6 +134,9 @@ function buildAccount(name: string, saPath: string | null, uploader: string, ent
   } else {
     [status, statusFrom] = ['available', entry ? 'sa_quota_cache.json' : observed ? 'uploads observed by plowboard' : 'no usage recorded'];
   }
+  const refusals = input.refusals?.get(uploader)?.get(name) ?? NO_REFUSALS;
+  const bannedAt = bannedUntil !== null ? iso(bannedUntil) : null;
+  const health = saHealth({ status, bannedUntil: bannedAt, remainingBytes, refusals });
   return {
     name,
     path: saPath,
@@ -139,8 +147,11 @@ function buildAccount(name: string, saPath: string | null, uploader: string, ent
     firstUploadAt: firstUploadAtMs ? iso(firstUploadAtMs) : null,
     resetAt: resetAtMs ? iso(resetAtMs) : null,
     status,
-    bannedUntil: bannedUntil !== null ? iso(bannedUntil) : null,
+    bannedUntil: bannedAt,
     limitHitAt: limitHitAt !== null ? iso(limitHitAt) : null,
+    refusals,
+    health,
+    healthNote: healthNote({ status, bannedUntil: bannedAt, remainingBytes, refusals, health }),
     sources: { used: usedFrom(entry, expired, observed ? input.observed!.sinceMs : null, live?.usedBytes ?? null), status: statusFrom },
   };
 }
@@ -184,6 +195,9 @@ function poolOf(accounts: Account[], throughput: number, now: number): Pool {
     usableNow: usable.length,
     exhausted: accounts.filter((a) => a.status === 'exhausted').length,
     banned: accounts.filter((a) => a.status === 'banned').length,
+    withQuota: accounts.filter(hasQuota).length,
+    usable: accounts.filter((a) => a.health === 'usable').length,
+    refusedRecently: accounts.filter((a) => a.health === 'refused').length,
     capacityLeftBytes,
     nextResetAt: next,
     throughputBytesPerSecond: throughput,
@@ -200,6 +214,9 @@ function sumPools(pools: Pool[]): Pool {
     usableNow: pools.reduce((n, p) => n + p.usableNow, 0),
     exhausted: pools.reduce((n, p) => n + p.exhausted, 0),
     banned: pools.reduce((n, p) => n + p.banned, 0),
+    withQuota: pools.reduce((n, p) => n + p.withQuota, 0),
+    usable: pools.reduce((n, p) => n + p.usable, 0),
+    refusedRecently: pools.reduce((n, p) => n + p.refusedRecently, 0),
     capacityLeftBytes,
     nextResetAt: resets[0] ?? null,
     throughputBytesPerSecond: throughput,

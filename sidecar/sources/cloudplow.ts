@@ -4,6 +4,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { CloudplowLayout } from '../config/cloudplowLayout.js';
 import type { LogEvent, Transfer } from '../contract/index.js';
 import { naturalCompare } from '../normalize/naturalCompare.js';
+import type { Refusal } from '../normalize/saRefusals.js';
 import { CacheDb } from './cacheDb.js';
 import type { CloudplowSnapshot } from './cloudplowSnapshot.js';
 import { LogFollower } from './logFollower.js';
@@ -25,6 +26,8 @@ export interface CloudplowSourceOptions {
   onTransfers: (transfers: Transfer[]) => void;
   /** Files rclone logged as copied or moved, newly read from cloudplow's log. */
   onCopied?: (events: LogEvent[]) => void;
+  /** 403 rate limits and bans of an SA newly read from cloudplow's log (a re-read brings the same lines again). */
+  onRefusals?: (refusals: Refusal[]) => void;
   /** Whether a cloudplow process of this installation runs (null: cannot tell); asked only while the lock file is there. */
   cloudplowRunning?: () => boolean | null;
   onUnexpected?: (message: string) => void;
@@ -192,6 +195,8 @@ export class CloudplowSource {
     const changed = await this.log.read();
     const copied = this.log.takeCopied();
     if (copied.length) this.opts.onCopied?.(copied);
+    const refused = this.log.takeRefusals();
+    if (refused.length) this.opts.onRefusals?.(refused);
     return changed;
   }
 

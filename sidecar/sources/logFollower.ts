@@ -1,5 +1,6 @@
 import type { LogEvent, LogLine } from '../contract/index.js';
 import { eventOf, parseLogLine } from '../normalize/cloudplowLog.js';
+import { NO_CONTEXT, followRefusals, type Refusal, type SaContext } from '../normalize/saRefusals.js';
 import { FileTail, TailMissing } from './fileTail.js';
 import { readHint } from './readHint.js';
 import { SourceStatus } from './sourceStatus.js';
@@ -30,6 +31,9 @@ export class LogFollower {
   /** Files rclone logged as copied since the last take; none from the first read, which is history from before plowboard watched. */
   private newlyCopied: LogEvent[] = [];
   private firstReadDone = false;
+  /** The SA the lines belong to, and the refusals (403s, bans) read since the last take, the first read's too: the store counts each line once. */
+  private saContext: SaContext = NO_CONTEXT;
+  private newlyRefused: Refusal[] = [];
   private lastLineAtMs: number | null = null;
   /** The last snapshot, kept until a line arrives: publishes outnumber new lines. */
   private view: ReturnType<LogFollower['snapshot']> | null = null;
@@ -75,6 +79,13 @@ export class LogFollower {
     return taken;
   }
 
+  /** The refusals read since the last call. */
+  takeRefusals(): Refusal[] {
+    const taken = this.newlyRefused;
+    this.newlyRefused = [];
+    return taken;
+  }
+
   snapshot(): { file: string; lines: readonly LogLine[]; events: readonly LogEvent[]; lastLineAtMs: number | null } {
     if (this.view) return this.view;
     // The lists grow to twice their size between trims, so that trimming is rare; the view is bounded.
@@ -105,6 +116,10 @@ export class LogFollower {
     if (this.lines.length > this.keep * 2) this.lines = this.lines.slice(-this.keep);
     if (line.time) this.lastLineAtMs = Math.max(this.lastLineAtMs ?? 0, Date.parse(line.time));
     const event = eventOf(line);
+    const followed = followRefusals(this.saContext, line, event);
+    this.saContext = followed.ctx;
+    // Bounded as newlyCopied is: a throttled pool's burst is hundreds of lines, not tens of thousands.
+    if (followed.refusal && this.newlyRefused.length < COPIED_EVENTS_KEPT * 50) this.newlyRefused.push(followed.refusal);
     if (!event) return;
     this.keepForRun(event);
     const copied = event.kind === 'file_copied' || event.kind === 'file_moved';

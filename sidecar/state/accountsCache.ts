@@ -39,6 +39,7 @@ export class AccountsCache {
       input.throughput.uploader,
       input.throughput.bytesPerSecond,
       input.observed?.accounts,
+      input.refusals,
     ];
     const last = this.last;
     if (last && input.now < last.validUntil && inputs.every((v, i) => v === last.inputs[i])) return last.accounts;

@@ -26,6 +26,8 @@ export interface ViewInput {
   generatedAt: string;
   /** What plowboard saw each SA upload (upstream cloudplow keeps no quota file). */
   observed?: AccountsInput['observed'];
+  /** 403s and bans per SA seen in the log, kept across restarts. */
+  refusals?: AccountsInput['refusals'];
 }
 
 export interface CloudplowView {
@@ -77,6 +79,7 @@ export function cloudplowView(input: ViewInput, accountsCache = new AccountsCach
       events: snapshot.log.events,
       throughput: { uploader: session?.active ? session.uploader : null, bytesPerSecond: session?.active ? Math.round(input.recentBytesPerSecond || live.total.speed) : 0 },
       ...(input.observed ? { observed: input.observed } : {}),
+      ...(input.refusals ? { refusals: input.refusals } : {}),
     },
     generatedAt,
   );

@@ -61,6 +61,8 @@ export async function renderRunMetrics(input: MetricsInput): Promise<string> {
   gauge('plowboard_sa_pool_capacity_left_bytes', 'Bytes the usable service accounts can still upload in their windows.').set(pool.capacityLeftBytes);
   gauge('plowboard_sa_pool_usable_accounts', 'Service accounts usable now.').set(pool.usableNow);
   gauge('plowboard_sa_pool_accounts', 'Service accounts known.').set(pool.accounts);
+  gauge('plowboard_sa_pool_with_quota_accounts', 'Service accounts with quota left by the arithmetic, not banned.').set(pool.withQuota);
+  gauge('plowboard_sa_pool_unrefused_accounts', 'Service accounts with quota left and no refusal by Google (nor ban) in the last 24 h: really usable.').set(pool.usable);
   if (pool.lastsSeconds !== null) gauge('plowboard_sa_pool_lasts_seconds', 'How long the pool lasts at the current throughput.').set(pool.lastsSeconds);
 
   const state = gauge('plowboard_source_state', 'The state of each source: 1 for its current state, 0 for the others.', ['source', 'kind', 'state']);
@@ -87,6 +89,13 @@ export async function renderAccountMetrics(accounts: Accounts): Promise<string> 
   const used = gauge('plowboard_sa_used_bytes', 'Bytes each service account has uploaded in its current quota window.', ['uploader', 'account']);
   const saState = gauge('plowboard_sa_status', 'The current status of each service account (always 1; the status is the label).', ['uploader', 'account', 'status']);
   const resetAt = gauge('plowboard_sa_reset_timestamp_seconds', 'When the quota window of each service account resets.', ['uploader', 'account']);
+  const refusals = gauge('plowboard_sa_refusals', 'Refusals seen in cloudplow.log per service account: 403 rate-limit answers and bans by cloudplow, in the last 24h, 7d or 30d. Only accounts with any.', [
+    'uploader',
+    'account',
+    'window',
+    'kind',
+  ]);
+  const lastRefused = gauge('plowboard_sa_last_refusal_timestamp_seconds', 'When each service account was last refused (403 or ban), within 30 days.', ['uploader', 'account']);
   for (const u of accounts.uploaders) {
     const counts = { active: 0, available: 0, exhausted: 0, banned: 0 };
     for (const a of u.accounts) {
@@ -95,6 +104,14 @@ export async function renderAccountMetrics(accounts: Accounts): Promise<string> 
       used.set(labels, a.usedBytes);
       saState.set({ ...labels, status: a.status }, 1);
       if (a.resetAt) resetAt.set(labels, Date.parse(a.resetAt) / 1000);
+      // Only SAs refused in 30 days: six series for each of a thousand quiet SAs would say nothing.
+      if (a.refusals.lastAt) {
+        lastRefused.set(labels, Date.parse(a.refusals.lastAt) / 1000);
+        for (const [window, c] of [['24h', a.refusals.last24h], ['7d', a.refusals.last7d], ['30d', a.refusals.last30d]] as const) {
+          refusals.set({ ...labels, window, kind: 'rate_limit' }, c.rateLimits);
+          refusals.set({ ...labels, window, kind: 'ban' }, c.bans);
+        }
+      }
     }
     for (const [status, n] of Object.entries(counts)) perStatus.set({ uploader: u.name, status }, n);
   }

@@ -37,7 +37,7 @@ describe('the service accounts page', () => {
     expect(await rows().count()).toBe(50);
     expect(await page.locator('#sa-table-status').textContent()).toBe('Showing 1–50 of 1000 service accounts.');
     expect(await page.locator('#sa-pager .where').textContent()).toBe('Page 1 of 20');
-    expect(await page.locator('#sa-table thead th[scope=col]').allTextContents()).toEqual(['Uploader', 'Account ▲', 'Used', 'Left', 'Status', 'Resets', 'Banned until', 'Figure from']);
+    expect(await page.locator('#sa-table thead th[scope=col]').allTextContents()).toEqual(['Uploader', 'Account ▲', 'Used', 'Left', 'Status', 'Resets', 'Banned until', 'Health', 'Refusals 24 h · 7 d · 30 d', 'Figure from']);
     // Numeric order: 1, 2, 3 … not 1, 10, 100.
     expect((await rows().locator('th[scope=row]').allTextContents()).slice(0, 3)).toEqual(['1.json', '2.json', '3.json']);
     const first = rows().first();

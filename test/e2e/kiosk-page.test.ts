@@ -37,6 +37,7 @@ describe('the kiosk at 1920×1080', () => {
     await expect.poll(() => page.locator('#k-sa').textContent()).toBe('SA 1 of 12');
     await expect.poll(() => page.locator('#k-eta').textContent()).toBe('ETA 1 h');
     await expect.poll(() => page.locator('#k-sas').textContent()).toBe('10 of 12');
+    await expect.poll(() => page.locator('#k-sas-refused').textContent()).toBe('10 really usable · 10 with quota');
     await expect.poll(() => page.locator('#k-capacity').textContent()).toMatch(/^[\d.]+ TiB$/);
     await expect.poll(() => page.locator('#k-reset').textContent()).toMatch(/^next reset in \d+ min/);
     // Six in flight, four shown: the top few, no list growing off the screen.

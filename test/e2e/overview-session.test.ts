@@ -39,6 +39,8 @@ describe('the overview page in Chromium: the upload session, SAs and log, from c
 
     expect(await page.locator('#stat-sas').textContent()).toBe('10 of 12');
     expect(await page.locator('#stat-sas-sub').textContent()).toBe('1 exhausted · 1 banned');
+    // No refusal in the sample: every SA with quota is really usable.
+    expect(await page.locator('#stat-sas-refused').textContent()).toBe('10 really usable · 10 with quota');
     expect(await page.locator('#stat-pool').textContent()).toBe('5.7 TiB');
     expect(await page.locator('#stat-pool-sub').textContent()).toMatch(/^lasts 20 h 45 min at this speed · next reset /);
 

@@ -13,6 +13,7 @@ import {
 import { effectiveConfig } from '../../sidecar/config/effective.js';
 import type { ResolvedConfig } from '../../sidecar/config/schema.js';
 import { cloudplowView, type CloudplowSnapshot } from '../../sidecar/state/cloudplowView.js';
+import type { RefusalView } from '../../sidecar/normalize/accounts.js';
 import { HistoryStore } from '../../sidecar/state/history.js';
 import { writeSchemas } from '../../sidecar/write/schemas.js';
 import { buildManifest } from './manifest.js';
@@ -35,6 +36,8 @@ export interface SampleOptions {
   inFlight?: number;
   /** Hours of history samples, every 5 s for the last hour and every minute before. */
   historyHours?: number;
+  /** Refusals per SA (403s, bans) as the sidecar's store publishes them. */
+  refusals?: RefusalView;
 }
 
 /**
@@ -193,6 +196,7 @@ export function sampleData(opts: SampleOptions = {}): Record<string, unknown> {
     recentBytesPerSecond: null,
     now,
     generatedAt,
+    ...(opts.refusals ? { refusals: opts.refusals } : {}),
   });
 
   const history = new HistoryStore();

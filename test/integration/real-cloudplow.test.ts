@@ -158,6 +158,12 @@ describe.skipIf(!!vendor.skip)(vendor.skip ? `real cloudplow (skipped: ${vendor.
     expect(cycled.account).toBe('2.json');
     expect(events.filter((e) => e.kind === 'sa_chosen').map((e) => e.account)).toEqual(['1.json', '2.json']);
     expect(events.some((e) => e.kind === 'trigger_limit')).toBe(true);
+    // What Google refused, from cloudplow's own lines: rclone's two 403s and the ban, all 1.json's.
+    expect(one.refusals.last24h).toEqual({ rateLimits: 2, bans: 1 });
+    expect(one.refusals.lastKind).toBe('ban');
+    expect(one.refusals.lastLine).toMatch(/^Upload aborted due to trigger: .+ being met, google is cycling to service_account file: /);
+    expect(one.health).toBe('banned');
+    expect(accounts.accounts.find((a) => a.name === '2.json')!.refusals.last30d).toEqual({ rateLimits: 0, bans: 0 });
     const transfers = await everyLoggedFile(data, logged);
     const names = transfers.map((t) => t.name);
     // Each file under the SA that uploaded it, from the log's timeline: some before the change, the rest after.

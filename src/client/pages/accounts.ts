@@ -2,6 +2,8 @@ import type { Account, AccountStatus, Accounts, HistoryRange, Pool } from '../..
 import { byId, el, setText } from '../dom.js';
 import { bytes, dateTime, duration, speed, when } from '../format.js';
 import { headerStatus } from '../headerStatus.js';
+import { poolRefusedWords } from '../../../sidecar/format/saHealth.js';
+import { refusalCells, refusalColumns } from '../saRefusals.js';
 import { startPage } from '../startPage.js';
 import { Choices, DataTable, countBy, searchMatcher, setCell, type Column } from '../table.js';
 import { VegaView, specFrom } from '../vegaView.js';
@@ -72,6 +74,7 @@ const columns: Column<Row>[] = [
     sort: (r) => (r.a.bannedUntil ? Date.parse(r.a.bannedUntil) : null),
     render: (td, r) => setCell(td, r.a.bannedUntil ? `${when(r.a.bannedUntil)} (${countdown(r.a.bannedUntil)})` : '—', r.a.bannedUntil ? dateTime(r.a.bannedUntil) : ''),
   },
+  ...refusalColumns<Row>(),
   { id: 'source', label: 'Figure from', className: 'account', sort: (r) => r.a.sources.used, render: (td, r) => setCell(td, r.a.sources.used) },
 ];
 
@@ -100,6 +103,7 @@ uploaderSelect.addEventListener('change', () => {
   applyFilter();
   renderPool();
   drawUsage();
+  drawRefusals();
   drawHistory();
 });
 
@@ -141,6 +145,7 @@ function renderAccounts(data: Accounts): void {
   countStatuses();
   renderPool();
   drawUsage();
+  drawRefusals();
   drawHistory();
 }
 
@@ -156,6 +161,7 @@ function renderPool(): void {
   if (!p || !accounts) return;
   setText('pool-usable', `${p.usableNow} of ${p.accounts}`);
   setText('pool-usable-sub', `${p.exhausted} exhausted · ${p.banned} banned`);
+  setText('pool-refused', poolRefusedWords(p));
   setText('pool-left', bytes(p.capacityLeftBytes));
   setText('pool-left-sub', `of ${bytes(p.accounts * accounts.quota.bytesPerAccount)} in the window`);
   setText('pool-reset', p.nextResetAt ? countdown(p.nextResetAt) : '—');
@@ -169,6 +175,21 @@ function renderPool(): void {
 const drawn = { quotaGiB: -1, refillBps: -1 };
 const usageChart = new VegaView(byId('chart-usage'), specFrom('spec-usage'));
 const historyChart = new VegaView(byId('chart-history'), specFrom('spec-history'));
+const refusalsChart = new VegaView(byId('chart-refusals'), specFrom('spec-refusals'));
+const REFUSAL_ROW_PX = 18;
+
+/** SA × UTC day of the last 30 days: 403s and bans, beside the quota figures. */
+function drawRefusals(): void {
+  if (!accounts) return;
+  const { rows: cells, accounts: refused } = refusalCells(accounts, uploaderSelect.value);
+  byId('refusals-empty').hidden = refused > 0;
+  byId('chart-refusals').hidden = refused === 0;
+  setText('refusals-count', `(${refused})`);
+  if (!refused) return setText('chart-refusals-desc', 'No account was refused in the last 30 days.');
+  refusalsChart.update(cells, { height: Math.max(40, refused * REFUSAL_ROW_PX) });
+  const worst = cells.reduce((b, c) => (c.refusals > b.refusals ? c : b));
+  setText('chart-refusals-desc', `${refused} service accounts refused in the last 30 days; the most in a day: ${worst.label}.`);
+}
 
 /** One bar per account of the chosen uploader(s), most used first. */
 function drawUsage(): void {

@@ -5,6 +5,7 @@ import { kioskStatus } from '../kioskStatus.js';
 import type { PageStatus } from '../pageStatus.js';
 import { currentRate, fileEta, fileRateNow, scanningText } from '../liveWords.js';
 import { accountText, elapsedSeconds, etaText, stageText, uploaderText } from '../sessionWords.js';
+import { poolRefusedWords } from '../../../sidecar/format/saHealth.js';
 import { startPage } from '../startPage.js';
 import { ThroughputChart } from '../throughputChart.js';
 import { specFrom } from '../vegaView.js';
@@ -83,6 +84,7 @@ function renderSession(): void {
 function renderAccounts(a: Accounts): void {
   const p = a.pool;
   setText('k-sas', `${p.usableNow} of ${p.accounts}`);
+  setText('k-sas-refused', poolRefusedWords(p));
   setText('k-capacity', bytes(p.capacityLeftBytes));
   const next = p.nextResetAt ? Date.parse(p.nextResetAt) : null;
   setText('k-reset', next ? `next reset ${next > Date.now() ? `in ${duration((next - Date.now()) / 1000)}` : 'due'} (${clock(p.nextResetAt)})` : 'no reset pending');

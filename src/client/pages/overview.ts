@@ -6,6 +6,7 @@ import type { PageStatus } from '../pageStatus.js';
 import { destination, etaWords, fileEta, fileRates, finishedSpeed, movedText, queuedText, restartedText, scanningText, uploadAvgText } from '../liveWords.js';
 import { accountText, elapsedSeconds, etaText, forkText, sessionHeading, stageText, uploaderText, whyText } from '../sessionWords.js';
 import { sourceWords } from '../sourceWords.js';
+import { poolRefusedWords } from '../../../sidecar/format/saHealth.js';
 import { startPage } from '../startPage.js';
 import { NOTHING_TO_WATCH, nothingToWatch } from '../../../sidecar/format/nothingToWatch.js';
 import { ThroughputChart } from '../throughputChart.js';
@@ -159,6 +160,7 @@ function renderAccounts(a: Accounts): void {
   const p = a.pool;
   setText('stat-sas', `${p.usableNow} of ${p.accounts}`);
   setText('stat-sas-sub', `${p.exhausted} exhausted · ${p.banned} banned`);
+  setText('stat-sas-refused', poolRefusedWords(p));
   setText('stat-pool', bytes(p.capacityLeftBytes));
   setText('stat-pool-sub', [p.lastsSeconds != null ? `lasts ${duration(p.lastsSeconds)} at this speed` : null, p.nextResetAt ? `next reset ${when(p.nextResetAt)}` : null].filter(Boolean).join(' · '));
   // The ones about to run out: still usable, most used first.
