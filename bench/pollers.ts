@@ -27,6 +27,11 @@ export interface PollersOptions {
   files?: string[];
   /** The server's process: its CPU over the window is reported. */
   pid?: number;
+  /**
+   * Polling before the window, not counted (but any failure is): the first polls fetch every
+   * file and run the server's code cold, which a viewer that stays for hours pays once. 10 s by default.
+   */
+  warmupMs?: number;
 }
 
 export interface PollersResult {
@@ -106,16 +111,27 @@ export async function runPollers(opts: PollersOptions): Promise<PollersResult> {
     failures++;
     if (firstFailures.length < 5) firstFailures.push(detail);
   };
+  let measuring = false;
   const tally = (status: number | string) => {
+    if (!measuring) return;
     requests++;
     statuses[status] = (statuses[status] ?? 0) + 1;
   };
   const viewers = Array.from({ length: opts.pollers }, () => new Viewer(opts.baseUrl, opts.files ?? EVERY_PAGE_FILES, tally));
-  const cpu0 = opts.pid ? cpuSeconds(opts.pid) : 0;
-  const t0 = performance.now();
-  const end = t0 + opts.durationMs;
-  await Promise.all(
-    viewers.map(async (v, i) => {
+  const warmupMs = opts.warmupMs ?? 10_000;
+  const end = performance.now() + warmupMs + opts.durationMs;
+  let cpu0 = 0;
+  let t0 = 0;
+  const window = sleep(warmupMs).then(async () => {
+    measuring = true;
+    cpu0 = opts.pid ? cpuSeconds(opts.pid) : 0;
+    t0 = performance.now();
+    // No pollers: the same window with nobody polling, to compare with.
+    if (opts.pollers === 0) await sleep(opts.durationMs);
+  });
+  await Promise.all([
+    window,
+    ...viewers.map(async (v, i) => {
       await sleep((i / opts.pollers) * opts.intervalMs);
       while (performance.now() < end) {
         const started = performance.now();
@@ -123,7 +139,7 @@ export async function runPollers(opts: PollersOptions): Promise<PollersResult> {
         await sleep(Math.max(0, Math.min(opts.intervalMs - (performance.now() - started), end - performance.now())));
       }
     }),
-  );
+  ]);
   const seconds = (performance.now() - t0) / 1000;
   const cpuPercent = opts.pid ? ((cpuSeconds(opts.pid) - cpu0) / seconds) * 100 : undefined;
   await Promise.all(viewers.map((v) => v.close()));

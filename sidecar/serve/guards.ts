@@ -23,7 +23,7 @@ export interface GuardOptions {
  * (memoryAnswer.ts): no dotfile, no `..`, and nothing read from the folder, so the path
  * check, which resolves the path on disk, has nothing to judge.
  */
-export function requestGuards(opts: GuardOptions): (req: IncomingMessage, res: ServerResponse, published?: boolean) => Promise<boolean> {
+export function requestGuards(opts: GuardOptions): (req: IncomingMessage, res: ServerResponse, published?: boolean) => boolean | Promise<boolean> {
   const hostAllowed = hostChecker({ bound: opts.host, allowed: opts.allowedHosts ?? [] });
   const loggedIn = opts.users?.size ? basicAuth(opts.users) : null;
   const allowedPath = pathGuard(opts.root);
@@ -34,7 +34,7 @@ export function requestGuards(opts: GuardOptions): (req: IncomingMessage, res: S
     return true;
   };
 
-  return async (req, res, published = false) => {
+  const check = async (req: IncomingMessage, res: ServerResponse, published: boolean): Promise<boolean> => {
     try {
       if (!hostAllowed(req.headers.host, req.socket.localAddress)) return answer(res, 421, misdirectedLine(req.headers.host ?? ''));
       if (loggedIn && !(await loggedIn(req.headers.authorization))) {
@@ -49,5 +49,15 @@ export function requestGuards(opts: GuardOptions): (req: IncomingMessage, res: S
     // The client may have gone while a check waited: nothing is left to answer, and
     // nothing must be opened for it (the close that releases files has already passed).
     return res.destroyed || req.socket.destroyed;
+  };
+
+  return (req, res, published = false) => {
+    // A published file without a login has nothing to wait for: judged without a promise,
+    // as it is on every poll of every viewer.
+    if (published && !loggedIn) {
+      if (!hostAllowed(req.headers.host, req.socket.localAddress)) return answer(res, 421, misdirectedLine(req.headers.host ?? ''));
+      return res.destroyed || req.socket.destroyed;
+    }
+    return check(req, res, published);
   };
 }

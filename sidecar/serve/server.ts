@@ -50,9 +50,14 @@ export function startServer(opts: GuardOptions & { port: number; published?: Pub
     }
     const hit = memory?.find(req.url);
     // Host (421), login (401), dotfiles and paths leading out of the folder (404): guards.ts.
-    if (await guard(req, res, hit !== undefined)) return;
+    // Neither is awaited unless it returns a promise: a poll answered from memory takes no turn of the loop.
+    const guarded = guard(req, res, hit !== undefined);
+    if (guarded === true || (guarded !== false && (await guarded))) return;
     // A data file the sidecar in this process published: from memory, as it published it.
-    if (hit && (await memory!.answer(req, res, hit))) return;
+    if (hit) {
+      const answered = memory!.answer(req, res, hit);
+      if (answered === true || (answered !== false && (await answered))) return;
+    }
     // The data files are replaced every few seconds, and serve-handler reaches a file by
     // its name three times (stat for Content-Length, a read for the ETag, a read for the
     // body): a rename in between sent one file's length with another's bytes, which a
