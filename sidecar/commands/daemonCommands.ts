@@ -6,6 +6,7 @@ import { Daemon } from '../daemon/daemon.js';
 import { NOTHING_TO_WATCH, nothingToWatch } from '../format/nothingToWatch.js';
 import { readHtpasswd } from '../serve/basicAuth.js';
 import { startServer } from '../serve/server.js';
+import { PublishedFiles } from '../write/publishedFiles.js';
 import { untilSignal } from './lifecycle.js';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -18,9 +19,11 @@ export interface Running {
 
 /** The sidecar and the built-in server, started: what `run` and `demo` share. */
 export async function startRun(config: ResolvedConfig, opts: { rediscover?: () => CloudplowLaunch[]; demo?: boolean } = {}): Promise<Running> {
-  const daemon = new Daemon(config, { continuous: true, ...opts });
+  // What the daemon writes, the server answers from memory: a viewer's poll touches no disk.
+  const published = new PublishedFiles();
+  const daemon = new Daemon(config, { continuous: true, ...opts, published });
   // Listen first: a taken port should fail before anything is written.
-  const server = await startServer(serverSettings(config));
+  const server = await startServer({ ...serverSettings(config), published });
   try {
     await daemon.start();
   } catch (err) {

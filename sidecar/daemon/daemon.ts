@@ -12,6 +12,7 @@ import { cloudplowRunningCheck } from '../sources/cloudplowRunning.js';
 import { RcloneSource } from '../sources/rclone.js';
 import type { SourceStatus } from '../sources/sourceStatus.js';
 import { removeStaleTemps } from '../write/atomic.js';
+import type { PublishedFiles } from '../write/publishedFiles.js';
 import { writeSchemas } from '../write/schemas.js';
 import { cloudplowConfigStatus, noteMoves } from './cloudplowLocation.js';
 import { Intake, SAMPLE_MS } from './intake.js';
@@ -28,6 +29,8 @@ export interface DaemonOptions {
   rediscover?: () => CloudplowLaunch[];
   /** `plowboard demo`: health.json and index.json say so, and every page shows a banner. */
   demo?: boolean;
+  /** Filled with each data file written: `run` answers them from memory (serve/memoryAnswer.ts). */
+  published?: PublishedFiles;
 }
 
 const SAVE_MS = 60_000;
@@ -101,6 +104,7 @@ export class Daemon {
       continuous: opts.continuous,
       demo: opts.demo ?? false,
       log: this.log,
+      published: opts.published,
     });
   }
 

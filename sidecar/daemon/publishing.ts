@@ -16,6 +16,7 @@ import { overallState } from '../state/overall.js';
 import { accountsCsv, transfersCsv } from '../write/csv.js';
 import { renderAccountMetrics, renderRunMetrics, stableMetrics } from '../write/metrics.js';
 import { Publisher, dataFile, type DataFile, type TextFile } from '../write/publisher.js';
+import type { PublishedFiles } from '../write/publishedFiles.js';
 import { SAMPLE_MS, type Intake } from './intake.js';
 import type { SiteKeeper } from './siteKeeper.js';
 
@@ -33,6 +34,8 @@ export interface PublishingParts {
   continuous: boolean;
   demo: boolean;
   log: (line: string) => void;
+  /** Filled with each file written, for a server in the same process. */
+  published?: PublishedFiles;
 }
 
 export class Publishing {
@@ -76,6 +79,7 @@ export class Publishing {
         ...(parts.demo ? { demo: true } : {}),
       },
       this.outputStatus,
+      parts.published,
     );
   }
 

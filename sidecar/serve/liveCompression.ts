@@ -16,7 +16,7 @@ export const DATA_FILE = /^(data\/[^/]+\.(json|csv)|metrics\.prom)$/;
 /** Below this an answer fits one packet anyway: compressing it buys nothing. */
 export const MIN_SIZE = 1024;
 /** Larger than any data file at 100× the bench's scale (3.5 MB): beyond it, send it as it is. */
-const MAX_SIZE = 16 * 1024 * 1024;
+export const MAX_SIZE = 16 * 1024 * 1024;
 
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
@@ -32,6 +32,11 @@ interface Entry {
 /** file + coding → the compressed copy of one version; a few dozen data files at most. */
 const cache = new Map<string, Entry>();
 const CACHE_ENTRIES = 64;
+
+/** Fast settings: this runs while a viewer waits, in zlib's thread pool, not on the main thread. */
+export function compress(source: Buffer, encoding: Encoding): Promise<Buffer> {
+  return encoding === 'br' ? brotli(source, { params: { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_SIZE_HINT]: source.length } }) : gzipAsync(source, { level: 6 });
+}
 
 /**
  * The compressed bytes of `file` as it is now, or null if it is not a regular file of a
@@ -56,8 +61,7 @@ export async function compressedNow(realRoot: string, file: string, encoding: En
   } finally {
     await handle.close();
   }
-  // Fast settings: this runs while a viewer waits, in zlib's thread pool, not on the main thread.
-  const body = encoding === 'br' ? await brotli(source, { params: { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_SIZE_HINT]: source.length } }) : await gzipAsync(source, { level: 6 });
+  const body = await compress(source, encoding);
   cache.delete(`${file}\0${encoding}`);
   cache.set(`${file}\0${encoding}`, { ...key, body });
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);

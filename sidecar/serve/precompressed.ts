@@ -9,7 +9,7 @@ import { IMMUTABLE, REVALIDATE, SECURITY_HEADERS } from './headers.js';
 import { compressedNow, DATA_FILE } from './liveCompression.js';
 
 /** The types serve-handler gives these names (mime-types), for the compressed answer of the same file. */
-const TYPES: Record<string, string> = {
+export const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'application/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -123,7 +123,7 @@ function answer(req: IncomingMessage, res: ServerResponse, a: { rel: string; enc
   }
   res.writeHead(200, {
     ...caching,
-    'Content-Type': TYPES[path.posix.extname(a.rel)] ?? 'application/octet-stream',
+    'Content-Type': CONTENT_TYPES[path.posix.extname(a.rel)] ?? 'application/octet-stream',
     'Content-Encoding': a.encoding,
     'Content-Length': a.body.length,
   });

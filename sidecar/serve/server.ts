@@ -4,7 +4,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import handler from 'serve-handler';
 import { requestGuards, type GuardOptions } from './guards.js';
+import type { PublishedFiles } from '../write/publishedFiles.js';
 import { IMMUTABLE, REVALIDATE, SECURITY_HEADERS, securityHeaders, withFrameAncestors } from './headers.js';
+import { memoryAnswerer } from './memoryAnswer.js';
 import { sendPrecompressed } from './precompressed.js';
 
 export interface RunningServer {
@@ -32,18 +34,30 @@ const HANDLER_OPTIONS = {
   ],
 };
 
-/** A read-only static server for the output folder: GET and HEAD, nothing else. */
-export function startServer(opts: GuardOptions & { port: number }): Promise<RunningServer> {
+/**
+ * A read-only static server for the output folder: GET and HEAD, nothing else. `published`:
+ * what a sidecar in the same process (`run`) has written, answered from memory.
+ */
+export function startServer(opts: GuardOptions & { port: number; published?: PublishedFiles }): Promise<RunningServer> {
   const options = { ...HANDLER_OPTIONS, public: opts.root, headers: withFrameAncestors(HANDLER_OPTIONS.headers, opts.frameAncestors) };
   const guard = requestGuards(opts);
+  const memory = opts.published ? memoryAnswerer(opts.published, securityHeaders(opts.frameAncestors)) : null;
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
       res.end('plowboard is read-only: GET and HEAD only\n');
       return;
     }
+    const hit = memory?.find(req.url);
     // Host (421), login (401), dotfiles and paths leading out of the folder (404): guards.ts.
-    if (await guard(req, res)) return;
+    // Neither is awaited unless it returns a promise: a poll answered from memory takes no turn of the loop.
+    const guarded = guard(req, res, hit !== undefined);
+    if (guarded === true || (guarded !== false && (await guarded))) return;
+    // A data file the sidecar in this process published: from memory, as it published it.
+    if (hit) {
+      const answered = memory!.answer(req, res, hit);
+      if (answered === true || (answered !== false && (await answered))) return;
+    }
     // The data files are replaced every few seconds, and serve-handler reaches a file by
     // its name three times (stat for Content-Length, a read for the ETag, a read for the
     // body): a rename in between sent one file's length with another's bytes, which a

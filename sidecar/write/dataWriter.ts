@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic.js';
+import type { PublishedFiles } from './publishedFiles.js';
 
 export interface WriteOutcome {
   written: boolean;
@@ -25,7 +26,11 @@ function keyWithoutGeneratedAt(text: string, data: unknown): string {
 export class DataWriter {
   private readonly last = new Map<string, { key: string; changedAt: string; second: number; size: number }>();
 
-  constructor(private readonly outputDir: string) {}
+  /** `published`: where a server in the same process takes the files from (see publishedFiles.ts). */
+  constructor(
+    private readonly outputDir: string,
+    private readonly published?: PublishedFiles,
+  ) {}
 
   async write<T>(relPath: string, data: T, opts: { stable?: (data: T) => unknown; force?: boolean } = {}): Promise<WriteOutcome> {
     let text = `${JSON.stringify(data)}\n`;
@@ -44,6 +49,8 @@ export class DataWriter {
     if (prev && prev.key === key && !force) return { written: false, changedAt: prev.changedAt };
     await writeFileAtomic(path.join(this.outputDir, relPath), text, { durable: false });
     const now = new Date();
+    // After the rename: a failed write leaves the version last published, on disk and here.
+    this.published?.set(relPath, text, now);
     const changedAt = now.toISOString();
     this.last.set(relPath, { key, changedAt, second: Math.floor(now.getTime() / 1000), size: Buffer.byteLength(text) });
     return { written: true, changedAt };

@@ -1,6 +1,7 @@
 import { DATA_FILES, dataPath, envelope, schemaPath, type Health, type Manifest, type SourceHealth } from '../contract/index.js';
 import type { SourceStatus } from '../sources/sourceStatus.js';
 import { DataWriter } from './dataWriter.js';
+import type { PublishedFiles } from './publishedFiles.js';
 
 export interface PublishMeta {
   version: string;
@@ -44,8 +45,9 @@ export class Publisher {
     outputDir: string,
     private readonly meta: PublishMeta,
     private readonly output: SourceStatus,
+    published?: PublishedFiles,
   ) {
-    this.writer = new DataWriter(outputDir);
+    this.writer = new DataWriter(outputDir, published);
   }
 
   async publish(files: DataFile[], health: Health, now = new Date(), texts: TextFile[] = []): Promise<void> {
