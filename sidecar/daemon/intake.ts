@@ -7,6 +7,7 @@ import { attributeTransfers, saPeriods } from '../normalize/saTimeline.js';
 import type { RclonePoll } from '../sources/rclone.js';
 import { HistoryStore, SAMPLE_SECONDS } from '../state/history.js';
 import { LiveView, stableLive } from '../state/liveView.js';
+import { EventLog } from '../state/eventLog.js';
 import { LoggedTransfers } from '../state/loggedTransfers.js';
 import { ObservedUsage } from '../state/observedUsage.js';
 import { ThroughputTracker } from '../state/throughput.js';
@@ -27,6 +28,8 @@ export class Intake {
   /** Replaced by what the state folder held, when it held one. */
   history = new HistoryStore();
   observed = new ObservedUsage(Date.now());
+  /** The timeline: what happened, derived at each publish. */
+  timeline = new EventLog();
   /** The uploader and SA of the active session, as of the last publish. */
   uploading: { uploader: string | null; account: string | null } | null = null;
   private readonly logged = new LoggedTransfers();

@@ -4,24 +4,29 @@ import path from 'node:path';
 import type { Transfer } from '../contract/index.js';
 import { redactOrNull } from '../normalize/secrets.js';
 import { SourceStatus } from '../sources/sourceStatus.js';
+import { EventLog } from '../state/eventLog.js';
 import { HistoryStore } from '../state/history.js';
 import { ObservedUsage } from '../state/observedUsage.js';
 import type { Intake } from './intake.js';
 import { StateFile } from './stateFile.js';
 
-type Kept = Pick<Intake, 'history' | 'observed' | 'transfers'>;
+type Kept = Pick<Intake, 'history' | 'observed' | 'transfers' | 'timeline'>;
 
 export class SavedState {
   readonly status: SourceStatus;
   private readonly historyFile: StateFile<HistoryStore>;
   private readonly transfersFile: StateFile<Transfer[]>;
   private readonly observedFile: StateFile<ObservedUsage>;
+  private readonly eventsFile: StateFile<EventLog>;
+  /** The timeline as last saved: up to 2,000 events are not rewritten every minute for nothing. */
+  private eventsSaved: { log: EventLog; version: number } | null = null;
 
   constructor(private readonly stateDir: string) {
     this.status = new SourceStatus('state:dir', 'state', 'state folder', stateDir);
     this.historyFile = new StateFile(path.join(stateDir, 'history.json'), (raw) => HistoryStore.restore(raw, Date.now()));
     this.transfersFile = new StateFile(path.join(stateDir, 'transfers.json'), restoreTransfers);
     this.observedFile = new StateFile(path.join(stateDir, 'observed-usage.json'), (raw) => ObservedUsage.restore(raw, Date.now()));
+    this.eventsFile = new StateFile(path.join(stateDir, 'events.json'), (raw) => EventLog.restore(raw, Date.now()));
   }
 
   async restoreInto(kept: Kept): Promise<void> {
@@ -33,6 +38,9 @@ export class SavedState {
     else if (history.kind === 'corrupt') problems.push(history.message);
     if (transfers.kind === 'loaded') kept.transfers.add(transfers.value);
     else if (transfers.kind === 'corrupt') problems.push(transfers.message);
+    const events = await this.eventsFile.load();
+    if (events.kind === 'loaded') kept.timeline = events.value;
+    else if (events.kind === 'corrupt') problems.push(events.message);
     if (problems.length) this.status.fail('error', problems.join('; '), { hint: 'The unreadable file was moved aside with a .corrupt- suffix; nothing else is lost.' });
     else this.status.ok(null);
   }
@@ -42,6 +50,10 @@ export class SavedState {
       await this.historyFile.save(kept.history.snapshot());
       await this.transfersFile.save(kept.transfers.list());
       await this.observedFile.save(kept.observed.snapshot());
+      if (this.eventsSaved?.log !== kept.timeline || this.eventsSaved.version !== kept.timeline.version) {
+        await this.eventsFile.save(kept.timeline.snapshot());
+        this.eventsSaved = { log: kept.timeline, version: kept.timeline.version };
+      }
       this.status.ok(null);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;

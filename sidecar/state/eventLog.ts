@@ -1,0 +1,125 @@
+import { Value } from '@sinclair/typebox/value';
+import { TimelineEvent, envelope, type Events } from '../contract/index.js';
+import { redactOrNull } from '../normalize/secrets.js';
+
+export const EVENTS_KEPT_DAYS = 90;
+export const EVENTS_LIMIT = 2000;
+const DAY_MS = 86_400_000;
+/**
+ * A rate limit of one SA read again from a window that starts later (its first 403 line
+ * trimmed) hashes differently: hits of one SA this close together are the same one.
+ */
+const SAME_LIMIT_MS = 30 * 60_000;
+
+interface Kept {
+  event: TimelineEvent;
+  /** Order of arrival, for events of the same time (an abort and the suspension it causes). */
+  seq: number;
+}
+
+/**
+ * The timeline: events by id, each kept once however often it is derived again (every
+ * publish, a log re-read after a restart or a rotation), for 90 days and at most
+ * EVENTS_LIMIT of them. `version` goes up with every change, so the file is written only then.
+ */
+export class EventLog {
+  private readonly byId = new Map<string, Kept>();
+  private seq = 0;
+  private sorted: TimelineEvent[] | null = null;
+  version = 0;
+
+  constructor(
+    readonly keptDays = EVENTS_KEPT_DAYS,
+    readonly limit = EVENTS_LIMIT,
+  ) {}
+
+  /** Adds what is new, brings known ones up to date (a count that grew), prunes; true when anything changed. */
+  add(events: readonly TimelineEvent[], now: number): boolean {
+    let changed = false;
+    for (const e of events) changed = this.put(e, now) || changed;
+    changed = this.prune(now) || changed;
+    if (changed) {
+      this.version++;
+      this.sorted = null;
+    }
+    return changed;
+  }
+
+  /** Newest first. */
+  list(): readonly TimelineEvent[] {
+    this.sorted ??= [...this.byId.values()].sort((a, b) => b.event.time.localeCompare(a.event.time) || b.seq - a.seq).map((k) => k.event);
+    return this.sorted;
+  }
+
+  toFile(generatedAt: string): Events {
+    return { ...envelope(generatedAt), keptDays: this.keptDays, limit: this.limit, events: [...this.list()] };
+  }
+
+  /** What the state folder keeps: the list, newest first. */
+  snapshot(): TimelineEvent[] {
+    return [...this.list()];
+  }
+
+  static restore(raw: unknown, now: number): EventLog {
+    if (!Array.isArray(raw)) throw new Error('not a list of events');
+    const log = new EventLog();
+    // Oldest first, so that arrival order among events of one time is kept.
+    const valid = raw.filter((e): e is TimelineEvent => Value.Check(TimelineEvent, e)).reverse();
+    log.add(valid.map((e) => ({ ...e, evidence: { ...e.evidence, line: redactOrNull(e.evidence.line) } })), now);
+    return log;
+  }
+
+  private put(e: TimelineEvent, now: number): boolean {
+    const known = this.byId.get(e.id) ?? this.sameLimit(e);
+    if (!known) {
+      // What was pruned stays out when the log shows it again: it would come and go at every read.
+      if (Date.parse(e.time) < now - this.keptDays * DAY_MS || (this.byId.size >= this.limit && e.time < (this.list().at(-1)?.time ?? ''))) return false;
+      this.sorted = null;
+      this.byId.set(e.id, { event: structuredClone(e), seq: this.seq++ });
+      return true;
+    }
+    const k = known.event;
+    let changed = false;
+    if (e.count > k.count) {
+      k.count = e.count;
+      k.evidence.figure = e.evidence.figure;
+      if (e.kind === 'error_burst') k.summary = e.summary;
+      changed = true;
+    }
+    // Read again from a window that starts later, an event may know less of its context: what it knew stays.
+    for (const f of ['uploader', 'account', 'file'] as const) {
+      if (k[f] === null && e[f] !== null) {
+        k[f] = e[f];
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  private sameLimit(e: TimelineEvent): Kept | undefined {
+    if (e.kind !== 'sa_rate_limited' || e.account === null) return undefined;
+    const at = Date.parse(e.time);
+    for (const k of this.byId.values()) {
+      const o = k.event;
+      if (o.kind === e.kind && o.account === e.account && o.uploader === e.uploader && Math.abs(Date.parse(o.time) - at) <= SAME_LIMIT_MS) return k;
+    }
+    return undefined;
+  }
+
+  private prune(now: number): boolean {
+    const oldest = now - this.keptDays * DAY_MS;
+    let changed = false;
+    for (const [id, k] of this.byId) {
+      if (Date.parse(k.event.time) < oldest) {
+        this.byId.delete(id);
+        changed = true;
+      }
+    }
+    if (this.byId.size > this.limit) {
+      const byAge = [...this.byId.values()].sort((a, b) => a.event.time.localeCompare(b.event.time) || a.seq - b.seq);
+      for (const k of byAge.slice(0, this.byId.size - this.limit)) this.byId.delete(k.event.id);
+      changed = true;
+    }
+    return changed;
+  }
+}
