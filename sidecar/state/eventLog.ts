@@ -1,5 +1,4 @@
-import { Value } from '@sinclair/typebox/value';
-import { TimelineEvent, envelope, type Events } from '../contract/index.js';
+import { EVENT_KINDS, envelope, type Events, type TimelineEvent } from '../contract/index.js';
 import { redactOrNull } from '../normalize/secrets.js';
 
 export const EVENTS_KEPT_DAYS = 90;
@@ -64,7 +63,7 @@ export class EventLog {
     if (!Array.isArray(raw)) throw new Error('not a list of events');
     const log = new EventLog();
     // Oldest first, so that arrival order among events of one time is kept.
-    const valid = raw.filter((e): e is TimelineEvent => Value.Check(TimelineEvent, e)).reverse();
+    const valid = raw.filter(isEvent).reverse();
     log.add(valid.map((e) => ({ ...e, evidence: { ...e.evidence, line: redactOrNull(e.evidence.line) } })), now);
     return log;
   }
@@ -97,11 +96,13 @@ export class EventLog {
   }
 
   private sameLimit(e: TimelineEvent): Kept | undefined {
-    if (e.kind !== 'sa_rate_limited' || e.account === null) return undefined;
+    if (e.kind !== 'sa_rate_limited') return undefined;
     const at = Date.parse(e.time);
+    // Read from a later start, the hit may not know its SA: then any SA's hit this close is it.
+    const fits = (mine: string | null, theirs: string | null) => mine === null || mine === theirs;
     for (const k of this.byId.values()) {
       const o = k.event;
-      if (o.kind === e.kind && o.account === e.account && o.uploader === e.uploader && Math.abs(Date.parse(o.time) - at) <= SAME_LIMIT_MS) return k;
+      if (o.kind === e.kind && fits(e.account, o.account) && fits(e.uploader, o.uploader) && Math.abs(Date.parse(o.time) - at) <= SAME_LIMIT_MS) return k;
     }
     return undefined;
   }
@@ -122,4 +123,18 @@ export class EventLog {
     }
     return changed;
   }
+}
+
+const KINDS = new Set<string>(EVENT_KINDS);
+const SEVERITIES = new Set(['info', 'warning', 'error']);
+const str = (v: unknown) => typeof v === 'string';
+const strOrNull = (v: unknown) => v === null || typeof v === 'string';
+
+/** A saved entry of the shape this version writes; one from elsewhere (an older or damaged file) is left out. */
+function isEvent(v: unknown): v is TimelineEvent {
+  const e = v as TimelineEvent | null;
+  if (!e || typeof e !== 'object' || !str(e.id) || !str(e.time) || Number.isNaN(Date.parse(e.time)) || !KINDS.has(e.kind) || !SEVERITIES.has(e.severity)) return false;
+  if (!str(e.summary) || !strOrNull(e.uploader) || !strOrNull(e.account) || !strOrNull(e.file) || !strOrNull(e.until)) return false;
+  const ev = e.evidence as TimelineEvent['evidence'] | null;
+  return Number.isInteger(e.count) && e.count >= 1 && !!ev && typeof ev === 'object' && str(ev.source) && strOrNull(ev.line) && strOrNull(ev.figure);
 }
