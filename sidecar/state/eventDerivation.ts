@@ -30,6 +30,8 @@ export interface Views {
 export class EventDerivation {
   private logSeen: readonly LogEvent[] | null = null;
   private transfersSeen: readonly Transfer[] | null = null;
+  /** The accounts object last looked at for bans: the same object while nothing in them moved. */
+  private accountsSeen: Accounts | null = null;
   private readonly sourceBad = new Map<string, boolean>();
   private readonly windows = new Map<string, { resetAt: string | null; usedBytes: number }>();
   private idleSince: number | null = null;
@@ -51,9 +53,11 @@ export class EventDerivation {
   private accountChanges(v: Views): TimelineEvent[] {
     const out: TimelineEvent[] = [];
     const at = new Date(v.now).toISOString();
+    const fresh = v.accounts !== this.accountsSeen;
+    this.accountsSeen = v.accounts;
     for (const u of v.accounts.uploaders) {
       for (const a of u.accounts) {
-        if (a.bannedUntil && Date.parse(a.bannedUntil) > v.now) {
+        if (fresh && a.bannedUntil && Date.parse(a.bannedUntil) > v.now) {
           // One ban is one SA until one time: seen again at every publish and after a restart, kept once.
           out.push(
             timelineEvent({

@@ -109,6 +109,8 @@ export class EventLog {
 
   private prune(now: number): boolean {
     const oldest = now - this.keptDays * DAY_MS;
+    // Every publish asks: the sorted list (kept while nothing changes) answers at once when nothing is due.
+    if (this.byId.size <= this.limit && Date.parse(this.list().at(-1)?.time ?? '') >= oldest) return false;
     let changed = false;
     for (const [id, k] of this.byId) {
       if (Date.parse(k.event.time) < oldest) {
