@@ -41,6 +41,3 @@ export function timelineEvent(f: EventFacts): TimelineEvent {
     evidence: { source: f.source, line: f.line ?? null, figure: f.figure ?? null },
   };
 }
-
-/** Warnings and errors: what the kiosk shows and the overview marks. */
-export const isSerious = (e: Pick<TimelineEvent, 'severity'>): boolean => e.severity !== 'info';
