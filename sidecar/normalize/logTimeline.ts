@@ -1,7 +1,20 @@
-import type { LogEvent, TimelineEvent } from '../contract/index.js';
-import { timelineEvent, type EventFacts } from './timelineEvent.js';
+import type { EventKind, LogEvent, TimelineEvent } from '../contract/index.js';
+import { eventId, timelineEvent, type EventFacts } from './timelineEvent.js';
 
 const SOURCE = 'cloudplow.log';
+
+/**
+ * Ids by log event and kind. The follower hands out the same event objects at every read, and
+ * the whole list is derived again at every new event (a copied file): hashing is the cost.
+ */
+const ids = new WeakMap<LogEvent, Map<string, string>>();
+function idOf(e: LogEvent, kind: EventKind): string {
+  let byKind = ids.get(e);
+  if (!byKind) ids.set(e, (byKind = new Map()));
+  let id = byKind.get(kind);
+  if (id === undefined) byKind.set(kind, (id = eventId(kind, [e.time, e.message])));
+  return id;
+}
 
 /**
  * Timeline events from cloudplow's log events, oldest first. Pure and deterministic: the
@@ -17,7 +30,7 @@ export function timelineFromLog(events: readonly LogEvent[]): TimelineEvent[] {
   /** The rate-limit event of the SA in use, so that its further 403 lines count into it. */
   let limited: TimelineEvent | null = null;
   const from = (e: LogEvent, f: Omit<EventFacts, 'time' | 'identity' | 'source' | 'line'>) =>
-    timelineEvent({ ...f, time: e.time!, identity: [e.time, e.message], source: SOURCE, line: e.message });
+    timelineEvent({ ...f, time: e.time!, identity: [e.time, e.message], id: idOf(e, f.kind), source: SOURCE, line: e.message });
 
   events.forEach((e, i) => {
     if (e.time === null) return;

@@ -8,6 +8,8 @@ export interface EventFacts {
   summary: string;
   /** What makes this happening itself and no other: hashed into the id with the kind. */
   identity: readonly unknown[];
+  /** The id already worked out from this identity (a cache), so that it is not hashed again. */
+  id?: string;
   uploader?: string | null;
   account?: string | null;
   file?: string | null;
@@ -28,7 +30,7 @@ export function eventId(kind: string, identity: readonly unknown[]): string {
 
 export function timelineEvent(f: EventFacts): TimelineEvent {
   return {
-    id: eventId(f.kind, f.identity),
+    id: f.id ?? eventId(f.kind, f.identity),
     time: f.time,
     kind: f.kind,
     severity: f.severity,

@@ -38,7 +38,7 @@ export class EventDerivation {
 
   derive(v: Views): TimelineEvent[] {
     const out: TimelineEvent[] = [];
-    if (v.logEvents !== this.logSeen) {
+    if (!sameList(v.logEvents, this.logSeen)) {
       this.logSeen = v.logEvents;
       out.push(...timelineFromLog(v.logEvents));
     }
@@ -153,6 +153,15 @@ export class EventDerivation {
     }
     return out;
   }
+}
+
+/**
+ * The log's snapshot is a new list at every new line, but holds the same event objects in
+ * time order: same length, same first and same last is the same list, and deriving it again
+ * (a hash per event) is skipped for the rclone stats lines that come every minute.
+ */
+function sameList(a: readonly LogEvent[], b: readonly LogEvent[] | null): boolean {
+  return a === b || (b !== null && a.length === b.length && a[0] === b[0] && a.at(-1) === b.at(-1));
 }
 
 /** The sidecar's own start and stop: a gap in the timeline has its reason. */

@@ -23,6 +23,8 @@ interface Kept {
  */
 export class EventLog {
   private readonly byId = new Map<string, Kept>();
+  /** The rate-limit events, looked through for each new one (see SAME_LIMIT_MS). */
+  private readonly limits = new Set<Kept>();
   private seq = 0;
   private sorted: TimelineEvent[] | null = null;
   version = 0;
@@ -35,7 +37,9 @@ export class EventLog {
   /** Adds what is new, brings known ones up to date (a count that grew), prunes; true when anything changed. */
   add(events: readonly TimelineEvent[], now: number): boolean {
     let changed = false;
-    for (const e of events) changed = this.put(e, now) || changed;
+    // The oldest kept, once per call: a full store turns away what is older (asked per event, it sorted per event).
+    const floor = this.byId.size >= this.limit ? (this.list().at(-1)?.time ?? '') : '';
+    for (const e of events) changed = this.put(e, now, floor) || changed;
     changed = this.prune(now) || changed;
     if (changed) {
       this.version++;
@@ -68,13 +72,15 @@ export class EventLog {
     return log;
   }
 
-  private put(e: TimelineEvent, now: number): boolean {
+  private put(e: TimelineEvent, now: number, floor: string): boolean {
     const known = this.byId.get(e.id) ?? this.sameLimit(e);
     if (!known) {
       // What was pruned stays out when the log shows it again: it would come and go at every read.
-      if (Date.parse(e.time) < now - this.keptDays * DAY_MS || (this.byId.size >= this.limit && e.time < (this.list().at(-1)?.time ?? ''))) return false;
+      if (Date.parse(e.time) < now - this.keptDays * DAY_MS || (this.byId.size >= this.limit && e.time < floor)) return false;
       this.sorted = null;
-      this.byId.set(e.id, { event: structuredClone(e), seq: this.seq++ });
+      const kept = { event: structuredClone(e), seq: this.seq++ };
+      this.byId.set(e.id, kept);
+      if (e.kind === 'sa_rate_limited') this.limits.add(kept);
       return true;
     }
     const k = known.event;
@@ -100,7 +106,7 @@ export class EventLog {
     const at = Date.parse(e.time);
     // Read from a later start, the hit may not know its SA: then any SA's hit this close is it.
     const fits = (mine: string | null, theirs: string | null) => mine === null || mine === theirs;
-    for (const k of this.byId.values()) {
+    for (const k of this.limits) {
       const o = k.event;
       if (o.kind === e.kind && fits(e.account, o.account) && fits(e.uploader, o.uploader) && Math.abs(Date.parse(o.time) - at) <= SAME_LIMIT_MS) return k;
     }
@@ -115,12 +121,16 @@ export class EventLog {
     for (const [id, k] of this.byId) {
       if (Date.parse(k.event.time) < oldest) {
         this.byId.delete(id);
+        this.limits.delete(k);
         changed = true;
       }
     }
     if (this.byId.size > this.limit) {
       const byAge = [...this.byId.values()].sort((a, b) => a.event.time.localeCompare(b.event.time) || a.seq - b.seq);
-      for (const k of byAge.slice(0, this.byId.size - this.limit)) this.byId.delete(k.event.id);
+      for (const k of byAge.slice(0, this.byId.size - this.limit)) {
+        this.byId.delete(k.event.id);
+        this.limits.delete(k);
+      }
       changed = true;
     }
     return changed;
