@@ -10,6 +10,7 @@ import { Live } from './live.js';
 import { Manifest } from './manifest.js';
 import { Accounts } from './accounts.js';
 import { Distribution } from './distribution.js';
+import { Events } from './events.js';
 import { Logs } from './logs.js';
 import { SessionFile } from './session.js';
 import { Transfers } from './transfers.js';
@@ -18,6 +19,7 @@ export * from './accounts.js';
 export * from './common.js';
 export * from './distribution.js';
 export * from './effectiveConfig.js';
+export * from './events.js';
 export * from './health.js';
 export * from './history.js';
 export * from './logs.js';
@@ -41,6 +43,7 @@ export const DATA_FILES = [
   { name: 'session', schema: SessionFile, description: 'the current or last upload session, and the evidence for it being active' },
   { name: 'distribution', schema: Distribution, description: 'file-size distributions per uploader, of the queue and of history' },
   { name: 'logs', schema: Logs, description: "the last lines of cloudplow's log, parsed, and the events recognized in them" },
+  { name: 'events', schema: Events, description: 'what happened, newest first: sessions, SA changes, rate limits, bans, rclone, sources, the sidecar' },
   { name: 'config', schema: EffectiveConfig, description: "plowboard's effective configuration, secrets removed" },
   { name: 'history-1h', schema: historyRangeSchema('1h'), description: 'the last hour in 5 s buckets' },
   { name: 'history-48h', schema: historyRangeSchema('48h'), description: 'the last 48 hours in 1 min buckets' },

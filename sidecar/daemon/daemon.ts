@@ -11,6 +11,8 @@ import { CloudplowSource } from '../sources/cloudplow.js';
 import { cloudplowRunningCheck } from '../sources/cloudplowRunning.js';
 import { RcloneSource } from '../sources/rclone.js';
 import type { SourceStatus } from '../sources/sourceStatus.js';
+import { sidecarEvent } from '../state/eventDerivation.js';
+import { version } from '../projectRoot.js';
 import { removeStaleTemps } from '../write/atomic.js';
 import type { PublishedFiles } from '../write/publishedFiles.js';
 import { writeSchemas } from '../write/schemas.js';
@@ -120,6 +122,7 @@ export class Daemon {
     await mkdir(this.config.output, { recursive: true });
     await Promise.all([removeStaleTemps(path.join(this.config.output, 'data')), removeStaleTemps(this.config.stateDir)]);
     await this.saved.restoreInto(this.intake);
+    if (this.opts.continuous) this.intake.timeline.add([sidecarEvent('sidecar_started', this.startedAt, version)], Date.now());
     await this.cloudplow?.readAll();
     await writeSchemas(this.config.output);
     await Promise.all(this.rclone.map((s) => s.poll()));
@@ -164,6 +167,7 @@ export class Daemon {
     await this.publishing.settled();
     if (this.opts.continuous) {
       this.intake.sample();
+      this.intake.timeline.add([sidecarEvent('sidecar_stopped', new Date().toISOString(), version)], Date.now());
       await this.saved.save(this.intake);
     }
   }

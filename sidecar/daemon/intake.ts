@@ -7,6 +7,7 @@ import { attributeTransfers, saPeriods } from '../normalize/saTimeline.js';
 import type { RclonePoll } from '../sources/rclone.js';
 import { HistoryStore, SAMPLE_SECONDS } from '../state/history.js';
 import { LiveView, stableLive } from '../state/liveView.js';
+import { EventLog } from '../state/eventLog.js';
 import { LoggedTransfers } from '../state/loggedTransfers.js';
 import { ObservedUsage } from '../state/observedUsage.js';
 import type { Refusal } from '../normalize/saRefusals.js';
@@ -31,6 +32,8 @@ export class Intake {
   observed = new ObservedUsage(Date.now());
   /** 403s and bans per SA seen in cloudplow's log; replaced by what the state folder held. */
   refusals = new RefusalStore();
+  /** The timeline: what happened, derived at each publish. */
+  timeline = new EventLog();
   /** The uploader and SA of the active session, as of the last publish. */
   uploading: { uploader: string | null; account: string | null } | null = null;
   private readonly logged = new LoggedTransfers();

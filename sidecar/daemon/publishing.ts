@@ -11,6 +11,8 @@ import { EMPTY_SNAPSHOT } from '../sources/cloudplowSnapshot.js';
 import { SourceStatus } from '../sources/sourceStatus.js';
 import { AccountsCache } from '../state/accountsCache.js';
 import { cloudplowView } from '../state/cloudplowView.js';
+import { EventDerivation } from '../state/eventDerivation.js';
+import type { EventLog } from '../state/eventLog.js';
 import { stableLive } from '../state/liveView.js';
 import { overallState } from '../state/overall.js';
 import { accountsCsv, transfersCsv } from '../write/csv.js';
@@ -57,6 +59,9 @@ export class Publishing {
   /** The per-account part of metrics.prom, rendered again only when the accounts change. */
   private accountMetrics: string | null = null;
   private cloudplowVersion = -1;
+  private readonly eventDerivation = new EventDerivation();
+  /** The timeline as last written: events.json is rewritten only when it changed. */
+  private eventsWritten: { log: EventLog; version: number } | null = null;
   private metricsAt = 0;
 
   constructor(
@@ -184,6 +189,12 @@ export class Publishing {
       this.historyWritten.set(range, version);
     }
     const sources = this.parts.sourceHealth();
+    const logEvents = cloudplow?.snapshot().log.events ?? EMPTY_SNAPSHOT.log.events;
+    intake.timeline.add(this.eventDerivation.derive({ now: now.getTime(), logEvents, accounts: view.accounts, session, live, transfers: list, sources }), now.getTime());
+    if (this.eventsWritten?.log !== intake.timeline || this.eventsWritten.version !== intake.timeline.version || !this.publisher.written('data/events.json')) {
+      files.push(dataFile('events', intake.timeline.toFile(generatedAt)));
+      this.eventsWritten = { log: intake.timeline, version: intake.timeline.version };
+    }
     const health: Health = { ...envelope(generatedAt), state: overallState(sources), sidecar: { version, startedAt: this.parts.startedAt }, ...(this.parts.demo ? { demo: true } : {}), sources };
     // Prometheus scrapes the textfile every 15 s or more: one render per history sample is plenty.
     if (now.getTime() - this.metricsAt >= SAMPLE_MS || !this.publisher.written('metrics.prom')) {

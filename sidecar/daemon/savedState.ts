@@ -4,13 +4,14 @@ import path from 'node:path';
 import type { Transfer } from '../contract/index.js';
 import { redactOrNull } from '../normalize/secrets.js';
 import { SourceStatus } from '../sources/sourceStatus.js';
+import { EventLog } from '../state/eventLog.js';
 import { HistoryStore } from '../state/history.js';
 import { ObservedUsage } from '../state/observedUsage.js';
 import { RefusalStore } from '../state/refusalStore.js';
 import type { Intake } from './intake.js';
 import { StateFile } from './stateFile.js';
 
-type Kept = Pick<Intake, 'history' | 'observed' | 'transfers' | 'refusals'>;
+type Kept = Pick<Intake, 'history' | 'observed' | 'transfers' | 'refusals' | 'timeline'>;
 
 export class SavedState {
   readonly status: SourceStatus;
@@ -18,6 +19,9 @@ export class SavedState {
   private readonly transfersFile: StateFile<Transfer[]>;
   private readonly observedFile: StateFile<ObservedUsage>;
   private readonly refusalsFile: StateFile<RefusalStore>;
+  private readonly eventsFile: StateFile<EventLog>;
+  /** The timeline as last saved: up to 2,000 events are not rewritten every minute for nothing. */
+  private eventsSaved: { log: EventLog; version: number } | null = null;
 
   constructor(private readonly stateDir: string) {
     this.status = new SourceStatus('state:dir', 'state', 'state folder', stateDir);
@@ -25,6 +29,7 @@ export class SavedState {
     this.transfersFile = new StateFile(path.join(stateDir, 'transfers.json'), restoreTransfers);
     this.observedFile = new StateFile(path.join(stateDir, 'observed-usage.json'), (raw) => ObservedUsage.restore(raw, Date.now()));
     this.refusalsFile = new StateFile(path.join(stateDir, 'sa-refusals.json'), (raw) => RefusalStore.restore(raw, Date.now()));
+    this.eventsFile = new StateFile(path.join(stateDir, 'events.json'), (raw) => EventLog.restore(raw, Date.now()));
   }
 
   async restoreInto(kept: Kept): Promise<void> {
@@ -39,6 +44,9 @@ export class SavedState {
     const refusals = await this.refusalsFile.load();
     if (refusals.kind === 'loaded') kept.refusals = refusals.value;
     else if (refusals.kind === 'corrupt') problems.push(refusals.message);
+    const events = await this.eventsFile.load();
+    if (events.kind === 'loaded') kept.timeline = events.value;
+    else if (events.kind === 'corrupt') problems.push(events.message);
     if (problems.length) this.status.fail('error', problems.join('; '), { hint: 'The unreadable file was moved aside with a .corrupt- suffix; nothing else is lost.' });
     else this.status.ok(null);
   }
@@ -49,6 +57,10 @@ export class SavedState {
       await this.transfersFile.save(kept.transfers.list());
       await this.observedFile.save(kept.observed.snapshot());
       await this.refusalsFile.save(kept.refusals.snapshot());
+      if (this.eventsSaved?.log !== kept.timeline || this.eventsSaved.version !== kept.timeline.version) {
+        await this.eventsFile.save(kept.timeline.snapshot());
+        this.eventsSaved = { log: kept.timeline, version: kept.timeline.version };
+      }
       this.status.ok(null);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;

@@ -1,4 +1,5 @@
 import type { Accounts, Health, Live, Logs, Pool, SessionFile, Transfers } from '../contract/index.js';
+import { eventsSection } from './eventsSection.js';
 import type { Chart } from './renderCharts.js';
 import { bytes, count, duration, orDash, percent, speed, utc } from './format.js';
 import { etaText, fileEta, fileSpeed, finishedSpeed, instanceText, movedText, queuedText } from './liveText.js';
@@ -51,6 +52,7 @@ export function buildDocument(data: SnapshotData, charts: Chart[], opts: { time:
   if (data['history-48h'] || data['history-90d']) sections.push(history(data, [...chart('history-48h'), ...chart('daily')]));
   if (data.distribution) sections.push(queue(data, chart('sizes')));
   if (data.logs) sections.push(logs(data.logs));
+  if (data.events) sections.push(eventsSection(data.events, opts.time));
   if (data.health) sections.push(health(data.health));
   return { title: `plowboard snapshot ${utc(opts.time)}`, time: opts.time, sections };
 }

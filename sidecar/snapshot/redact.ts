@@ -21,6 +21,11 @@ export function redactNames(input: SnapshotData): SnapshotData {
     const m = RCLONE_OBJECT.exec(line.message);
     if (m) names.add(m[2]!);
   }
+  for (const e of data.events?.events ?? []) {
+    if (e.file) names.add(e.file);
+    const m = e.evidence.line === null ? null : RCLONE_OBJECT.exec(e.evidence.line);
+    if (m) names.add(m[2]!);
+  }
 
   const text = (s: string) => names.replaceIn(s);
   const textOrNull = (s: string | null) => (s === null ? null : text(s));
@@ -37,6 +42,12 @@ export function redactNames(input: SnapshotData): SnapshotData {
   for (const e of data.logs?.events ?? []) {
     e.detail = textOrNull(e.detail);
     e.message = text(e.message);
+  }
+  for (const e of data.events?.events ?? []) {
+    e.file = e.file === null ? null : names.placeholder(e.file);
+    e.summary = text(e.summary);
+    e.evidence.line = textOrNull(e.evidence.line);
+    e.evidence.figure = textOrNull(e.evidence.figure);
   }
   for (const s of data.health?.sources ?? []) {
     if (s.lastError) s.lastError.message = text(s.lastError.message);

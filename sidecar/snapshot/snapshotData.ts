@@ -1,4 +1,4 @@
-import type { Accounts, Distribution, EffectiveConfig, Health, HistoryRange, Live, Logs, Manifest, SessionFile, Transfers } from '../contract/index.js';
+import type { Accounts, Distribution, EffectiveConfig, Events, Health, HistoryRange, Live, Logs, Manifest, SessionFile, Transfers } from '../contract/index.js';
 
 /** The data files a snapshot is made from, each present only when it was read and valid. */
 export interface SnapshotData {
@@ -10,6 +10,7 @@ export interface SnapshotData {
   session?: SessionFile;
   distribution?: Distribution;
   logs?: Logs;
+  events?: Events;
   config?: EffectiveConfig;
   'history-1h'?: HistoryRange;
   'history-48h'?: HistoryRange;

@@ -25,6 +25,7 @@ const PAGES: Array<[path: string, shows: RegExp]> = [
   ['queue/', /google/],
   ['history/', /./],
   ['logs/', /Starting upload/],
+  ['events/', /session started/],
   ['health/', /cache\.db/],
   ['kiosk/', /google/],
 ];

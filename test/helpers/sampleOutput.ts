@@ -3,6 +3,7 @@ import path from 'node:path';
 import {
   HISTORY_RANGES,
   dataPath,
+  type Events,
   type Health,
   type Live,
   type LogEvent,
@@ -15,6 +16,9 @@ import type { ResolvedConfig } from '../../sidecar/config/schema.js';
 import { cloudplowView, type CloudplowSnapshot } from '../../sidecar/state/cloudplowView.js';
 import type { RefusalView } from '../../sidecar/normalize/accounts.js';
 import { HistoryStore } from '../../sidecar/state/history.js';
+import { timelineFromLog } from '../../sidecar/normalize/logTimeline.js';
+import { EventDerivation, sidecarEvent } from '../../sidecar/state/eventDerivation.js';
+import { EventLog } from '../../sidecar/state/eventLog.js';
 import { writeSchemas } from '../../sidecar/write/schemas.js';
 import { buildManifest } from './manifest.js';
 
@@ -239,6 +243,7 @@ export function sampleData(opts: SampleOptions = {}): Record<string, unknown> {
     session: view.session,
     distribution: view.distribution,
     logs: view.logs,
+    events: sampleEvents(now, generatedAt, { events, lines, view, live, transfers, health }),
     config,
     ...Object.fromEntries(HISTORY_RANGES.map((r) => [`history-${r}`, history.range(r, now, generatedAt)])),
   };
@@ -273,4 +278,20 @@ export async function writeSampleOutput(
     renameSync(`${file}.tmp`, file);
   }
   await writeSchemas(outputDir);
+}
+
+/**
+ * events.json as the sidecar derives it from the sample's own views: its start, the run in
+ * the log (with the 403 line, whose evidence names a file), the banned SA, the bad log source.
+ */
+function sampleEvents(
+  now: number,
+  generatedAt: string,
+  s: { events: LogEvent[]; lines: LogLine[]; view: ReturnType<typeof cloudplowView>; live: Live; transfers: Transfer[]; health: Health },
+): Events {
+  const run: LogEvent[] = [{ ...s.events[0]!, uploader: null }, ...s.events.slice(1), { kind: 'trigger_hit', time: s.lines[4]!.time, uploader: null, account: null, detail: null, until: null, message: s.lines[4]!.message }];
+  const timeline = new EventLog();
+  const views = { now, logEvents: [], accounts: s.view.accounts, session: s.view.session.session, live: s.live, transfers: s.transfers, sources: s.health.sources };
+  timeline.add([sidecarEvent('sidecar_started', s.health.sidecar.startedAt, '0.1.0'), ...timelineFromLog(run), ...new EventDerivation().derive(views)], now);
+  return timeline.toFile(generatedAt);
 }

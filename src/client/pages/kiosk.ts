@@ -1,4 +1,4 @@
-import type { Accounts, Health, InFlightTransfer, Live, SessionFile } from '../../../sidecar/contract/index.js';
+import type { Accounts, Events, Health, InFlightTransfer, Live, SessionFile } from '../../../sidecar/contract/index.js';
 import { byId, el, setText } from '../dom.js';
 import { bytes, clock, duration, speed, when } from '../format.js';
 import { kioskStatus } from '../kioskStatus.js';
@@ -6,6 +6,7 @@ import type { PageStatus } from '../pageStatus.js';
 import { currentRate, fileEta, fileRateNow, scanningText } from '../liveWords.js';
 import { accountText, elapsedSeconds, etaText, stageText, uploaderText } from '../sessionWords.js';
 import { poolRefusedWords } from '../../../sidecar/format/saHealth.js';
+import { renderKioskEvent } from '../recentEvents.js';
 import { startPage } from '../startPage.js';
 import { ThroughputChart } from '../throughputChart.js';
 import { specFrom } from '../vegaView.js';
@@ -126,7 +127,7 @@ const rebuild = {
 };
 
 const page = startPage({
-  files: ['live', 'session', 'accounts', 'health'],
+  files: ['live', 'session', 'accounts', 'health', 'events'],
   status: kioskStatus({ instances: () => live?.instances ?? [], title: () => (live?.total.inFlight ? `▲ ${speed(live.total.speed)}` : null) }),
   onData: (name, data) => {
     if (name === 'live') renderLive((live = data as Live));
@@ -135,6 +136,7 @@ const page = startPage({
       renderSession();
     } else if (name === 'accounts') renderAccounts((accounts = data as Accounts));
     else if (name === 'health') rebuild.seen(data as Health);
+    else if (name === 'events') renderKioskEvent(data as Events);
   },
   tick,
 });

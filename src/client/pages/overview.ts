@@ -1,4 +1,4 @@
-import type { Accounts, Health, InFlightTransfer, Live, Logs, SessionFile, Transfers } from '../../../sidecar/contract/index.js';
+import type { Accounts, Events, Health, InFlightTransfer, Live, Logs, SessionFile, Transfers } from '../../../sidecar/contract/index.js';
 import { byId, el, replaceRows, setText } from '../dom.js';
 import { bytes, clock, dateTime, duration, speed, when } from '../format.js';
 import { headerStatus } from '../headerStatus.js';
@@ -7,6 +7,7 @@ import { destination, etaWords, fileEta, fileRates, finishedSpeed, movedText, qu
 import { accountText, elapsedSeconds, etaText, forkText, sessionHeading, stageText, uploaderText, whyText } from '../sessionWords.js';
 import { sourceWords } from '../sourceWords.js';
 import { poolRefusedWords } from '../../../sidecar/format/saHealth.js';
+import { renderRecentEvents, tickRecentEvents } from '../recentEvents.js';
 import { startPage } from '../startPage.js';
 import { NOTHING_TO_WATCH, nothingToWatch } from '../../../sidecar/format/nothingToWatch.js';
 import { ThroughputChart } from '../throughputChart.js';
@@ -205,6 +206,7 @@ function tick(status: PageStatus): void {
   if (!status.stopped) drawChart();
   if (live) for (const li of byId('inflight').children) if ((li as HTMLElement).dataset.stalled === 'true') refreshStalled(li as HTMLElement);
   if (session?.active) renderSession();
+  tickRecentEvents();
 }
 
 /** The overview's tab title has no page name: its state, "— plowboard". */
@@ -217,7 +219,7 @@ function titleState(status: PageStatus): string {
 }
 
 const page = startPage({
-  files: ['health', 'live', 'transfers', 'session', 'accounts', 'logs'],
+  files: ['health', 'live', 'transfers', 'session', 'accounts', 'logs', 'events'],
   status: headerStatus({ name: null, shown: 'numbers', title: titleState }),
   onData: (name, data) => {
     if (name === 'health') renderSources((health = data as Health));
@@ -228,6 +230,7 @@ const page = startPage({
       renderSession();
     } else if (name === 'accounts') renderAccounts((accounts = data as Accounts));
     else if (name === 'logs') renderLogs(data as Logs);
+    else if (name === 'events') renderRecentEvents(data as Events);
   },
   tick,
 });
