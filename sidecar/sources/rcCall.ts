@@ -1,4 +1,5 @@
-import { Agent, errors, request } from 'undici';
+import http from 'node:http';
+import https from 'node:https';
 import { classifyRcAnswer } from './rcResponse.js';
 
 /** What one RC call came to. Every way a call can fail maps to exactly one of these. */
@@ -15,21 +16,39 @@ export interface RcTarget {
 /** Bodies past this are refused unread: core/stats with thousands of checks stays far below it. */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-export function createDispatcher(timeoutMs: number): Agent {
-  // One connection per instance: polls never overlap, and rclone needs no more.
-  return new Agent({
-    connections: 1,
-    connect: { timeout: timeoutMs },
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    keepAliveTimeout: 10_000,
-  });
+/**
+ * One kept-alive connection per instance: polls never overlap, and rclone needs no more.
+ * Node's own http client, not undici: undici costs ~4 MB of heap and ~9 MB resident in a
+ * process that makes one small request every few seconds for months.
+ */
+export interface RcDispatcher {
+  agentFor(url: URL): http.Agent;
+  close(): Promise<void>;
+}
+
+export function createDispatcher(): RcDispatcher {
+  const agents = new Map<string, http.Agent>();
+  return {
+    agentFor(url) {
+      let agent = agents.get(url.protocol);
+      if (!agent) {
+        const Agent = url.protocol === 'https:' ? https.Agent : http.Agent;
+        agent = new Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 1, maxFreeSockets: 1, timeout: 10_000 });
+        agents.set(url.protocol, agent);
+      }
+      return agent;
+    },
+    async close() {
+      for (const agent of agents.values()) agent.destroy();
+      agents.clear();
+    },
+  };
 }
 
 export async function rcCall(
   target: RcTarget,
   method: string,
-  opts: { dispatcher: Agent; timeoutMs: number; input?: Record<string, unknown> },
+  opts: { dispatcher: RcDispatcher; timeoutMs: number; input?: Record<string, unknown> },
 ): Promise<RcOutcome> {
   const started = performance.now();
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
@@ -37,70 +56,84 @@ export async function rcCall(
     headers.authorization = `Basic ${Buffer.from(`${target.user ?? ''}:${target.pass ?? ''}`).toString('base64')}`;
   }
   try {
-    const res = await request(`${target.url}/${method}`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(opts.input ?? {}),
-      dispatcher: opts.dispatcher,
-      signal: AbortSignal.timeout(opts.timeoutMs),
-    });
-    const declared = Number(res.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) {
-      res.body.destroy();
-      return fail('error', `answer too large (${declared} bytes, limit ${MAX_BODY_BYTES})`, started);
-    }
-    const text = await readCapped(res.body, MAX_BODY_BYTES);
+    const url = new URL(`${target.url}/${method}`);
+    const body = JSON.stringify(opts.input ?? {});
+    headers['content-length'] = String(Buffer.byteLength(body));
+    const { status, text } = await post(url, headers, body, opts.dispatcher, opts.timeoutMs);
     const latencyMs = performance.now() - started;
-    if (text === null) return fail('error', `answer too large (over ${MAX_BODY_BYTES} bytes)`, started);
-    return { ...classifyRcAnswer(res.statusCode, text, method), latencyMs };
+    if (typeof text === 'number') return fail('error', `answer too large (${text ? `${text} bytes, limit ${MAX_BODY_BYTES}` : `over ${MAX_BODY_BYTES} bytes`})`, started);
+    return { ...classifyRcAnswer(status, text, method), latencyMs };
   } catch (err) {
     return classifyFailure(err, started);
   }
 }
 
+class TimeoutError extends Error {
+  override name = 'TimeoutError';
+}
+
+/**
+ * One POST with the whole exchange (connect, headers, body) under one deadline. `text` is a
+ * number when the answer was refused for its size: the declared length, or 0 if it only
+ * grew past the limit while arriving.
+ */
+function post(url: URL, headers: Record<string, string>, body: string, dispatcher: RcDispatcher, timeoutMs: number): Promise<{ status: number; text: string | number }> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? https.request : http.request;
+    const req = send(url, { method: 'POST', headers, agent: dispatcher.agentFor(url) }, (res) => {
+      const declared = Number(res.headers['content-length'] ?? 0);
+      if (declared > MAX_BODY_BYTES) {
+        res.destroy();
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, text: declared });
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) {
+          res.destroy();
+          req.destroy();
+          resolve({ status: res.statusCode ?? 0, text: 0 });
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+      res.on('aborted', () => reject(Object.assign(new Error('the connection was closed mid-answer'), { code: 'ECONNRESET' })));
+    });
+    const timer = setTimeout(() => req.destroy(new TimeoutError('no answer in time')), timeoutMs);
+    req.on('error', reject);
+    req.on('close', () => clearTimeout(timer));
+    req.end(body);
+  });
+}
+
 function classifyFailure(err: unknown, started: number): RcOutcome {
   const code = errorCode(err);
   if (code === 'ECONNREFUSED') return fail('idle', 'connection refused: nothing is listening', started);
-  if (
-    err instanceof errors.ConnectTimeoutError ||
-    err instanceof errors.HeadersTimeoutError ||
-    err instanceof errors.BodyTimeoutError ||
-    (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
-  ) {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
     return fail('unreachable', 'no answer in time', started);
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return fail('unreachable', 'the host name does not resolve', started);
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EHOSTDOWN') return fail('unreachable', 'no route to the host', started);
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') {
+  if (code === 'ECONNRESET' || code === 'EPIPE') {
     return fail('error', 'the connection was closed mid-answer', started);
   }
   return fail('error', err instanceof Error ? err.message : String(err), started);
 }
 
 function errorCode(err: unknown): string | undefined {
-  // undici wraps the socket error; the errno code sits on the cause.
+  // A wrapped socket error keeps its errno code on the cause.
   for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && !code.startsWith('UND_ERR_')) return code;
-    if (code === 'UND_ERR_SOCKET') return code;
+    if (typeof code === 'string') return code;
   }
   return undefined;
 }
 
 function fail(kind: 'idle' | 'unreachable' | 'auth_failed' | 'error', message: string, started: number): RcOutcome {
   return { kind, message, latencyMs: kind === 'idle' ? null : performance.now() - started };
-}
-
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }, max: number): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > max) {
-      body.destroy();
-      return null;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,10 +1,9 @@
-import type { Agent } from 'undici';
 import type { RcloneInstance } from '../config/schema.js';
 import type { Transfer } from '../contract/index.js';
 import { normalizeStats, type RcloneStats } from '../normalize/rcloneStats.js';
 import { normalizeTransferred } from '../normalize/rcloneTransferred.js';
 import { asArray, asObject, asString } from '../normalize/coerce.js';
-import { createDispatcher, rcCall, type RcOutcome } from './rcCall.js';
+import { createDispatcher, rcCall, type RcDispatcher, type RcOutcome } from './rcCall.js';
 import { rcloneHint } from './rcloneHints.js';
 import { SourceStatus } from './sourceStatus.js';
 
@@ -38,7 +37,7 @@ const TRANSFERRED_REFRESH_MS = 30_000;
  */
 export class RcloneSource {
   readonly status: SourceStatus;
-  private readonly dispatcher: Agent;
+  private readonly dispatcher: RcDispatcher;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
@@ -59,7 +58,7 @@ export class RcloneSource {
     private readonly opts: RcloneSourceOptions,
   ) {
     this.status = new SourceStatus(`rclone:${instance.name}`, 'rclone', instance.name, instance.url);
-    this.dispatcher = createDispatcher(opts.timeoutMs);
+    this.dispatcher = createDispatcher();
   }
 
   start(): void {
