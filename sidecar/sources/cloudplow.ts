@@ -25,6 +25,8 @@ export interface CloudplowSourceOptions {
   onTransfers: (transfers: Transfer[]) => void;
   /** Files rclone logged as copied or moved, newly read from cloudplow's log. */
   onCopied?: (events: LogEvent[]) => void;
+  /** An upload started: cloudplow's log said so, or its upload lock appeared. */
+  onUploadStart?: () => void;
   /** Whether a cloudplow process of this installation runs (null: cannot tell); asked only while the lock file is there. */
   cloudplowRunning?: () => boolean | null;
   onUnexpected?: (message: string) => void;
@@ -155,6 +157,14 @@ export class CloudplowSource {
     };
   }
 
+  /**
+   * True when no upload is under way and one starting would be heard: the log is read (its
+   * "Starting upload" calls onUploadStart) and neither it nor the upload lock says a run is on.
+   */
+  quietBetweenUploads(): boolean {
+    return this.log.status.current === 'ok' && !this.lock?.present && !this.log.runUnderWay();
+  }
+
   /** Goes up with every change to what snapshot() returns, so readers can skip work when it has not moved. */
   version = 0;
 
@@ -192,6 +202,7 @@ export class CloudplowSource {
     const changed = await this.log.read();
     const copied = this.log.takeCopied();
     if (copied.length) this.opts.onCopied?.(copied);
+    if (this.log.takeRunStarted()) this.opts.onUploadStart?.();
     return changed;
   }
 
@@ -205,7 +216,9 @@ export class CloudplowSource {
     const st = await stat(path.join(this.layout.locksDir, 'upload.lock')).catch(() => null);
     const lock = { present: st !== null, sinceMs: st ? Math.round(st.mtimeMs) : null, ownerRunning: st ? (this.opts.cloudplowRunning?.() ?? null) : null };
     const changed = JSON.stringify(lock) !== JSON.stringify(this.lock);
+    const appeared = lock.present && this.lock !== null && !this.lock.present;
     this.lock = lock;
+    if (appeared) this.opts.onUploadStart?.();
     return changed;
   }
 

@@ -10,6 +10,8 @@ const KEY_EVENTS_KEPT = 500;
 const COPIED_EVENTS_KEPT = 200;
 /** What a run is made of: kept from its start, however long it loops (the fork repeats stages for hours). */
 const RUN_KINDS = new Set(['upload_started', 'sa_count', 'sa_chosen', 'sa_cycled', 'upload_finished', 'trigger_limit', 'uploader_suspended']);
+/** An open run whose log went quiet this long is taken as ended (cloudplow killed mid-run leaves no "Finished upload"). */
+const OPEN_RUN_QUIET_MS = 15 * 60_000;
 /** A run's events kept at most: each distinct one once, then the latest of each kind. */
 const RUN_EVENTS_KEPT = 2000;
 
@@ -30,6 +32,12 @@ export class LogFollower {
   /** Files rclone logged as copied since the last take; none from the first read, which is history from before plowboard watched. */
   private newlyCopied: LogEvent[] = [];
   private firstReadDone = false;
+  /** The log's last word on runs was "Starting upload", not "Finished upload". */
+  private runOpen = false;
+  /** A run started in what was read since the last take (never from the first read). */
+  private runStarted = false;
+  /** When a line last arrived, by this host's clock: the log's own times may be in another zone. */
+  private lineArrivedAtMs = 0;
   private lastLineAtMs: number | null = null;
   /** The last snapshot, kept until a line arrives: publishes outnumber new lines. */
   private view: ReturnType<LogFollower['snapshot']> | null = null;
@@ -68,6 +76,18 @@ export class LogFollower {
     }
   }
 
+  /** Whether an upload started in the lines read since the last call. */
+  takeRunStarted(): boolean {
+    const started = this.runStarted;
+    this.runStarted = false;
+    return started;
+  }
+
+  /** An upload run is open and its log still moving. */
+  runUnderWay(nowMs = Date.now()): boolean {
+    return this.runOpen && nowMs - this.lineArrivedAtMs < OPEN_RUN_QUIET_MS;
+  }
+
   /** The copied-file events read since the last call. */
   takeCopied(): LogEvent[] {
     const taken = this.newlyCopied;
@@ -101,11 +121,18 @@ export class LogFollower {
 
   private add(line: LogLine): void {
     this.view = null;
+    this.lineArrivedAtMs = Date.now();
     this.lines.push(line);
     if (this.lines.length > this.keep * 2) this.lines = this.lines.slice(-this.keep);
     if (line.time) this.lastLineAtMs = Math.max(this.lastLineAtMs ?? 0, Date.parse(line.time));
     const event = eventOf(line);
     if (!event) return;
+    if (event.kind === 'upload_started') {
+      this.runOpen = true;
+      if (this.firstReadDone) this.runStarted = true;
+    } else if (event.kind === 'upload_finished') {
+      this.runOpen = false;
+    }
     this.keepForRun(event);
     const copied = event.kind === 'file_copied' || event.kind === 'file_moved';
     // Bounded like the lists below: a log read only by snapshots keeps no more than these.
