@@ -8,7 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { makeCloudplowFolder, pythonProcess, stopProcess } from '../test/helpers/cloudplow.js';
+import { makeCloudplowFolder, pythonProcess, stopProcess, writeLog } from '../test/helpers/cloudplow.js';
 import { freePort, waitFor } from '../test/helpers/ports.js';
 import { RcloneDaemon, makeFiles } from '../test/helpers/rclone.js';
 import { SidecarProcess } from '../test/helpers/sidecarProcess.js';
@@ -95,6 +95,13 @@ export async function memoryIdle(opts: { seconds?: number; viewers?: number; acc
   const accounts = opts.accounts ?? 120;
   const start = loadavg();
   const cp = makeCloudplowFolder({ accounts });
+  // Between uploads, as most of a day: cloudplow's log tells of the last run, finished an hour ago.
+  const hourAgo = Date.now() / 1000 - 3600;
+  writeLog(cp.log, [
+    ['cloudplow', 'info', 'Starting upload', hourAgo],
+    ['cloudplow', 'info', "Uploading '/mnt/local/Media' to remote: google", hourAgo],
+    ['cloudplow', 'info', 'Finished upload', hourAgo + 600],
+  ]);
   const rclone = new RcloneDaemon(path.join(cp.dir, 'rclone-bench'));
   await rclone.start();
   const out = mkdtempSync(path.join(tmpdir(), 'plowboard-bench-mem-'));

@@ -33,7 +33,8 @@ export function createDispatcher(): RcDispatcher {
       let agent = agents.get(url.protocol);
       if (!agent) {
         const Agent = url.protocol === 'https:' ? https.Agent : http.Agent;
-        agent = new Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 1, maxFreeSockets: 1, timeout: 10_000 });
+        // Kept open longer than the idle interval, so a poll between uploads reuses it too.
+        agent = new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, timeout: 60_000 });
         agents.set(url.protocol, agent);
       }
       return agent;
