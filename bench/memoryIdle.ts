@@ -113,7 +113,7 @@ export async function memoryIdle(opts: { seconds?: number; viewers?: number; acc
   const stops: Array<() => Promise<unknown>> = [];
   try {
     const root = `http://127.0.0.1:${port}/`;
-    await waitFor('the first data and pages', async () => (await fetch(`${root}data/index.json`).catch(() => null))?.ok && (await fetch(root).catch(() => null))?.ok);
+    await waitFor('the first data and pages', async () => (await fetch(`${root}data/index.json`).catch(() => null))?.ok && (await fetch(root).catch(() => null))?.ok, 300_000, 500);
     const pid = sidecar.proc!.pid!;
     // Start-up garbage (the config, the first reads, the site build's child) goes within ~20 s.
     await sleep((opts.settleSeconds ?? 30) * 1000);
