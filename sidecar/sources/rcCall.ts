@@ -80,33 +80,35 @@ class TimeoutError extends Error {
  */
 function post(url: URL, headers: Record<string, string>, body: string, dispatcher: RcDispatcher, timeoutMs: number): Promise<{ status: number; text: string | number }> {
   return new Promise((resolve, reject) => {
+    // Settled once: destroying the exchange after an answer is refused emits errors of its own.
+    let settled = false;
+    const done = (outcome: { status: number; text: string | number } | Error) => {
+      if (settled) return;
+      settled = true;
+      if (outcome instanceof Error) reject(outcome);
+      else resolve(outcome);
+    };
     const send = url.protocol === 'https:' ? https.request : http.request;
     const req = send(url, { method: 'POST', headers, agent: dispatcher.agentFor(url) }, (res) => {
-      const declared = Number(res.headers['content-length'] ?? 0);
-      if (declared > MAX_BODY_BYTES) {
-        res.destroy();
+      const refuse = (text: number) => {
+        done({ status: res.statusCode ?? 0, text });
         req.destroy();
-        resolve({ status: res.statusCode ?? 0, text: declared });
-        return;
-      }
+      };
+      const declared = Number(res.headers['content-length'] ?? 0);
+      if (declared > MAX_BODY_BYTES) return refuse(declared);
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > MAX_BODY_BYTES) {
-          res.destroy();
-          req.destroy();
-          resolve({ status: res.statusCode ?? 0, text: 0 });
-          return;
-        }
+        if (size > MAX_BODY_BYTES) return refuse(0);
         chunks.push(chunk);
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-      res.on('aborted', () => reject(Object.assign(new Error('the connection was closed mid-answer'), { code: 'ECONNRESET' })));
+      res.on('end', () => done({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', done);
+      res.on('aborted', () => done(Object.assign(new Error('the connection was closed mid-answer'), { code: 'ECONNRESET' })));
     });
     const timer = setTimeout(() => req.destroy(new TimeoutError('no answer in time')), timeoutMs);
-    req.on('error', reject);
+    req.on('error', done);
     req.on('close', () => clearTimeout(timer));
     req.end(body);
   });
