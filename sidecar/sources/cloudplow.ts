@@ -25,7 +25,7 @@ export interface CloudplowSourceOptions {
   onTransfers: (transfers: Transfer[]) => void;
   /** Files rclone logged as copied or moved, newly read from cloudplow's log. */
   onCopied?: (events: LogEvent[]) => void;
-  /** An upload started: cloudplow's log said so, or its upload lock appeared. */
+  /** An upload may have started: cloudplow's log moved ("Starting upload", rclone's lines), or its upload lock appeared. */
   onUploadStart?: () => void;
   /** Whether a cloudplow process of this installation runs (null: cannot tell); asked only while the lock file is there. */
   cloudplowRunning?: () => boolean | null;
@@ -202,7 +202,7 @@ export class CloudplowSource {
     const changed = await this.log.read();
     const copied = this.log.takeCopied();
     if (copied.length) this.opts.onCopied?.(copied);
-    if (this.log.takeRunStarted()) this.opts.onUploadStart?.();
+    if (this.log.takeLinesArrived()) this.opts.onUploadStart?.();
     return changed;
   }
 

@@ -12,6 +12,11 @@ const COPIED_EVENTS_KEPT = 200;
 const RUN_KINDS = new Set(['upload_started', 'sa_count', 'sa_chosen', 'sa_cycled', 'upload_finished', 'trigger_limit', 'uploader_suspended']);
 /** An open run whose log went quiet this long is taken as ended (cloudplow killed mid-run leaves no "Finished upload"). */
 const OPEN_RUN_QUIET_MS = 15 * 60_000;
+/**
+ * A line this recent means something may be moving even outside a run plowboard saw begin:
+ * cloudplow relays rclone's own lines ("Copied (new)") into its log.
+ */
+const RECENT_LINE_MS = 30_000;
 /** A run's events kept at most: each distinct one once, then the latest of each kind. */
 const RUN_EVENTS_KEPT = 2000;
 
@@ -34,9 +39,9 @@ export class LogFollower {
   private firstReadDone = false;
   /** The log's last word on runs was "Starting upload", not "Finished upload". */
   private runOpen = false;
-  /** A run started in what was read since the last take (never from the first read). */
-  private runStarted = false;
-  /** When a line last arrived, by this host's clock: the log's own times may be in another zone. */
+  /** Lines arrived since the last take (never counting the first read, which is history). */
+  private linesArrived = false;
+  /** When a line last arrived after the first read, by this host's clock: the log's own times may be in another zone. */
   private lineArrivedAtMs = 0;
   private lastLineAtMs: number | null = null;
   /** The last snapshot, kept until a line arrives: publishes outnumber new lines. */
@@ -76,16 +81,17 @@ export class LogFollower {
     }
   }
 
-  /** Whether an upload started in the lines read since the last call. */
-  takeRunStarted(): boolean {
-    const started = this.runStarted;
-    this.runStarted = false;
-    return started;
+  /** Whether new lines arrived since the last call: "Starting upload", or rclone's lines relayed. */
+  takeLinesArrived(): boolean {
+    const arrived = this.linesArrived;
+    this.linesArrived = false;
+    return arrived;
   }
 
-  /** An upload run is open and its log still moving. */
+  /** An upload run is open and its log still moving, or the log moved a moment ago. */
   runUnderWay(nowMs = Date.now()): boolean {
-    return this.runOpen && nowMs - this.lineArrivedAtMs < OPEN_RUN_QUIET_MS;
+    const quietMs = nowMs - this.lineArrivedAtMs;
+    return quietMs < RECENT_LINE_MS || (this.runOpen && quietMs < OPEN_RUN_QUIET_MS);
   }
 
   /** The copied-file events read since the last call. */
@@ -121,7 +127,11 @@ export class LogFollower {
 
   private add(line: LogLine): void {
     this.view = null;
-    this.lineArrivedAtMs = Date.now();
+    // The first read is history: it says what the last run did, not that anything moves now.
+    if (this.firstReadDone) {
+      this.lineArrivedAtMs = Date.now();
+      this.linesArrived = true;
+    }
     this.lines.push(line);
     if (this.lines.length > this.keep * 2) this.lines = this.lines.slice(-this.keep);
     if (line.time) this.lastLineAtMs = Math.max(this.lastLineAtMs ?? 0, Date.parse(line.time));
@@ -129,7 +139,6 @@ export class LogFollower {
     if (!event) return;
     if (event.kind === 'upload_started') {
       this.runOpen = true;
-      if (this.firstReadDone) this.runStarted = true;
     } else if (event.kind === 'upload_finished') {
       this.runOpen = false;
     }

@@ -58,6 +58,8 @@ export class RcloneSource {
   private transferredAt = 0;
   /** The last poll found nothing moving: no transfer, no check, or nothing listening. */
   private atRest = false;
+  /** The poll now waited for is an idle interval away: only then does wake() bring it forward. */
+  private resting = false;
 
   constructor(
     private readonly instance: RcloneInstance,
@@ -190,11 +192,12 @@ export class RcloneSource {
   }
 
   /**
-   * An upload is starting (cloudplow said so): poll now rather than at the end of an idle
-   * interval. A poll under way is left to finish; the one after it comes an interval later.
+   * An upload may be starting (cloudplow's log moved): poll now rather than at the end of an
+   * idle interval. Moving already, or a poll under way: nothing to bring forward.
    */
   wake(): void {
-    if (this.stopped || !this.timer) return;
+    if (this.stopped || !this.timer || !this.resting) return;
+    this.resting = false;
     clearTimeout(this.timer);
     this.timer = null;
     this.schedule(0);
@@ -221,7 +224,9 @@ export class RcloneSource {
         )
         .finally(() => {
           this.running = null;
-          this.schedule(this.nextDelayMs());
+          const delay = this.nextDelayMs();
+          this.resting = this.failures === 0 && delay > this.opts.intervalMs;
+          this.schedule(delay);
         });
     }, delayMs);
   }
