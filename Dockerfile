@@ -33,5 +33,6 @@ EXPOSE 47949
 # The heartbeat in index.json moves at least every few seconds while the sidecar works.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "bin/plowboard-healthcheck.js"]
-ENTRYPOINT ["node", "bin/plowboard.js"]
+# The V8 flags of bin/v8Flags.js on the command line: no re-exec at start.
+ENTRYPOINT ["node", "--max-semi-space-size=1", "bin/plowboard.js"]
 CMD ["run"]

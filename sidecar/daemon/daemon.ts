@@ -76,6 +76,8 @@ export class Daemon {
       (instance) =>
         new RcloneSource(instance, {
           intervalMs: this.timing.intervalMs,
+          idleIntervalMs: this.timing.idleIntervalMs,
+          mayRest: () => this.cloudplow?.quietBetweenUploads() ?? false,
           maxBackoffMs: this.timing.maxBackoffMs,
           timeoutMs: this.timing.timeoutMs,
           onPoll: (poll) => this.intake.onPoll(poll, this.rclone.find((s) => s.status.name === poll.instance)?.status.current ?? 'error'),
@@ -91,6 +93,9 @@ export class Daemon {
           onTransfers: (rows) => this.intake.onTransfers(null, rows),
           onCopied: (events) => this.intake.onCopied(events),
           onRefusals: (refusals) => this.intake.onRefusals(refusals),
+          onUploadStart: () => {
+            for (const source of this.rclone) source.wake();
+          },
           cloudplowRunning: cloudplowRunningCheck(config.cloudplow.path),
           onUnexpected: (message) => this.log(`plowboard: ${message}`),
         })

@@ -78,7 +78,7 @@ export class Publishing {
         heartbeatSeconds: parts.continuous ? timing.heartbeatSeconds : 0,
         intervals: {
           activeSeconds: config.intervalSeconds,
-          idleSeconds: config.intervalSeconds,
+          idleSeconds: timing.idleIntervalMs / 1000,
           maxBackoffSeconds: timing.maxBackoffMs / 1000,
         },
         ...(parts.demo ? { demo: true } : {}),

@@ -28,6 +28,8 @@ export interface CloudplowSourceOptions {
   onCopied?: (events: LogEvent[]) => void;
   /** 403 rate limits and bans of an SA newly read from cloudplow's log (a re-read brings the same lines again). */
   onRefusals?: (refusals: Refusal[]) => void;
+  /** An upload may have started: cloudplow's log moved ("Starting upload", rclone's lines), or its upload lock appeared. */
+  onUploadStart?: () => void;
   /** Whether a cloudplow process of this installation runs (null: cannot tell); asked only while the lock file is there. */
   cloudplowRunning?: () => boolean | null;
   onUnexpected?: (message: string) => void;
@@ -158,6 +160,14 @@ export class CloudplowSource {
     };
   }
 
+  /**
+   * True when no upload is under way and one starting would be heard: the log is read (its
+   * "Starting upload" calls onUploadStart) and neither it nor the upload lock says a run is on.
+   */
+  quietBetweenUploads(): boolean {
+    return this.log.status.current === 'ok' && !this.lock?.present && !this.log.runUnderWay();
+  }
+
   /** Goes up with every change to what snapshot() returns, so readers can skip work when it has not moved. */
   version = 0;
 
@@ -197,6 +207,7 @@ export class CloudplowSource {
     if (copied.length) this.opts.onCopied?.(copied);
     const refused = this.log.takeRefusals();
     if (refused.length) this.opts.onRefusals?.(refused);
+    if (this.log.takeLinesArrived()) this.opts.onUploadStart?.();
     return changed;
   }
 
@@ -210,7 +221,9 @@ export class CloudplowSource {
     const st = await stat(path.join(this.layout.locksDir, 'upload.lock')).catch(() => null);
     const lock = { present: st !== null, sinceMs: st ? Math.round(st.mtimeMs) : null, ownerRunning: st ? (this.opts.cloudplowRunning?.() ?? null) : null };
     const changed = JSON.stringify(lock) !== JSON.stringify(this.lock);
+    const appeared = lock.present && this.lock !== null && !this.lock.present;
     this.lock = lock;
+    if (appeared) this.opts.onUploadStart?.();
     return changed;
   }
 

@@ -11,6 +11,13 @@ const KEY_EVENTS_KEPT = 500;
 const COPIED_EVENTS_KEPT = 200;
 /** What a run is made of: kept from its start, however long it loops (the fork repeats stages for hours). */
 const RUN_KINDS = new Set(['upload_started', 'sa_count', 'sa_chosen', 'sa_cycled', 'upload_finished', 'trigger_limit', 'uploader_suspended']);
+/** An open run whose log went quiet this long is taken as ended (cloudplow killed mid-run leaves no "Finished upload"). */
+const OPEN_RUN_QUIET_MS = 15 * 60_000;
+/**
+ * A line this recent means something may be moving even outside a run plowboard saw begin:
+ * cloudplow relays rclone's own lines ("Copied (new)") into its log.
+ */
+const RECENT_LINE_MS = 30_000;
 /** A run's events kept at most: each distinct one once, then the latest of each kind. */
 const RUN_EVENTS_KEPT = 2000;
 
@@ -34,6 +41,12 @@ export class LogFollower {
   /** The SA the lines belong to, and the refusals (403s, bans) read since the last take, the first read's too: the store counts each line once. */
   private saContext: SaContext = NO_CONTEXT;
   private newlyRefused: Refusal[] = [];
+  /** The log's last word on runs was "Starting upload", not "Finished upload". */
+  private runOpen = false;
+  /** Lines arrived since the last take (never counting the first read, which is history). */
+  private linesArrived = false;
+  /** When a line last arrived after the first read, by this host's clock: the log's own times may be in another zone. */
+  private lineArrivedAtMs = 0;
   private lastLineAtMs: number | null = null;
   /** The last snapshot, kept until a line arrives: publishes outnumber new lines. */
   private view: ReturnType<LogFollower['snapshot']> | null = null;
@@ -70,6 +83,19 @@ export class LogFollower {
       }
       return false;
     }
+  }
+
+  /** Whether new lines arrived since the last call: "Starting upload", or rclone's lines relayed. */
+  takeLinesArrived(): boolean {
+    const arrived = this.linesArrived;
+    this.linesArrived = false;
+    return arrived;
+  }
+
+  /** An upload run is open and its log still moving, or the log moved a moment ago. */
+  runUnderWay(nowMs = Date.now()): boolean {
+    const quietMs = nowMs - this.lineArrivedAtMs;
+    return quietMs < RECENT_LINE_MS || (this.runOpen && quietMs < OPEN_RUN_QUIET_MS);
   }
 
   /** The copied-file events read since the last call. */
@@ -112,6 +138,11 @@ export class LogFollower {
 
   private add(line: LogLine): void {
     this.view = null;
+    // The first read is history: it says what the last run did, not that anything moves now.
+    if (this.firstReadDone) {
+      this.lineArrivedAtMs = Date.now();
+      this.linesArrived = true;
+    }
     this.lines.push(line);
     if (this.lines.length > this.keep * 2) this.lines = this.lines.slice(-this.keep);
     if (line.time) this.lastLineAtMs = Math.max(this.lastLineAtMs ?? 0, Date.parse(line.time));
@@ -121,6 +152,11 @@ export class LogFollower {
     // Bounded as newlyCopied is: a throttled pool's burst is hundreds of lines, not tens of thousands.
     if (followed.refusal && this.newlyRefused.length < COPIED_EVENTS_KEPT * 50) this.newlyRefused.push(followed.refusal);
     if (!event) return;
+    if (event.kind === 'upload_started') {
+      this.runOpen = true;
+    } else if (event.kind === 'upload_finished') {
+      this.runOpen = false;
+    }
     this.keepForRun(event);
     const copied = event.kind === 'file_copied' || event.kind === 'file_moved';
     // Bounded like the lists below: a log read only by snapshots keeps no more than these.

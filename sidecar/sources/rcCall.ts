@@ -22,7 +22,9 @@ export function createDispatcher(timeoutMs: number): Agent {
     connect: { timeout: timeoutMs },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
-    keepAliveTimeout: 10_000,
+    // Outlasts the idle interval (at most 30 s), so a sidecar at rest reuses one connection.
+    keepAliveTimeout: 60_000,
+    keepAliveMaxTimeout: 60_000,
   });
 }
 

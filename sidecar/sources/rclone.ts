@@ -23,6 +23,10 @@ export interface RclonePoll {
 
 export interface RcloneSourceOptions {
   intervalMs: number;
+  /** While rclone moves nothing and `mayRest` says no upload can start unheard; absent: always `intervalMs`. */
+  idleIntervalMs?: number;
+  /** True when an upload's start would be heard (and `wake()` called), and none is under way. */
+  mayRest?: () => boolean;
   maxBackoffMs: number;
   timeoutMs: number;
   onPoll: (poll: RclonePoll) => void;
@@ -53,6 +57,10 @@ export class RcloneSource {
   /** What core/stats said when core/transferred was last read; null: read it on the next poll. */
   private transferredKey: string | null = null;
   private transferredAt = 0;
+  /** The last poll found nothing moving: no transfer, no check, or nothing listening. */
+  private atRest = false;
+  /** The poll now waited for is an idle interval away: only then does wake() bring it forward. */
+  private resting = false;
 
   constructor(
     private readonly instance: RcloneInstance,
@@ -88,6 +96,7 @@ export class RcloneSource {
       // polling every interval, so an upload that starts shows within one. Only hosts that
       // hang or fail are backed off.
       this.failures = stats.kind === 'idle' ? 0 : this.failures + 1;
+      this.atRest = stats.kind === 'idle';
       this.status.fail(stats.kind, stats.message, { latencyMs: stats.latencyMs, hint: rcloneHint(stats.kind, this.instance.url), now: at });
       return this.emit({ instance: this.instance.name, at, stats: null, transferred: [], executeId: null, version: this.version });
     }
@@ -101,6 +110,7 @@ export class RcloneSource {
       return this.emit({ instance: this.instance.name, at, stats: null, transferred: [], executeId: null, version: this.version });
     }
     this.failures = 0;
+    this.atRest = normalized.transferring.length === 0 && normalized.checking.length === 0;
     this.status.ok(stats.latencyMs, at);
     // The process id is asked for only where it decides something: on a new connection,
     // and when the counters went back (a new rclone, or a reset of the same one).
@@ -170,11 +180,28 @@ export class RcloneSource {
     return normalizeTransferred(transferred.body, this.instance.name);
   }
 
-  /** Active or idle: every interval. Failing: doubling from the interval up to maxBackoff. */
+  /**
+   * Moving: every interval. At rest between uploads: the idle interval, when an upload's
+   * start would be heard. Failing: doubling from the interval up to maxBackoff.
+   */
   nextDelayMs(): number {
     // Near a file's end the poll comes sooner, so its record is read before rclone can exit.
-    if (this.failures === 0) return this.endingSoon ? Math.min(this.opts.intervalMs, Math.max(250, this.opts.intervalMs / 4)) : this.opts.intervalMs;
+    if (this.failures === 0 && this.endingSoon) return Math.min(this.opts.intervalMs, Math.max(250, this.opts.intervalMs / 4));
+    if (this.failures === 0 && this.atRest && this.opts.idleIntervalMs && this.opts.mayRest?.()) return this.opts.idleIntervalMs;
+    if (this.failures === 0) return this.opts.intervalMs;
     return Math.min(this.opts.maxBackoffMs, this.opts.intervalMs * 2 ** Math.min(this.failures, 16));
+  }
+
+  /**
+   * An upload may be starting (cloudplow's log moved): poll now rather than at the end of an
+   * idle interval. Moving already, or a poll under way: nothing to bring forward.
+   */
+  wake(): void {
+    if (this.stopped || !this.timer || !this.resting) return;
+    this.resting = false;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.schedule(0);
   }
 
   private call(method: string): Promise<RcOutcome> {
@@ -198,7 +225,9 @@ export class RcloneSource {
         )
         .finally(() => {
           this.running = null;
-          this.schedule(this.nextDelayMs());
+          const delay = this.nextDelayMs();
+          this.resting = this.failures === 0 && delay > this.opts.intervalMs;
+          this.schedule(delay);
         });
     }, delayMs);
   }
