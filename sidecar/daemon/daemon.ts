@@ -83,6 +83,7 @@ export class Daemon {
           onChange: publish,
           onTransfers: (rows) => this.intake.onTransfers(null, rows),
           onCopied: (events) => this.intake.onCopied(events),
+          onLogCounts: (events) => this.intake.onLogCounts(events),
           cloudplowRunning: cloudplowRunningCheck(config.cloudplow.path),
           onUnexpected: (message) => this.log(`plowboard: ${message}`),
         })

@@ -34,6 +34,7 @@ export class Intake {
   /** Bytes per uploader/SA since the last sample, as each poll found them: at an SA change each SA keeps its own. */
   private readonly pendingBySa = new Map<string, number>();
   private liveKey = '';
+  private lastSampleAt: number | null = null;
 
   constructor(
     instances: string[],
@@ -84,20 +85,35 @@ export class Intake {
     if (changed || liveChanged) this.changed();
   }
 
+  /** cloudplow's SA changes and refusals, into the history at the moment each was logged; a line read again counts once. */
+  onLogCounts(events: readonly LogEvent[]): void {
+    const now = Date.now();
+    const fresh = this.history.countedLog.fresh(events);
+    for (const e of fresh) {
+      const counts = { saChanges: e.kind === 'sa_cycled' ? 1 : 0, refusals: e.kind === 'trigger_hit' ? 1 : 0 };
+      this.history.addLogCounts('total', Date.parse(e.time!), counts, now);
+    }
+    if (fresh.length) this.changed();
+  }
+
   /** Moves what the polls saw since the last sample into the history. */
   sample(): void {
     const now = Date.now();
+    // A late timer does not lose uploading time; a long pause (a suspended machine) is not counted as uploading.
+    const elapsed = this.lastSampleAt === null ? SAMPLE_SECONDS : Math.min(Math.max(0, (now - this.lastSampleAt) / 1000), 2 * SAMPLE_SECONDS);
+    this.lastSampleAt = now;
+    const uploadingFor = (inFlight: number) => (inFlight > 0 ? elapsed : 0);
     const fromCloudplow = this.pending.get('cloudplow') ?? { bytes: 0, errors: 0, completed: 0 };
     const total = { bytes: 0, errors: fromCloudplow.errors, completed: fromCloudplow.completed };
     const live = this.live.toLive(new Date(now).toISOString());
     for (const inst of live.instances) {
       const p = this.pending.get(inst.name) ?? { bytes: 0, errors: 0, completed: 0 };
-      this.history.record(`instance:${inst.name}`, now, { ...p, inFlight: inst.inFlight });
+      this.history.record(`instance:${inst.name}`, now, { ...p, inFlight: inst.inFlight, uploadingSeconds: uploadingFor(inst.inFlight) });
       total.bytes += p.bytes;
       total.errors += p.errors;
       total.completed += p.completed;
     }
-    const sample = { ...total, inFlight: live.total.inFlight };
+    const sample = { ...total, inFlight: live.total.inFlight, uploadingSeconds: uploadingFor(live.total.inFlight) };
     this.history.record('total', now, sample);
     // What moved while a session was active belongs to its uploader and SA as well.
     if (this.uploading?.uploader) this.history.record(`uploader:${this.uploading.uploader}`, now, sample);

@@ -25,6 +25,8 @@ export interface CloudplowSourceOptions {
   onTransfers: (transfers: Transfer[]) => void;
   /** Files rclone logged as copied or moved, newly read from cloudplow's log. */
   onCopied?: (events: LogEvent[]) => void;
+  /** SA changes and refusals read from cloudplow's log, the whole file's at the first read. */
+  onLogCounts?: (events: LogEvent[]) => void;
   /** Whether a cloudplow process of this installation runs (null: cannot tell); asked only while the lock file is there. */
   cloudplowRunning?: () => boolean | null;
   onUnexpected?: (message: string) => void;
@@ -192,6 +194,8 @@ export class CloudplowSource {
     const changed = await this.log.read();
     const copied = this.log.takeCopied();
     if (copied.length) this.opts.onCopied?.(copied);
+    const counted = this.log.takeCounted();
+    if (counted.length) this.opts.onLogCounts?.(counted);
     return changed;
   }
 
