@@ -12,6 +12,7 @@ import { Accounts } from './accounts.js';
 import { Distribution } from './distribution.js';
 import { Logs } from './logs.js';
 import { SessionFile } from './session.js';
+import { Summary } from './summary.js';
 import { Transfers } from './transfers.js';
 
 export * from './accounts.js';
@@ -24,6 +25,7 @@ export * from './logs.js';
 export * from './live.js';
 export * from './manifest.js';
 export * from './session.js';
+export * from './summary.js';
 export * from './transfers.js';
 
 export interface DataFileSpec {
@@ -45,6 +47,7 @@ export const DATA_FILES = [
   { name: 'history-1h', schema: historyRangeSchema('1h'), description: 'the last hour in 5 s buckets' },
   { name: 'history-48h', schema: historyRangeSchema('48h'), description: 'the last 48 hours in 1 min buckets' },
   { name: 'history-90d', schema: historyRangeSchema('90d'), description: 'the last 90 days in 15 min buckets, and bytes per day' },
+  { name: 'summary', schema: Summary, description: 'totals for today, yesterday, this and last week, this month, the last 30 days, in the sidecar\'s time zone' },
 ] as const satisfies readonly DataFileSpec[];
 
 export type DataFileName = (typeof DATA_FILES)[number]['name'];

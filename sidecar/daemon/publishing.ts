@@ -4,7 +4,7 @@
 import type { ResolvedConfig } from '../config/schema.js';
 import type { Timing } from '../config/timing.js';
 import { effectiveConfig } from '../config/effective.js';
-import { HISTORY_RANGES, envelope, type Accounts, type Health, type HistoryRangeName, type SourceHealth, type Transfer, type Transfers } from '../contract/index.js';
+import { HISTORY_RANGES, envelope, type Accounts, type Health, type HistoryRange, type HistoryRangeName, type SourceHealth, type Transfer, type Transfers } from '../contract/index.js';
 import { version } from '../projectRoot.js';
 import type { CloudplowSource } from '../sources/cloudplow.js';
 import { EMPTY_SNAPSHOT } from '../sources/cloudplowSnapshot.js';
@@ -12,6 +12,7 @@ import { SourceStatus } from '../sources/sourceStatus.js';
 import { AccountsCache } from '../state/accountsCache.js';
 import { cloudplowView } from '../state/cloudplowView.js';
 import { stableLive } from '../state/liveView.js';
+import { localDay, summarize } from '../state/summary.js';
 import { overallState } from '../state/overall.js';
 import { accountsCsv, transfersCsv } from '../write/csv.js';
 import { renderAccountMetrics, renderRunMetrics, stableMetrics } from '../write/metrics.js';
@@ -54,6 +55,8 @@ export class Publishing {
   /** The per-account part of metrics.prom, rendered again only when the accounts change. */
   private accountMetrics: string | null = null;
   private cloudplowVersion = -1;
+  /** The 90-day history version and local day the summary was last made for. */
+  private summaryKey = '';
   private metricsAt = 0;
 
   constructor(
@@ -177,6 +180,12 @@ export class Publishing {
       if (this.historyWritten.get(range) === version && this.publisher.written(`data/history-${range}.json`)) continue;
       files.push({ name: `history-${range}`, data: intake.history.range(range, now.getTime(), generatedAt) });
       this.historyWritten.set(range, version);
+    }
+    const summaryKey = `${intake.history.version('90d')} ${localDay(now.getTime())}`;
+    if (summaryKey !== this.summaryKey || !this.publisher.written('data/summary.json')) {
+      const range90d = (files.find((f) => f.name === 'history-90d')?.data as HistoryRange | undefined) ?? intake.history.range('90d', now.getTime(), generatedAt);
+      files.push(dataFile('summary', summarize(range90d, now.getTime(), generatedAt)));
+      this.summaryKey = summaryKey;
     }
     const sources = this.parts.sourceHealth();
     const health: Health = { ...envelope(generatedAt), state: overallState(sources), sidecar: { version, startedAt: this.parts.startedAt }, ...(this.parts.demo ? { demo: true } : {}), sources };
