@@ -14,6 +14,8 @@ import { TransferLog } from '../state/transferLog.js';
 
 /** History is sampled on its own clock, so a backed-off poll never reads as a gap. */
 export const SAMPLE_MS = SAMPLE_SECONDS * 1000;
+/** Polls further apart than this (a backed-off or suspended sidecar) count only this much uploading time. */
+const MAX_UPLOADING_GAP_MS = 30_000;
 
 interface Counts {
   bytes: number;
@@ -34,7 +36,9 @@ export class Intake {
   /** Bytes per uploader/SA since the last sample, as each poll found them: at an SA change each SA keeps its own. */
   private readonly pendingBySa = new Map<string, number>();
   private liveKey = '';
-  private lastSampleAt: number | null = null;
+  /** The last poll's time and what was in flight then: the time until the next poll counts as uploading when something was. */
+  private lastPoll: { at: number; inFlight: number } | null = null;
+  private pendingUploadingMs = 0;
 
   constructor(
     instances: string[],
@@ -54,7 +58,12 @@ export class Intake {
     if (poll.stats) this.logged.observe(poll.instance, poll.at.getTime(), poll.stats.transferring);
     // A poll that changed nothing (rclone idle, the same numbers) publishes nothing: the
     // heartbeat and sample timers keep index.json fresh meanwhile.
-    const key = JSON.stringify(stableLive(this.live.toLive('')));
+    const now = this.live.toLive('');
+    const at = poll.at.getTime();
+    // A backed-off poll (rclone gone) is not hours of uploading.
+    if (this.lastPoll && this.lastPoll.inFlight > 0) this.pendingUploadingMs += Math.min(Math.max(0, at - this.lastPoll.at), MAX_UPLOADING_GAP_MS);
+    this.lastPoll = { at, inFlight: now.total.inFlight };
+    const key = JSON.stringify(stableLive(now));
     const liveChanged = key !== this.liveKey;
     this.liveKey = key;
     this.onTransfers(poll.instance, poll.transferred, bytesMoved, liveChanged);
@@ -99,22 +108,20 @@ export class Intake {
   /** Moves what the polls saw since the last sample into the history. */
   sample(): void {
     const now = Date.now();
-    // A late timer does not lose uploading time; a long pause (a suspended machine) is not counted as uploading.
-    const elapsed = this.lastSampleAt === null ? SAMPLE_SECONDS : Math.min(Math.max(0, (now - this.lastSampleAt) / 1000), 2 * SAMPLE_SECONDS);
-    this.lastSampleAt = now;
-    const uploadingFor = (inFlight: number) => (inFlight > 0 ? elapsed : 0);
+    const uploadingSeconds = this.pendingUploadingMs / 1000;
+    this.pendingUploadingMs = 0;
     const fromCloudplow = this.pending.get('cloudplow') ?? { bytes: 0, errors: 0, completed: 0 };
     const total = { bytes: 0, errors: fromCloudplow.errors, completed: fromCloudplow.completed };
     const live = this.live.toLive(new Date(now).toISOString());
     for (const inst of live.instances) {
       const p = this.pending.get(inst.name) ?? { bytes: 0, errors: 0, completed: 0 };
-      this.history.record(`instance:${inst.name}`, now, { ...p, inFlight: inst.inFlight, uploadingSeconds: uploadingFor(inst.inFlight) });
+      this.history.record(`instance:${inst.name}`, now, { ...p, inFlight: inst.inFlight });
       total.bytes += p.bytes;
       total.errors += p.errors;
       total.completed += p.completed;
     }
-    const sample = { ...total, inFlight: live.total.inFlight, uploadingSeconds: uploadingFor(live.total.inFlight) };
-    this.history.record('total', now, sample);
+    const sample = { ...total, inFlight: live.total.inFlight };
+    this.history.record('total', now, { ...sample, uploadingSeconds });
     // What moved while a session was active belongs to its uploader and SA as well.
     if (this.uploading?.uploader) this.history.record(`uploader:${this.uploading.uploader}`, now, sample);
     const current = this.uploading?.uploader && this.uploading.account ? `${this.uploading.uploader}\0${this.uploading.account}` : null;
