@@ -13,7 +13,9 @@ import {
 import { effectiveConfig } from '../../sidecar/config/effective.js';
 import type { ResolvedConfig } from '../../sidecar/config/schema.js';
 import { cloudplowView, type CloudplowSnapshot } from '../../sidecar/state/cloudplowView.js';
+import { makeBadges } from '../../sidecar/state/badges.js';
 import { HistoryStore } from '../../sidecar/state/history.js';
+import { summarize } from '../../sidecar/state/summary.js';
 import { writeSchemas } from '../../sidecar/write/schemas.js';
 import { buildManifest } from './manifest.js';
 
@@ -203,6 +205,8 @@ export function sampleData(opts: SampleOptions = {}): Record<string, unknown> {
     history.record('total', t, sample);
     history.record('instance:default', t, sample);
   }
+  history.addLogCounts('total', now - 1800_000, { saChanges: 1, refusals: 2 }, now);
+  const summary = summarize(history.range('90d', now, generatedAt), now, generatedAt);
   const sources = [
     { id: 'rclone:default', kind: 'rclone', name: 'default', target: 'http://127.0.0.1:7949', state: 'ok' as const, since: generatedAt, lastOkAt: generatedAt, lastCheckedAt: generatedAt, latencyMs: 3, lastError: null, hint: null, version: 'v1.60.1' },
     { id: 'cloudplow:log', kind: 'cloudplow', name: 'cloudplow.log', target: '/opt/cloudplow/cloudplow.log', state: 'error' as const, since: generatedAt, lastOkAt: null, lastCheckedAt: generatedAt, latencyMs: null, lastError: { at: generatedAt, message: `cannot read <b>${EVIL_NAME}</b>` }, hint: 'Check the file’s permissions.' },
@@ -237,6 +241,8 @@ export function sampleData(opts: SampleOptions = {}): Record<string, unknown> {
     logs: view.logs,
     config,
     ...Object.fromEntries(HISTORY_RANGES.map((r) => [`history-${r}`, history.range(r, now, generatedAt)])),
+    summary,
+    badges: makeBadges({ live, sources, accounts: view.accounts, summary, generatedAt }).list,
   };
 }
 
