@@ -58,7 +58,7 @@ describe('the history page', () => {
     // Uploaded (binary units, as every page), files, failed, SA changes, refusals, time uploading.
     expect(today[0]).toMatch(/^[\d.,]+ GiB$/);
     expect(today.slice(1, 5)).toEqual([summary.periods.today.files, summary.periods.today.failures, summary.periods.today.saChanges, summary.periods.today.refusals].map(String));
-    expect(summary.periods.today.refusals).toBe(2);
+    expect(summary.periods.last30Days.refusals).toBe(2);
     expect(await page.locator('#totals-note').textContent()).toContain(`${summary.timeZone.name} (UTC${summary.timeZone.offset}); weeks start on Monday.`);
   }, 60_000);
 
