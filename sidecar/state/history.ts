@@ -142,8 +142,13 @@ export class HistoryStore {
       if (start > nowStart || start <= nowStart - tier.keepSeconds) continue;
       const buckets = tiers.get(tier.range) ?? [];
       tiers.set(tier.range, buckets);
-      let i = buckets.length;
-      while (i > 0 && buckets[i - 1]![0] > start) i--;
+      // The first bucket after `start`, by halving: a whole log read at start brings thousands of lines.
+      let [lo, i] = [0, buckets.length];
+      while (lo < i) {
+        const mid = (lo + i) >> 1;
+        if (buckets[mid]![0] > start) i = mid;
+        else lo = mid + 1;
+      }
       let bucket = buckets[i - 1];
       if (!bucket || bucket[0] !== start) {
         bucket = emptyBucket(start);

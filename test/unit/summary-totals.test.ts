@@ -143,6 +143,18 @@ describe('counters in saved history', () => {
     expect(s.periods.today.refusals).toBe(3);
   });
 
+  it('puts a line logged between samples in a bucket of its own, in order, and one from before 90 days nowhere', () => {
+    const h = new HistoryStore();
+    const t0 = Math.floor(NOW / 1000 / 900) * 900 - 7200;
+    h.record('total', t0 * 1000, { bytes: 1, inFlight: 0, errors: 0 });
+    h.record('total', (t0 + 7200) * 1000, { bytes: 1, inFlight: 0, errors: 0 });
+    h.addLogCounts('total', (t0 + 3600 + 5) * 1000, { saChanges: 1, refusals: 0 }, NOW);
+    h.addLogCounts('total', NOW - 91 * 86400_000, { saChanges: 1, refusals: 0 }, NOW);
+    const total = h.range('90d', NOW, '').series[0]!;
+    expect(total.t.filter((t) => t !== null)).toEqual([t0, t0 + 3600, t0 + 7200]);
+    expect(total.saChanges!.reduce<number>((n, v) => n + (v ?? 0), 0)).toBe(1);
+  });
+
   it('reads state saved before the counters existed, as zeros', () => {
     const t = Math.floor(NOW / 1000 / 900) * 900 - 3600;
     const old = { version: 1, series: { total: { '90d': [[t, 5000, 4, 2, 1]] } }, daily: {} };
