@@ -13,6 +13,10 @@ export const HistorySeries = Type.Object({
   bytesPerSecond: Column('average throughput over the bucket'),
   inFlight: Column('average transfers in flight'),
   errors: Column('failed transfers in the bucket'),
+  files: Type.Optional(Column('transfers finished fine in the bucket; 90d range only')),
+  saChanges: Type.Optional(Column("times cloudplow cycled to another service account (its log's \"cycling to service_account file\"); 90d range only")),
+  refusals: Type.Optional(Column("rate-limit refusals (Google's 403 rate limit or max transfer, as rclone logged them in cloudplow's log); 90d range only")),
+  uploadingSeconds: Type.Optional(Column('seconds something was in flight in the bucket; 90d range only')),
 });
 
 export const DailyBytes = Type.Object({

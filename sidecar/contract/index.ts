@@ -9,13 +9,16 @@ import { historyRangeSchema } from './history.js';
 import { Live } from './live.js';
 import { Manifest } from './manifest.js';
 import { Accounts } from './accounts.js';
+import { BadgeList } from './badges.js';
 import { Distribution } from './distribution.js';
 import { Events } from './events.js';
 import { Logs } from './logs.js';
 import { SessionFile } from './session.js';
+import { Summary } from './summary.js';
 import { Transfers } from './transfers.js';
 
 export * from './accounts.js';
+export * from './badges.js';
 export * from './common.js';
 export * from './distribution.js';
 export * from './effectiveConfig.js';
@@ -26,6 +29,7 @@ export * from './logs.js';
 export * from './live.js';
 export * from './manifest.js';
 export * from './session.js';
+export * from './summary.js';
 export * from './transfers.js';
 
 export interface DataFileSpec {
@@ -48,6 +52,8 @@ export const DATA_FILES = [
   { name: 'history-1h', schema: historyRangeSchema('1h'), description: 'the last hour in 5 s buckets' },
   { name: 'history-48h', schema: historyRangeSchema('48h'), description: 'the last 48 hours in 1 min buckets' },
   { name: 'history-90d', schema: historyRangeSchema('90d'), description: 'the last 90 days in 15 min buckets, and bytes per day' },
+  { name: 'badges', schema: BadgeList, description: 'the shields.io endpoint badges under data/badges/ (state, speed, SAs usable, uploaded today, pool left) and what each says' },
+  { name: 'summary', schema: Summary, description: 'totals for today, yesterday, this and last week, this month, the last 30 days, in the sidecar\'s time zone' },
 ] as const satisfies readonly DataFileSpec[];
 
 export type DataFileName = (typeof DATA_FILES)[number]['name'];

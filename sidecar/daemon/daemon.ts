@@ -96,6 +96,7 @@ export class Daemon {
           onUploadStart: () => {
             for (const source of this.rclone) source.wake();
           },
+          onLogCounts: (events) => this.intake.onLogCounts(events),
           cloudplowRunning: cloudplowRunningCheck(config.cloudplow.path),
           onUnexpected: (message) => this.log(`plowboard: ${message}`),
         })

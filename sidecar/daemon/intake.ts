@@ -17,6 +17,8 @@ import { TransferLog } from '../state/transferLog.js';
 
 /** History is sampled on its own clock, so a backed-off poll never reads as a gap. */
 export const SAMPLE_MS = SAMPLE_SECONDS * 1000;
+/** Polls further apart than this (a backed-off or suspended sidecar) count only this much uploading time. */
+const MAX_UPLOADING_GAP_MS = 30_000;
 
 interface Counts {
   bytes: number;
@@ -41,6 +43,9 @@ export class Intake {
   /** Bytes per uploader/SA since the last sample, as each poll found them: at an SA change each SA keeps its own. */
   private readonly pendingBySa = new Map<string, number>();
   private liveKey = '';
+  /** The last poll's time and what was in flight then: the time until the next poll counts as uploading when something was. */
+  private lastPoll: { at: number; inFlight: number } | null = null;
+  private pendingUploadingMs = 0;
 
   constructor(
     instances: string[],
@@ -60,7 +65,12 @@ export class Intake {
     if (poll.stats) this.logged.observe(poll.instance, poll.at.getTime(), poll.stats.transferring);
     // A poll that changed nothing (rclone idle, the same numbers) publishes nothing: the
     // heartbeat and sample timers keep index.json fresh meanwhile.
-    const key = JSON.stringify(stableLive(this.live.toLive('')));
+    const now = this.live.toLive('');
+    const at = poll.at.getTime();
+    // A backed-off poll (rclone gone) is not hours of uploading.
+    if (this.lastPoll && this.lastPoll.inFlight > 0) this.pendingUploadingMs += Math.min(Math.max(0, at - this.lastPoll.at), MAX_UPLOADING_GAP_MS);
+    this.lastPoll = { at, inFlight: now.total.inFlight };
+    const key = JSON.stringify(stableLive(now));
     const liveChanged = key !== this.liveKey;
     this.liveKey = key;
     this.onTransfers(poll.instance, poll.transferred, bytesMoved, liveChanged);
@@ -97,9 +107,22 @@ export class Intake {
     if (changed || liveChanged) this.changed();
   }
 
+  /** cloudplow's SA changes and refusals, into the history at the moment each was logged; a line read again counts once. */
+  onLogCounts(events: readonly LogEvent[]): void {
+    const now = Date.now();
+    const fresh = this.history.countedLog.fresh(events);
+    for (const e of fresh) {
+      const counts = { saChanges: e.kind === 'sa_cycled' ? 1 : 0, refusals: e.kind === 'trigger_hit' ? 1 : 0 };
+      this.history.addLogCounts('total', Date.parse(e.time!), counts, now);
+    }
+    if (fresh.length) this.changed();
+  }
+
   /** Moves what the polls saw since the last sample into the history. */
   sample(): void {
     const now = Date.now();
+    const uploadingSeconds = this.pendingUploadingMs / 1000;
+    this.pendingUploadingMs = 0;
     const fromCloudplow = this.pending.get('cloudplow') ?? { bytes: 0, errors: 0, completed: 0 };
     const total = { bytes: 0, errors: fromCloudplow.errors, completed: fromCloudplow.completed };
     const live = this.live.toLive(new Date(now).toISOString());
@@ -111,7 +134,7 @@ export class Intake {
       total.completed += p.completed;
     }
     const sample = { ...total, inFlight: live.total.inFlight };
-    this.history.record('total', now, sample);
+    this.history.record('total', now, { ...sample, uploadingSeconds });
     // What moved while a session was active belongs to its uploader and SA as well.
     if (this.uploading?.uploader) this.history.record(`uploader:${this.uploading.uploader}`, now, sample);
     const current = this.uploading?.uploader && this.uploading.account ? `${this.uploading.uploader}\0${this.uploading.account}` : null;

@@ -4,7 +4,7 @@
 import type { ResolvedConfig } from '../config/schema.js';
 import type { Timing } from '../config/timing.js';
 import { effectiveConfig } from '../config/effective.js';
-import { HISTORY_RANGES, envelope, type Accounts, type Health, type HistoryRangeName, type SourceHealth, type Transfer, type Transfers } from '../contract/index.js';
+import { HISTORY_RANGES, envelope, type Accounts, type Health, type HistoryRange, type HistoryRangeName, type SourceHealth, type Summary, type Transfer, type Transfers } from '../contract/index.js';
 import { version } from '../projectRoot.js';
 import type { CloudplowSource } from '../sources/cloudplow.js';
 import { EMPTY_SNAPSHOT } from '../sources/cloudplowSnapshot.js';
@@ -14,6 +14,8 @@ import { cloudplowView } from '../state/cloudplowView.js';
 import { EventDerivation } from '../state/eventDerivation.js';
 import type { EventLog } from '../state/eventLog.js';
 import { stableLive } from '../state/liveView.js';
+import { localDay, summarize } from '../state/summary.js';
+import { makeBadges } from '../state/badges.js';
 import { overallState } from '../state/overall.js';
 import { accountsCsv, transfersCsv } from '../write/csv.js';
 import { renderAccountMetrics, renderRunMetrics, stableMetrics } from '../write/metrics.js';
@@ -62,6 +64,9 @@ export class Publishing {
   private readonly eventDerivation = new EventDerivation();
   /** The timeline as last written: events.json is rewritten only when it changed. */
   private eventsWritten: { log: EventLog; version: number } | null = null;
+  /** The 90-day history version and local day the summary was last made for. */
+  private summaryKey = '';
+  private summary: Summary | null = null;
   private metricsAt = 0;
 
   constructor(
@@ -188,6 +193,13 @@ export class Publishing {
       files.push({ name: `history-${range}`, data: intake.history.range(range, now.getTime(), generatedAt) });
       this.historyWritten.set(range, version);
     }
+    const summaryKey = `${intake.history.version('90d')} ${localDay(now.getTime())}`;
+    if (summaryKey !== this.summaryKey || !this.publisher.written('data/summary.json')) {
+      const range90d = (files.find((f) => f.name === 'history-90d')?.data as HistoryRange | undefined) ?? intake.history.range('90d', now.getTime(), generatedAt);
+      this.summary = summarize(range90d, now.getTime(), generatedAt);
+      files.push(dataFile('summary', this.summary));
+      this.summaryKey = summaryKey;
+    }
     const sources = this.parts.sourceHealth();
     const logEvents = cloudplow?.snapshot().log.events ?? EMPTY_SNAPSHOT.log.events;
     intake.timeline.add(this.eventDerivation.derive({ now: now.getTime(), logEvents, accounts: view.accounts, session, live, transfers: list, sources }), now.getTime());
@@ -195,6 +207,10 @@ export class Publishing {
       files.push(dataFile('events', intake.timeline.toFile(generatedAt)));
       this.eventsWritten = { log: intake.timeline, version: intake.timeline.version };
     }
+    // Each badge is its own small file, rewritten only when what it says changed.
+    const badges = makeBadges({ live, sources, accounts: view.accounts, summary: this.summary!, generatedAt });
+    files.push(dataFile('badges', badges.list));
+    for (const b of badges.files) files.push(dataFile(b.name, b.badge));
     const health: Health = { ...envelope(generatedAt), state: overallState(sources), sidecar: { version, startedAt: this.parts.startedAt }, ...(this.parts.demo ? { demo: true } : {}), sources };
     // Prometheus scrapes the textfile every 15 s or more: one render per history sample is plenty.
     if (now.getTime() - this.metricsAt >= SAMPLE_MS || !this.publisher.written('metrics.prom')) {

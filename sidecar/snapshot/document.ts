@@ -4,6 +4,7 @@ import type { Chart } from './renderCharts.js';
 import { bytes, count, duration, orDash, percent, speed, utc } from './format.js';
 import { etaText, fileEta, fileSpeed, finishedSpeed, instanceText, movedText, queuedText } from './liveText.js';
 import type { SnapshotData } from './snapshotData.js';
+import { totalsSection } from './totals.js';
 
 /**
  * What a snapshot says, independent of its format: sections of plain-text tables and
@@ -45,6 +46,7 @@ export function buildDocument(data: SnapshotData, charts: Chart[], opts: { time:
     return c ? [{ kind: 'chart', chart: c }] : [];
   };
   const sections: Section[] = [summary(data, opts)];
+  if (data.summary) sections.push(totalsSection(data.summary));
   if (data.session) sections.push(session(data.session));
   if (data.live) sections.push(live(data.live, chart('throughput')));
   if (data.accounts) sections.push(accounts(data.accounts, chart('accounts')));

@@ -1,4 +1,4 @@
-import type { Accounts, Distribution, EffectiveConfig, Events, Health, HistoryRange, Live, Logs, Manifest, SessionFile, Transfers } from '../contract/index.js';
+import type { Accounts, Distribution, EffectiveConfig, Events, Health, HistoryRange, Live, Logs, Manifest, SessionFile, Summary, Transfers } from '../contract/index.js';
 
 /** The data files a snapshot is made from, each present only when it was read and valid. */
 export interface SnapshotData {
@@ -15,6 +15,7 @@ export interface SnapshotData {
   'history-1h'?: HistoryRange;
   'history-48h'?: HistoryRange;
   'history-90d'?: HistoryRange;
+  summary?: Summary;
 }
 
 export type SnapshotFileName = keyof SnapshotData;

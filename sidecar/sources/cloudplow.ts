@@ -30,6 +30,8 @@ export interface CloudplowSourceOptions {
   onRefusals?: (refusals: Refusal[]) => void;
   /** An upload may have started: cloudplow's log moved ("Starting upload", rclone's lines), or its upload lock appeared. */
   onUploadStart?: () => void;
+  /** SA changes and refusals read from cloudplow's log, the whole file's at the first read. */
+  onLogCounts?: (events: LogEvent[]) => void;
   /** Whether a cloudplow process of this installation runs (null: cannot tell); asked only while the lock file is there. */
   cloudplowRunning?: () => boolean | null;
   onUnexpected?: (message: string) => void;
@@ -208,6 +210,8 @@ export class CloudplowSource {
     const refused = this.log.takeRefusals();
     if (refused.length) this.opts.onRefusals?.(refused);
     if (this.log.takeLinesArrived()) this.opts.onUploadStart?.();
+    const counted = this.log.takeCounted();
+    if (counted.length) this.opts.onLogCounts?.(counted);
     return changed;
   }
 

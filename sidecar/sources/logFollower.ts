@@ -20,6 +20,10 @@ const OPEN_RUN_QUIET_MS = 15 * 60_000;
 const RECENT_LINE_MS = 30_000;
 /** A run's events kept at most: each distinct one once, then the latest of each kind. */
 const RUN_EVENTS_KEPT = 2000;
+/** What the history counts per day: an SA change, a refusal by Google. */
+const COUNTED_KINDS = new Set(['sa_cycled', 'trigger_hit']);
+/** A whole log of refusals read at start is counted in full up to this many lines. */
+const COUNTED_EVENTS_KEPT = 100_000;
 
 /**
  * cloudplow.log, followed: the last `keep` lines parsed, and the events recognized in
@@ -37,6 +41,8 @@ export class LogFollower {
   private readonly runKeys = new Set<string>();
   /** Files rclone logged as copied since the last take; none from the first read, which is history from before plowboard watched. */
   private newlyCopied: LogEvent[] = [];
+  /** SA changes and refusals read since the last take, the first read's too: the history counts each line once (state/countedLog.ts). */
+  private newlyCounted: LogEvent[] = [];
   private firstReadDone = false;
   /** The SA the lines belong to, and the refusals (403s, bans) read since the last take, the first read's too: the store counts each line once. */
   private saContext: SaContext = NO_CONTEXT;
@@ -112,6 +118,13 @@ export class LogFollower {
     return taken;
   }
 
+  /** The SA-change and refusal events read since the last call. */
+  takeCounted(): LogEvent[] {
+    const taken = this.newlyCounted;
+    this.newlyCounted = [];
+    return taken;
+  }
+
   snapshot(): { file: string; lines: readonly LogLine[]; events: readonly LogEvent[]; lastLineAtMs: number | null } {
     if (this.view) return this.view;
     // The lists grow to twice their size between trims, so that trimming is rare; the view is bounded.
@@ -158,6 +171,7 @@ export class LogFollower {
       this.runOpen = false;
     }
     this.keepForRun(event);
+    if (COUNTED_KINDS.has(event.kind) && this.newlyCounted.length < COUNTED_EVENTS_KEPT) this.newlyCounted.push(event);
     const copied = event.kind === 'file_copied' || event.kind === 'file_moved';
     // Bounded like the lists below: a log read only by snapshots keeps no more than these.
     if (copied && this.firstReadDone && this.newlyCopied.length < COPIED_EVENTS_KEPT * 10) this.newlyCopied.push(event);

@@ -1,4 +1,5 @@
 import { envelope, type DailyBytes, type HistoryRange, type HistoryRangeName, type HistorySeries } from '../contract/index.js';
+import { CountedLog } from './countedLog.js';
 
 /**
  * Three resolutions, each a bounded ring: 5 s buckets for the last hour, 1 min for 48 h,
@@ -14,8 +15,20 @@ const DAYS_KEPT = 90;
 /** The sidecar samples into the history this often; each sample holds what moved since the one before. */
 export const SAMPLE_SECONDS = 5;
 
-/** One bucket: [start (Unix s), bytes, sum of in-flight samples, samples, errors]. */
-type Bucket = [t: number, bytes: number, inFlightSum: number, samples: number, errors: number];
+/**
+ * One bucket: [start (Unix s), bytes, sum of in-flight samples, samples, errors, files
+ * finished, SA changes, refusals, seconds uploading]. State saved before the last four
+ * existed has five entries; they read as zeros.
+ */
+type Bucket = [t: number, bytes: number, inFlightSum: number, samples: number, errors: number, files: number, saChanges: number, refusals: number, uploadingSeconds: number];
+const BUCKET_LENGTH = 9;
+const OLD_BUCKET_LENGTH = 5;
+
+/** What cloudplow's log said at a moment: counted into the bucket of that moment, not the one of the read. */
+export interface LogCounts {
+  saChanges: number;
+  refusals: number;
+}
 
 export interface Sample {
   /** Bytes moved since the previous sample. */
@@ -25,6 +38,8 @@ export interface Sample {
   errors: number;
   /** Transfers finished fine since the previous sample. */
   completed?: number;
+  /** Seconds of the time since the previous sample that something was in flight. */
+  uploadingSeconds?: number;
 }
 
 /** Counters since plowboard first ran here: they only go up, across restarts (Prometheus counters). */
@@ -39,6 +54,8 @@ export interface HistorySnapshot {
   series: Record<string, Record<string, Bucket[]>>;
   daily: Record<string, Record<string, number>>;
   totals?: Record<string, Totals>;
+  /** Which of cloudplow's log lines were counted already (absent in state saved before). */
+  countedLog?: unknown;
 }
 
 export class HistoryStore {
@@ -48,6 +65,8 @@ export class HistoryStore {
   private readonly totalsByKey = new Map<string, Totals>();
   /** Moves whenever a range would read differently: a writer compares it instead of re-rendering. */
   private readonly versions = new Map<HistoryRangeName, number>();
+  /** The log lines already counted into the buckets: a log read again after a restart counts each once. */
+  readonly countedLog = new CountedLog();
 
   /**
    * `dailyOnly` keeps just the totals and bytes per day: for per-SA series, which can be
@@ -82,9 +101,9 @@ export class HistoryStore {
       while (buckets.length && buckets[buckets.length - 1]![0] > start) buckets.pop();
       let last = buckets[buckets.length - 1];
       // A quiet sample in a quiet bucket changes only its sample count, which nothing shows.
-      let changed = sample.bytes !== 0 || sample.errors !== 0 || sample.inFlight !== 0;
+      let changed = sample.bytes !== 0 || sample.errors !== 0 || sample.inFlight !== 0 || (sample.completed ?? 0) !== 0 || (sample.uploadingSeconds ?? 0) !== 0;
       if (!last || last[0] !== start) {
-        last = [start, 0, 0, 0, 0];
+        last = emptyBucket(start);
         buckets.push(last);
         changed = true;
       } else if (last[1] !== 0 || last[2] !== 0) {
@@ -96,6 +115,8 @@ export class HistoryStore {
       last[2] += sample.inFlight;
       last[3] += 1;
       last[4] += sample.errors;
+      last[5] += sample.completed ?? 0;
+      last[8] += sample.uploadingSeconds ?? 0;
       const cutoff = start - tier.keepSeconds;
       let drop = 0;
       while (drop < buckets.length && buckets[drop]![0] <= cutoff) drop++;
@@ -103,6 +124,39 @@ export class HistoryStore {
         buckets.splice(0, drop);
         this.bump(tier.range);
       }
+    }
+  }
+
+  /**
+   * SA changes and refusals cloudplow logged at `atMs`, which may be long before now (a log
+   * read again at start): added to the bucket of that moment in each tier that still
+   * covers it, a bucket made where none was, without disturbing the order.
+   */
+  addLogCounts(key: string, atMs: number, counts: LogCounts, nowMs: number): void {
+    if (counts.saChanges === 0 && counts.refusals === 0) return;
+    const tiers = this.series.get(key) ?? new Map<HistoryRangeName, Bucket[]>();
+    this.series.set(key, tiers);
+    for (const tier of TIERS) {
+      const start = Math.floor(atMs / 1000 / tier.stepSeconds) * tier.stepSeconds;
+      const nowStart = Math.floor(nowMs / 1000 / tier.stepSeconds) * tier.stepSeconds;
+      if (start > nowStart || start <= nowStart - tier.keepSeconds) continue;
+      const buckets = tiers.get(tier.range) ?? [];
+      tiers.set(tier.range, buckets);
+      // The first bucket after `start`, by halving: a whole log read at start brings thousands of lines.
+      let [lo, i] = [0, buckets.length];
+      while (lo < i) {
+        const mid = (lo + i) >> 1;
+        if (buckets[mid]![0] > start) i = mid;
+        else lo = mid + 1;
+      }
+      let bucket = buckets[i - 1];
+      if (!bucket || bucket[0] !== start) {
+        bucket = emptyBucket(start);
+        buckets.splice(i, 0, bucket);
+      }
+      bucket[6] += counts.saChanges;
+      bucket[7] += counts.refusals;
+      this.bump(tier.range);
     }
   }
 
@@ -122,7 +176,7 @@ export class HistoryStore {
     const series = [...this.series.entries()]
       .filter(([key]) => range !== '90d' || key === 'total')
       .sort(([a], [b]) => (a === 'total' ? -1 : b === 'total' ? 1 : a.localeCompare(b)))
-      .map(([key, tiers]) => toSeries(key, (tiers.get(range) ?? []).filter((b) => b[0] > from), tier.stepSeconds));
+      .map(([key, tiers]) => toSeries(key, (tiers.get(range) ?? []).filter((b) => b[0] > from), tier.stepSeconds, range === '90d'));
     const daily: DailyBytes[] =
       range === '90d'
         ? [...this.daily.entries()].sort(([a], [b]) => a.localeCompare(b)).flatMap(([day, m]) => [...m.entries()].map(([key, bytes]) => ({ day, key, bytes: Math.round(bytes) })))
@@ -157,7 +211,7 @@ export class HistoryStore {
     for (const [key, tiers] of this.series) series[key] = Object.fromEntries(tiers);
     const daily: HistorySnapshot['daily'] = {};
     for (const [day, m] of this.daily) daily[day] = Object.fromEntries(m);
-    return { version: 1, series, daily, totals: Object.fromEntries(this.totalsByKey) };
+    return { version: 1, series, daily, totals: Object.fromEntries(this.totalsByKey), countedLog: this.countedLog.snapshot() };
   }
 
   /** Restores a saved snapshot, keeping only well-formed buckets within each tier's bounds. */
@@ -171,10 +225,16 @@ export class HistoryStore {
         const rows = (tiers as Record<string, unknown>)[tier.range];
         if (!Array.isArray(rows)) continue;
         const nowSec = nowMs / 1000;
-        const ok = rows.filter(
-          (b): b is Bucket =>
-            Array.isArray(b) && b.length === 5 && b.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0) && b[0] > nowSec - tier.keepSeconds && b[0] <= nowSec,
-        );
+        const ok = rows
+          .filter(
+            (b): b is number[] =>
+              Array.isArray(b) &&
+              (b.length === BUCKET_LENGTH || b.length === OLD_BUCKET_LENGTH) &&
+              b.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0) &&
+              b[0] > nowSec - tier.keepSeconds &&
+              b[0] <= nowSec,
+          )
+          .map((b) => [...b, ...emptyBucket(0).slice(b.length)] as Bucket);
         ok.sort((a, b) => a[0] - b[0]);
         restored.set(tier.range, ok.slice(-Math.ceil(tier.keepSeconds / tier.stepSeconds)));
       }
@@ -188,6 +248,7 @@ export class HistoryStore {
       const ok = t && [t.bytes, t.completed, t.failed].every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0);
       if (ok) store.totalsByKey.set(key, { bytes: t.bytes, completed: t.completed, failed: t.failed });
     }
+    store.countedLog.restore(snap.countedLog);
     store.trimDays(nowMs);
     return store;
   }
@@ -198,27 +259,41 @@ export class HistoryStore {
   }
 }
 
-/** Buckets as columns, with a row of nulls wherever buckets are missing: a gap, never interpolated. */
-function toSeries(key: string, buckets: Bucket[], step: number): HistorySeries {
+const emptyBucket = (start: number): Bucket => [start, 0, 0, 0, 0, 0, 0, 0, 0];
+
+type Column = Array<number | null>;
+
+/**
+ * Buckets as columns, with a row of nulls wherever buckets are missing: a gap, never
+ * interpolated. `counters` adds the columns the totals are summed from (90-day range only).
+ */
+function toSeries(key: string, buckets: Bucket[], step: number, counters = false): HistorySeries {
   const [kind, ...rest] = key.split(':');
-  const cols = { t: [] as Array<number | null>, bytes: [] as Array<number | null>, bytesPerSecond: [] as Array<number | null>, inFlight: [] as Array<number | null>, errors: [] as Array<number | null> };
+  const cols: Record<string, Column> = { t: [], bytes: [], bytesPerSecond: [], inFlight: [], errors: [] };
+  const extra = counters ? { files: [] as Column, saChanges: [] as Column, refusals: [] as Column, uploadingSeconds: [] as Column } : null;
+  if (extra) Object.assign(cols, extra);
   let prev: number | null = null;
-  for (const [t, bytes, inFlightSum, samples, errors] of buckets) {
+  for (const [t, bytes, inFlightSum, samples, errors, files, saChanges, refusals, uploadingSeconds] of buckets) {
     if (prev !== null && t - prev > step) for (const c of Object.values(cols)) c.push(null);
     // Each sample covers the SAMPLE_SECONDS before it: a bucket's rate is over the time its
     // samples cover, so a bucket just opened (or half missed by a restart) is not a spike.
     const span = Math.min(step, Math.max(SAMPLE_SECONDS, samples * SAMPLE_SECONDS));
-    cols.t.push(t);
-    cols.bytes.push(Math.round(bytes));
-    cols.bytesPerSecond.push(Math.round(bytes / span));
-    cols.inFlight.push(samples ? Math.round((inFlightSum / samples) * 10) / 10 : 0);
-    cols.errors.push(errors);
+    cols.t!.push(t);
+    cols.bytes!.push(Math.round(bytes));
+    cols.bytesPerSecond!.push(Math.round(bytes / span));
+    cols.inFlight!.push(samples ? Math.round((inFlightSum / samples) * 10) / 10 : 0);
+    cols.errors!.push(errors);
+    extra?.files.push(files);
+    extra?.saChanges.push(saChanges);
+    extra?.refusals.push(refusals);
+    extra?.uploadingSeconds.push(Math.round(uploadingSeconds));
     prev = t;
   }
   return {
     key,
     kind: key === 'total' ? 'total' : (kind as HistorySeries['kind']),
     name: key === 'total' ? 'total' : rest.join(':'),
-    ...cols,
+    ...(cols as Pick<HistorySeries, 't' | 'bytes' | 'bytesPerSecond' | 'inFlight' | 'errors'>),
+    ...extra,
   };
 }

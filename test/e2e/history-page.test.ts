@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HistoryRange, HistorySeries } from '../../sidecar/contract/index.js';
+import type { HistoryRange, HistorySeries, Summary } from '../../sidecar/contract/index.js';
 import { expectCleanPage, type WatchedPage } from '../helpers/browser.js';
 import { waitFor } from '../helpers/ports.js';
 import { EVIL_NAME, sampleData } from '../helpers/sampleOutput.js';
@@ -46,6 +46,20 @@ describe('the history page', () => {
     expect(await page.locator('#range-note').textContent()).toMatch(/^The last hour in 5 s buckets: .+ moved, \d+ errors?, 1 gap where the sidecar did not run\.$/);
     expect(await page.locator('#chart-history-throughput-desc').textContent()).toMatch(/^Throughput over the last hour: average .+\/s, peak .+\/s; 1 gap left blank\.$/);
     expect(await page.locator('input[value="1h"]').isChecked()).toBe(true);
+  }, 60_000);
+
+  it('shows the totals of summary.json at the top, one row a period, with the sidecar\'s zone said under them', async () => {
+    const { page } = view;
+    const summary = site.read<Summary>('summary');
+    const rows = page.locator('#totals-rows tr');
+    await rows.first().waitFor({ state: 'attached', timeout: 20_000 });
+    expect(await page.locator('#totals-rows th').allTextContents()).toEqual(['Today', 'Yesterday', 'This week', 'Last week', 'This month', 'Last 30 days']);
+    const today = await rows.first().locator('td').allTextContents();
+    // Uploaded (binary units, as every page), files, failed, SA changes, refusals, time uploading.
+    expect(today[0]).toMatch(/^[\d.,]+ GiB$/);
+    expect(today.slice(1, 5)).toEqual([summary.periods.today.files, summary.periods.today.failures, summary.periods.today.saChanges, summary.periods.today.refusals].map(String));
+    expect(summary.periods.last30Days.refusals).toBe(2);
+    expect(await page.locator('#totals-note').textContent()).toContain(`${summary.timeZone.name} (UTC${summary.timeZone.offset}); weeks start on Monday.`);
   }, 60_000);
 
   it('draws bytes per day from the 90-day file, and says there is no per-SA history yet', async () => {

@@ -19,6 +19,8 @@ import { HistoryStore } from '../../sidecar/state/history.js';
 import { timelineFromLog } from '../../sidecar/normalize/logTimeline.js';
 import { EventDerivation, sidecarEvent } from '../../sidecar/state/eventDerivation.js';
 import { EventLog } from '../../sidecar/state/eventLog.js';
+import { makeBadges } from '../../sidecar/state/badges.js';
+import { summarize } from '../../sidecar/state/summary.js';
 import { writeSchemas } from '../../sidecar/write/schemas.js';
 import { buildManifest } from './manifest.js';
 
@@ -211,6 +213,8 @@ export function sampleData(opts: SampleOptions = {}): Record<string, unknown> {
     history.record('total', t, sample);
     history.record('instance:default', t, sample);
   }
+  history.addLogCounts('total', now - 1800_000, { saChanges: 1, refusals: 2 }, now);
+  const summary = summarize(history.range('90d', now, generatedAt), now, generatedAt);
   const sources = [
     { id: 'rclone:default', kind: 'rclone', name: 'default', target: 'http://127.0.0.1:7949', state: 'ok' as const, since: generatedAt, lastOkAt: generatedAt, lastCheckedAt: generatedAt, latencyMs: 3, lastError: null, hint: null, version: 'v1.60.1' },
     { id: 'cloudplow:log', kind: 'cloudplow', name: 'cloudplow.log', target: '/opt/cloudplow/cloudplow.log', state: 'error' as const, since: generatedAt, lastOkAt: null, lastCheckedAt: generatedAt, latencyMs: null, lastError: { at: generatedAt, message: `cannot read <b>${EVIL_NAME}</b>` }, hint: 'Check the file’s permissions.' },
@@ -246,6 +250,8 @@ export function sampleData(opts: SampleOptions = {}): Record<string, unknown> {
     events: sampleEvents(now, generatedAt, { events, lines, view, live, transfers, health }),
     config,
     ...Object.fromEntries(HISTORY_RANGES.map((r) => [`history-${r}`, history.range(r, now, generatedAt)])),
+    summary,
+    badges: makeBadges({ live, sources, accounts: view.accounts, summary, generatedAt }).list,
   };
 }
 

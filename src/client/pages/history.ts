@@ -1,8 +1,9 @@
-import type { HistoryRange, HistoryRangeName, HistorySeries } from '../../../sidecar/contract/index.js';
+import type { HistoryRange, HistoryRangeName, HistorySeries, Summary } from '../../../sidecar/contract/index.js';
 import { byId } from '../dom.js';
 import { bytes, duration, speed } from '../format.js';
 import { headerStatus } from '../headerStatus.js';
 import { startPage } from '../startPage.js';
+import { renderTotals } from '../totalsTable.js';
 import { VegaView, specFrom } from '../vegaView.js';
 
 // Not imported from the contract as a value: that would bundle TypeBox into the page.
@@ -27,7 +28,7 @@ function rangeFromHash(): HistoryRangeName | null {
   return m && (RANGES as readonly string[]).includes(m[1]!) ? (m[1] as HistoryRangeName) : null;
 }
 
-const files = () => [...new Set([`history-${range}`, 'history-90d'])];
+const files = () => [...new Set(['summary', `history-${range}`, 'history-90d'])];
 
 interface Point {
   t: number;
@@ -164,6 +165,7 @@ const { poller } = startPage({
   files: files(),
   status: headerStatus({ name: 'History' }),
   onData: (name, data) => {
+    if (name === 'summary') return renderTotals(data as Summary);
     const h = data as HistoryRange;
     ranges.set(h.range, h);
     if (name === 'history-90d') renderDaily();
