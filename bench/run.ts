@@ -2,7 +2,7 @@
  * `npm run bench` (`-- --quick` for a short check): plowboard beside the cloudplow fork's
  * Flask dashboard, in one run against the same busy rclone and the same cloudplow state,
  * written to bench/RESULTS.md with bench/NOTES.md after it. About 20 minutes on two cores
- * (`BENCH_WINDOW_SECONDS`, default 90, sets each window; `--quick` makes them 15 s).
+ * (`BENCH_WINDOW_SECONDS`, default 80, sets each window; `--quick` makes them 15 s).
  * plowboard's own detailed figures are in bench/detail.ts.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import { rcloneBin } from '../test/helpers/rcloneVersion.js';
 import { SIDES, sideBySide, type Side, type Window } from './sideBySide.js';
 
 const quick = process.argv.includes('--quick');
-const windowSeconds = Number(process.env.BENCH_WINDOW_SECONDS ?? (quick ? 15 : 90));
+const windowSeconds = Number(process.env.BENCH_WINDOW_SECONDS ?? (quick ? 15 : 80));
 const viewerCounts = quick ? [1, 5] : [1, 5, 20];
 const pollers = quick ? 50 : 200;
 const ACCOUNTS = 120;

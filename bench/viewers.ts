@@ -28,12 +28,16 @@ export class Viewers {
     return this;
   }
 
-  /** Opens `n` more pages on `url`, each at 1920×1080. */
+  /** Opens `n` more pages on `url`, each at 1920×1080, five at a time. */
   async open(url: string, n = 1): Promise<void> {
-    for (let i = 0; i < n; i++) {
-      const page = await this.context!.newPage();
-      await page.goto(url, { waitUntil: 'load', timeout: 60_000 }).catch(() => undefined);
-      this.pages.push(page);
+    for (let i = 0; i < n; i += 5) {
+      await Promise.all(
+        Array.from({ length: Math.min(5, n - i) }, async () => {
+          const page = await this.context!.newPage();
+          await page.goto(url, { waitUntil: 'load', timeout: 60_000 }).catch(() => undefined);
+          this.pages.push(page);
+        }),
+      );
     }
   }
 

@@ -40,6 +40,11 @@ export class ThroughputChart {
     // The time axis always spans the whole window, however little data there is.
     const rows = toRows(live, end);
     this.view.update(rows, { xmin: end - live.throughput.windowSeconds * 1000, xmax: end });
+    this.words(live, rows);
+  }
+
+  /** The words beside the chart say what it shows: they change with it. */
+  private words(live: Live, rows: Row[]): void {
     if (this.quiet) {
       const nothing = rows.every((r) => r.mibps === 0);
       const words = `Nothing uploaded in the last ${duration(live.throughput.windowSeconds)}.`;
