@@ -76,9 +76,19 @@ export async function startBusyUpload(rclone: RcloneDaemon, cp: ReturnType<typeo
     mkdirSync(path.dirname(path.join(src, n)), { recursive: true });
     return [n, s];
   }));
+  // Writing the files holds the event loop for a while: a kept-alive connection to rclone
+  // may have been closed meanwhile, so each call is tried again once or twice.
+  const rc = async (method: string, input: Record<string, unknown>) => {
+    for (let i = 0; ; i++) {
+      const a = await rclone.rc(method, input);
+      if (a.ok || i === 2) return a;
+      await sleep(1000);
+    }
+  };
   // A bare number would be KiB to rclone.
-  await rclone.bwlimit(`${Math.round(bytesPerSecond / 1024)}K`);
-  const r = await rclone.rc('sync/copy', { srcFs: src, dstFs: dst, _async: true, _config: { Transfers: transfers, Checkers: transfers } });
+  const limit = await rc('core/bwlimit', { rate: `${Math.round(bytesPerSecond / 1024)}K` });
+  if (!limit.ok) throw new Error(`core/bwlimit failed: ${JSON.stringify(limit.body)}`);
+  const r = await rc('sync/copy', { srcFs: src, dstFs: dst, _async: true, _config: { Transfers: transfers, Checkers: transfers } });
   if (!r.ok) throw new Error(`sync/copy failed: ${JSON.stringify(r.body)}`);
   await waitFor(`${transfers} transfers in flight`, async () => (await inFlight(rclone)) === transfers);
 
