@@ -18,7 +18,7 @@ const viewerCounts = quick ? [1, 5] : [1, 5, 20];
 const pollers = quick ? 50 : 200;
 const ACCOUNTS = 120;
 const TRANSFERS = Number(process.env.BENCH_TRANSFERS ?? 8);
-const BYTES_PER_SECOND = 2 * 1024 * 1024;
+const BYTES_PER_SECOND = 1024 * 1024;
 const log = (line: string) => process.stderr.write(`bench: ${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const f1 = (n: number) => (Math.round(n * 10) / 10).toLocaleString('en');
 const f2 = (n: number) => (Math.round(n * 100) / 100).toString();

@@ -107,7 +107,8 @@ export async function sideBySide(opts: SideBySideOptions): Promise<{ windows: Wi
     await measure('idle: rclone answering, nothing moving, no viewer');
 
     log(`busy: ${opts.transfers} transfers`);
-    const busy = await startBusyUpload(rclone, cp, opts.transfers, opts.bytesPerSecond, opts.windowSeconds * (4 + opts.viewerCounts.length * 2) + 60);
+    // Twice the windows' own length: on a loaded machine opening 20 pages takes minutes, and the files must outlast the run.
+    const busy = await startBusyUpload(rclone, cp, opts.transfers, opts.bytesPerSecond, 2 * (opts.windowSeconds * (4 + opts.viewerCounts.length * 2) + 60));
     stops.unshift(() => busy.stop());
     await sleep(10_000);
     await measure('busy, no viewer');
