@@ -32,3 +32,18 @@ export function summary(xs: number[]): { median: number; min: number; max: numbe
   const s = [...xs].sort((a, b) => a - b);
   return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s.at(-1)!, p95: s[Math.min(s.length - 1, Math.floor(s.length * 0.95))]! };
 }
+
+/** Several processes over the same window: each one's CPU (% of one core) and its RSS samples, one a second. */
+export async function watchMany(pids: Record<string, number>, seconds: number): Promise<Record<string, { cpuPercent: number; rss: number[] }>> {
+  const names = Object.keys(pids);
+  const cpu0 = Object.fromEntries(names.map((n) => [n, cpuSeconds(pids[n]!)]));
+  const rss: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  while (performance.now() < end) {
+    await new Promise((r) => setTimeout(r, Math.min(1000, end - performance.now())));
+    for (const n of names) rss[n]!.push(rssMiB(pids[n]!));
+  }
+  const elapsed = (performance.now() - t0) / 1000;
+  return Object.fromEntries(names.map((n) => [n, { cpuPercent: ((cpuSeconds(pids[n]!) - cpu0[n]!) / elapsed) * 100, rss: rss[n]! }]));
+}

@@ -1,126 +1,130 @@
 /**
- * `npm run bench` (`-- --quick` for a short run): every figure against real parts, written
- * to bench/RESULTS.md. Run it on a quiet machine; the load average is recorded beside it.
+ * `npm run bench` (`-- --quick` for a short check): plowboard beside the cloudplow fork's
+ * Flask dashboard, in one run against the same busy rclone and the same cloudplow state,
+ * written to bench/RESULTS.md with bench/NOTES.md after it. About 20 minutes on two cores
+ * (`BENCH_WINDOW_SECONDS`, default 80, sets each window; `--quick` makes them 15 s).
+ * plowboard's own detailed figures are in bench/detail.ts.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { rcloneBin } from '../test/helpers/rcloneVersion.js';
-import { cliPath } from '../test/helpers/sidecarProcess.js';
-import { cycleWork } from './cycleWork.js';
-import { kioskHeap } from './kioskHeap.js';
-import { firstChart, pageWeights, rcRequestsWithPages, sampleSite, serving } from './pagesAndServing.js';
-import { summary } from './procStats.js';
-import { pollFloor, sidecarLoad, writeFloor } from './sidecarLoad.js';
+import { SIDES, sideBySide, type Side, type Window } from './sideBySide.js';
 
 const quick = process.argv.includes('--quick');
-const kioskMinutes = Number(process.env.BENCH_KIOSK_MINUTES ?? (quick ? 1 : 60));
-const loadSeconds = quick ? 15 : 60;
-const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
-const f1 = (n: number) => (Math.round(n * 10) / 10).toString();
-const range = (s: { median: number; min: number; max: number }, unit = '') => `${f1(s.median)}${unit} (${f1(s.min)}–${f1(s.max)})`;
-const KiB = (n: number) => `${f1(n / 1024)} KiB`;
+const windowSeconds = Number(process.env.BENCH_WINDOW_SECONDS ?? (quick ? 15 : 80));
+const viewerCounts = quick ? [1, 5] : [1, 5, 20];
+const pollers = quick ? 50 : 200;
+const ACCOUNTS = 120;
+const TRANSFERS = Number(process.env.BENCH_TRANSFERS ?? 8);
+const BYTES_PER_SECOND = 1024 * 1024;
+const log = (line: string) => process.stderr.write(`bench: ${new Date().toISOString().slice(11, 19)} ${line}\n`);
+const f1 = (n: number) => (Math.round(n * 10) / 10).toLocaleString('en');
+const f2 = (n: number) => (Math.round(n * 100) / 100).toString();
+const MB = (n: number) => `${f2(n / 1e6)} MB`;
 const version = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' }).stdout?.split('\n')[0]?.trim() ?? 'not found';
+const here = path.dirname(new URL(import.meta.url).pathname);
+const git = (...args: string[]) => execFileSync('git', args, { cwd: here, encoding: 'utf8' }).trim();
+
+const started = new Date();
+const commit = git('rev-parse', '--short', 'HEAD');
+const dirty = git('status', '--porcelain', '--', '../sidecar', '../src', '../templates', '../bench') !== '';
+const loadStart = loadavg();
+log(`side by side, ${windowSeconds} s windows`);
+const r = await sideBySide({ windowSeconds, accounts: ACCOUNTS, transfers: TRANSFERS, bytesPerSecond: BYTES_PER_SECOND, viewerCounts, pollers, log });
+const loadEnd = loadavg();
+
+const find = (pred: (w: Window) => boolean) => r.windows.find(pred);
+const idle = find((w) => w.label.startsWith('idle'))!;
+const busy = find((w) => w.label === 'busy, no viewer')!;
+const viewed = (side: Side, n: number, page = '/') => find((w) => w.viewers?.side === side && w.viewers.count === n && w.viewers.page === page);
+const polled = (side: Side) => find((w) => w.pollers?.side === side)!;
+const ratio = (p: number, f: number) => (f > 0 ? `${f2(p / f)}` : p > 0 ? '∞' : '—');
+const met = (ok: boolean) => (ok ? 'met' : '**not met**');
 
 const out: string[] = [];
-const started = new Date();
-out.push('# plowboard benchmarks', '');
-out.push(`Written by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${started.toISOString()}. Every figure comes from real parts: the sidecar's own CLI as a child process, a real \`rclone rcd\` copying under a bandwidth limit, cloudplow's files written by python3, Debian's Chromium and nginx. CPU and memory come from \`/proc/PID/stat\` and \`/proc/PID/status\`; a figure is the median of its repetitions with the range in brackets.`, '');
+out.push('# plowboard beside the cloudplow fork', '');
+out.push(
+  `Measured on commit \`${commit}\`${dirty ? ' (with uncommitted changes to the code measured)' : ''}, written by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${started.toISOString()}, ${windowSeconds} s windows.`,
+  '',
+);
+out.push(
+  `One run, both dashboards at once: \`plowboard run\` (sidecar and built-in server, default 2 s interval) and the cloudplow fork's Flask dashboard (\`dashboard/app.py\`, Debian's python3 and python3-flask, its page polling every 3 s), against the same \`rclone rcd\` — ${r.transfers} files copying under a ${f1(r.bytesPerSecond / 1024 ** 2)} MiB/s limit, \`--transfers ${r.transfers}\` given in the copy's \`_config\` — and the same cloudplow installation: ${r.accounts} service accounts, an active \`dashboard_session_state.json\`, \`sa_quota_cache.json\` and \`learned_sizes_cache.json\`, a log line every 2 s, the quota and session files rewritten every 10 s. Each server talks to rclone through its own counting proxy, and is reached through its own socket counter.`,
+  '',
+);
 out.push('## Machine', '');
-out.push(`- CPU: ${cpus()[0]?.model ?? '?'} × ${cpus().length}`, `- memory: ${f1(totalmem() / 1024 ** 3)} GiB`, `- Node.js ${process.version}, ${version(rcloneBin(), ['version'])}, ${version('chromium', ['--version'])}, ${version('nginx', ['-v']) || spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim()}`);
-out.push(`- load average at the start: ${loadavg().map(f1).join(' ')}`, '');
+out.push(`- CPU: ${cpus()[0]?.model ?? '?'} × ${cpus().length}; memory ${f1(totalmem() / 1024 ** 3)} GiB`);
+out.push(`- Node.js ${process.version}, ${version(rcloneBin(), ['version'])}, ${version('chromium', ['--version'])}, ${version('python3', ['--version'])}`);
+out.push(`- load average at the start ${loadStart.map(f1).join(' ')}, at the end ${loadEnd.map(f1).join(' ')}. **The machine was shared** with other builds and test runs: absolute CPU figures are high and noisy; the ratios of one window (both servers measured at once) are the steadier reading.`, '');
 
-log('work per cycle');
-const cycles: Array<[string, Awaited<ReturnType<typeof cycleWork>>]> = [];
-for (const [label, accounts, inFlight, days] of [['1× (100 SAs, 50 in flight, 9 days)', 100, 50, 9], ['10× (1,000 SAs, 500 in flight, 90 days)', 1000, 500, 90], ['100× (10,000 SAs, 5,000 in flight, 90 days)', 10_000, 5000, 90]] as const) {
-  cycles.push([label, await cycleWork({ accounts, inFlight, days, transfers: 1000, repeats: quick ? 3 : 9 })]);
+out.push('## Against the targets of #19', '');
+out.push('CPU is % of one core (user + system from `/proc/PID/stat` over the window); memory is resident (`VmRSS`), median of one sample a second (max in brackets). "computed" marks a figure worked out from measured ones.', '');
+out.push('| figure | target (plowboard) | plowboard | fork | plowboard / fork (computed) | target |', '|---|---|---|---|---|---|');
+const S = (w: Window | undefined, s: Side) => w?.servers[s];
+const row = (label: string, target: string, p: number | undefined, f: number | undefined, unit: string, ok: boolean | null) =>
+  out.push(`| ${label} | ${target} | ${p === undefined ? '—' : `${f2(p)}${unit}`} | ${f === undefined ? '—' : `${f2(f)}${unit}`} | ${p !== undefined && f !== undefined ? ratio(p, f) : '—'} | ${ok === null ? '—' : met(ok)} |`);
+row('server CPU, idle (rclone answering, nothing moving, no viewer)', '≤ 0.2 %', S(idle, 'plowboard')!.cpuPercent, S(idle, 'fork')!.cpuPercent, ' %', S(idle, 'plowboard')!.cpuPercent <= 0.2);
+row(`server CPU, busy, no viewer`, '≤ 0.5 %', S(busy, 'plowboard')!.cpuPercent, S(busy, 'fork')!.cpuPercent, ' %', S(busy, 'plowboard')!.cpuPercent <= 0.5);
+for (const n of viewerCounts) {
+  const p = S(viewed('plowboard', n), 'plowboard')?.cpuPercent;
+  const f = S(viewed('fork', n), 'fork')?.cpuPercent;
+  row(`server CPU, busy, ${n} Chromium viewer${n === 1 ? '' : 's'} of its page`, '—', p, f, ' %', null);
 }
+const top = viewerCounts.at(-1)!;
+const addP = S(viewed('plowboard', top), 'plowboard')!.cpuPercent - S(viewed('fork', top), 'plowboard')!.cpuPercent;
+const addF = S(viewed('fork', top), 'fork')!.cpuPercent - S(viewed('plowboard', top), 'fork')!.cpuPercent;
+row(`CPU ${top} viewers add over no viewer (computed: the same window's other server stands for "no viewer")`, top === 20 ? '≤ 1 %' : '—', addP, addF, ' %', top === 20 ? addP <= 1 : null);
+const pp = polled('plowboard');
+const pf = polled('fork');
+row(`server CPU, busy, ${pollers} emulated viewers (the page's exact requests)`, pollers === 200 ? '< 10 %' : '—', S(pp, 'plowboard')!.cpuPercent, S(pf, 'fork')!.cpuPercent, ' %', pollers === 200 ? S(pp, 'plowboard')!.cpuPercent < 10 : null);
+row('resident memory, idle', '≤ 40 MiB', S(idle, 'plowboard')!.rssMiB.median, S(idle, 'fork')!.rssMiB.median, ' MiB', S(idle, 'plowboard')!.rssMiB.median <= 40);
+const vp = S(viewed('plowboard', top), 'plowboard')!;
+const vf = S(viewed('fork', top), 'fork')!;
+row(`resident memory, busy, ${r.accounts} SAs, ${top} viewers (max in the window)`, top === 20 ? '≤ 64 MiB' : '—', vp.rssMiB.max, vf.rssMiB.max, ' MiB', top === 20 ? vp.rssMiB.max <= 64 : null);
+row(`resident memory, busy, ${pollers} emulated viewers (max)`, '—', S(pp, 'plowboard')!.rssMiB.max, S(pf, 'fork')!.rssMiB.max, ' MiB', null);
+const kiosk = viewed('plowboard', 1, 'kiosk/')?.viewers?.browser;
+const overview = viewed('plowboard', 1)?.viewers?.browser;
+const forkPage = viewed('fork', 1)?.viewers?.browser;
+row('the viewer\'s browser, 1 page, renderer + GPU processes: plowboard\'s kiosk / the fork\'s page', '≤ the fork\'s', kiosk?.rendererGpu, forkPage?.rendererGpu, ' %', kiosk && forkPage ? kiosk.rendererGpu <= forkPage.rendererGpu : null);
+row('the viewer\'s browser, 1 page, every Chromium process: plowboard\'s kiosk / the fork\'s page', '—', kiosk?.all, forkPage?.all, ' %', null);
+row('the viewer\'s browser, 1 page, renderer + GPU processes: plowboard\'s overview / the fork\'s page', '—', overview?.rendererGpu, forkPage?.rendererGpu, ' %', null);
+row('the viewer\'s browser, 1 page, every Chromium process: plowboard\'s overview / the fork\'s page', '—', overview?.all, forkPage?.all, ' %', null);
+out.push('');
 
-log('sidecar load');
-const loads = [await sidecarLoad(1, loadSeconds), await sidecarLoad(10, loadSeconds)];
-log('the floor: a bare poller, bare atomic writes');
-const floor = await pollFloor(loadSeconds);
-const writes = await writeFloor(loadSeconds);
+out.push('## rclone and the wire', '');
+out.push('| figure | plowboard | fork | plowboard / fork (computed) |', '|---|---|---|---|');
+const rcRow = (label: string, p: number | undefined, f: number | undefined) => out.push(`| ${label} | ${p === undefined ? '—' : f1(p)} | ${f === undefined ? '—' : f1(f)} | ${p !== undefined && f !== undefined ? ratio(p, f) : '—'} |`);
+rcRow('rclone RC requests per minute, idle, no viewer', S(idle, 'plowboard')!.rcPerMinute, S(idle, 'fork')!.rcPerMinute);
+rcRow('rclone RC requests per minute, busy, no viewer', S(busy, 'plowboard')!.rcPerMinute, S(busy, 'fork')!.rcPerMinute);
+for (const n of viewerCounts) rcRow(`rclone RC requests per minute, busy, ${n} viewer${n === 1 ? '' : 's'}`, S(viewed('plowboard', n), 'plowboard')?.rcPerMinute, S(viewed('fork', n), 'fork')?.rcPerMinute);
+rcRow(`rclone RC requests per minute, busy, ${pollers} emulated viewers`, S(pp, 'plowboard')!.rcPerMinute, S(pf, 'fork')!.rcPerMinute);
+const perViewer = (w: Window | undefined, s: Side) => (w?.viewers ? w.servers[s].downPerMinute / w.viewers.count : undefined);
+const mbRow = (label: string, p: number | undefined, f: number | undefined) => out.push(`| ${label} | ${p === undefined ? '—' : MB(p)} | ${f === undefined ? '—' : MB(f)} | ${p !== undefined && f !== undefined ? ratio(p, f) : '—'} |`);
+for (const n of viewerCounts) mbRow(`bytes the server sent per viewer per minute, ${n} viewer${n === 1 ? '' : 's'} (computed: the socket's count ÷ viewers)`, perViewer(viewed('plowboard', n), 'plowboard'), perViewer(viewed('fork', n), 'fork'));
+mbRow('bytes the server sent per minute to the plowboard kiosk, 1 viewer', S(viewed('plowboard', 1, 'kiosk/'), 'plowboard')?.downPerMinute, undefined);
+mbRow(`bytes the server sent per emulated viewer per minute, ${pollers} emulated viewers (computed)`, S(pp, 'plowboard')!.downPerMinute / pollers, S(pf, 'fork')!.downPerMinute / pollers);
+out.push('');
+out.push(`The ${pollers} emulated viewers, over ${windowSeconds} s plus 10 s before the window: plowboard ${pp.pollers!.result.requests} requests, ${pp.pollers!.result.errors} failed, p50 / p99 ${f1(pp.pollers!.result.p50Ms)} / ${f1(pp.pollers!.result.p99Ms)} ms; fork ${pf.pollers!.result.requests} requests, ${pf.pollers!.result.errors} failed, p50 / p99 ${f1(pf.pollers!.result.p50Ms)} / ${f1(pf.pollers!.result.p99Ms)} ms.`, '');
 
-log('site');
-const site = await sampleSite(1);
-const weights = await pageWeights(site.dir);
-const charts = await firstChart(site.dir, quick ? 2 : 5);
-const cold: number[] = [];
-for (let i = 0; i < (quick ? 2 : 5); i++) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'plowboard-bench-build-'));
-  const t0 = performance.now();
-  execFileSync(process.execPath, [cliPath, 'build', '--output', dir, '--state-dir', `${dir}-state`, '--rclone-url', 'http://127.0.0.1:9'], { stdio: 'ignore' });
-  cold.push(performance.now() - t0);
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(`${dir}-state`, { recursive: true, force: true });
+out.push('## Every window', '');
+out.push('Both servers are measured in every window; viewers are on one of them at a time. "in flight" is the length of core/stats\' `transferring` at the window\'s start and end; "visible" counts the pages whose `document.visibilityState` was `visible` (a hidden page would not poll).', '');
+out.push('| window | plowboard CPU | plowboard RSS | plowboard RC/min | plowboard sent/min | fork CPU | fork RSS | fork RC/min | fork sent/min | in flight | viewers visible | load |', '|---|---|---|---|---|---|---|---|---|---|---|---|');
+for (const w of r.windows) {
+  const c = (s: Side) => {
+    const x = w.servers[s];
+    return `${f2(x.cpuPercent)} % | ${f1(x.rssMiB.median)} (${f1(x.rssMiB.max)}) MiB | ${f1(x.rcPerMinute)} | ${MB(x.downPerMinute)}`;
+  };
+  out.push(`| ${w.label} | ${c('plowboard')} | ${c('fork')} | ${w.inFlight.join(' → ')} | ${w.viewers ? `${w.viewers.visible} of ${w.viewers.count}` : '—'} | ${w.loadavg.map(f1).join(' ')} |`);
 }
-// The compiled module, as the sidecar runs it: its worker is a .js file beside it in dist/.
-const { buildSiteInChild } = (await import(path.join(process.cwd(), 'dist', 'sidecar', 'site', 'buildInChild.js'))) as typeof import('../sidecar/site/buildInChild.js');
-const child: number[] = [];
-for (let i = 0; i < (quick ? 2 : 5); i++) child.push((await buildSiteInChild({ outputDir: site.dir, site: { version: 'bench', intervalSeconds: 2, instances: ['default'] } })).durationMs);
+out.push('');
+void SIDES;
 
-log('serving');
-const served = await serving(site.dir, quick ? 3 : 10);
-log('rclone requests with pages open');
-const rc = await rcRequestsWithPages([1, 5, 20], quick ? 15 : 30);
-rmSync(site.dir, { recursive: true, force: true });
-log(`kiosk for ${kioskMinutes} min`);
-const kiosk = await kioskHeap(kioskMinutes);
-
-const [one, ten] = loads as [Awaited<ReturnType<typeof sidecarLoad>>, Awaited<ReturnType<typeof sidecarLoad>>];
-out.push('## Results', '');
-out.push('| figure | target | 1× | 10× |', '|---|---|---|---|');
-out.push(`| sidecar CPU, busy: transfers live, SAs, log lines/s, 2 s interval (1×: 2, 100, 1) | ≤ 0.5 % of one core | ${f1(one.busy.cpuPercent)} % | ${f1(ten.busy.cpuPercent)} % |`);
-out.push(`| sidecar CPU, idle | ≤ 0.1 % | ${f1(one.idle.cpuPercent)} % | ${f1(ten.idle.cpuPercent)} % |`);
-out.push(`| for comparison: a bare Node.js process asking the same idle rclone for core/stats every 2 s (undici), nothing else | — | ${f1(floor.cpuPercent)} % | — |`);
-out.push(`| for comparison: a bare Node.js process replacing 3 small files (temp + rename) 1.5 times a second, the busy 1× publish rate, nothing else | — | ${f1(writes.cpuPercent)} % | — |`);
-out.push(`| sidecar resident memory, idle / busy | ≤ 80 MB | ${f1(one.idle.rssMiB)} / ${f1(one.busy.rssMiB)} MiB | ${f1(ten.idle.rssMiB)} / ${f1(ten.busy.rssMiB)} MiB |`);
-out.push(`| a cloudplow file changes → its data file on disk, p50 / p95 | p95 ≤ 250 ms | ${f1(one.fileToDataMs.median)} / ${f1(one.fileToDataMs.p95)} ms | ${f1(ten.fileToDataMs.median)} / ${f1(ten.fileToDataMs.p95)} ms |`);
-out.push(`| rclone starts a transfer → live.json on disk | ≤ interval + 100 ms (2.1 s) | ${range(one.rcloneToLiveMs, ' ms')} | ${range(ten.rcloneToLiveMs, ' ms')} |`, '');
-
-out.push('### Work per publish cycle, in process', '');
-out.push('What every publish does: the cloudplow view (accounts, session, distribution, logs), every JSON file serialized, and the three history ranges. The CSVs are made only when their rows change and `metrics.prom` once per 5 s sample; their cost is listed apart.', '');
-out.push('| scale | per cycle (target ≤ 50 ms at 10×) | view | JSON | history | transfers.csv | accounts.csv | metrics.prom |', '|---|---|---|---|---|---|---|---|');
-for (const [label, c] of cycles) {
-  const p = c.partsMs;
-  out.push(`| ${label} | ${range(c.cycleMs, ' ms')} | ${f1(p['cloudplow view']!)} | ${f1(p['JSON of live, accounts, session, logs, transfers']!)} | ${f1(p['history ranges']!)} | ${f1(p['transfers.csv']!)} | ${f1(p['accounts.csv']!)} | ${f1(p['metrics.prom']!)} |`);
-}
-out.push('', '### Each data file (target ≤ 1 MB, ≤ 150 KB gzipped at 10×)', '');
-out.push(`| file | ${cycles.map(([l]) => l.split(' ')[0]).join(' | ')} |`, `|---|${cycles.map(() => '---').join('|')}|`);
-for (const name of Object.keys(cycles[0]![1].sizes)) out.push(`| ${name} | ${cycles.map(([, c]) => `${KiB(c.sizes[name]!.bytes)} (${KiB(c.sizes[name]!.gzipped)} gz)`).join(' | ')} |`);
-
-out.push('', '### Site and pages', '');
-out.push('| figure | target | result |', '|---|---|---|');
-out.push(`| site build, cold process (\`plowboard build\`, rclone not running) | ≤ 2 s | ${range(summary(cold), ' ms')} |`);
-out.push(`| rebuild, as the running sidecar does it (a child process) | ≤ 300 ms | ${range(summary(child), ' ms')} |`);
-out.push(`| rebuild in one warm process (bundle cached) | — | ${f1(site.buildWarmMs)} ms |`);
-for (const [page, w] of Object.entries(weights)) out.push(`| first load of \`${page}\` on the wire (gzip and br accepted), built-in server / nginx | ≤ 300 KB | ${KiB(w.builtIn)} / ${KiB(w.nginx)} |`);
-for (const [page, s] of Object.entries(charts)) out.push(`| first chart drawn on \`${page}\`, localhost | ≤ 1 s | ${range(s, ' ms')} |`);
-
-out.push('', '### Serving', '');
-out.push('| figure | target | built-in server | nginx |', '|---|---|---|---|');
-const b = served['built-in server']!;
-const n = served.nginx!;
-out.push(`| a poll when nothing changed | a 304 under 1 KB | ${b.notModified.status}, ${b.notModified.bytes} B | ${n.notModified.status}, ${n.notModified.bytes} B |`);
-out.push(`| 50 concurrent pollers (index.json + live.json, conditional) | requests/s, p50 / p99 | ${b.requestsPerSecond}/s, ${f1(b.p50Ms)} / ${f1(b.p99Ms)} ms, ${b.errors} failed | ${n.requestsPerSecond}/s, ${f1(n.p50Ms)} / ${f1(n.p99Ms)} ms, ${n.errors} failed |`);
-out.push(`| rclone RC requests per minute with 1, 5 and 20 pages open | the same for all three | ${rc[1]}, ${rc[5]}, ${rc[20]} | — |`);
-
-out.push('', '### Kiosk', '');
-out.push(`The kiosk page at 1920×1080 in Chromium for ${kiosk.minutes} minutes, the sidecar polling a real rclone every 0.5 s while files copy without pause. Heap after a forced collection.`, '');
-out.push('| minutes | JS heap | DOM nodes |', '|---|---|---|');
-for (const k of kiosk.samples) out.push(`| ${k.minute === 0 ? 'start (20 s in)' : k.minute} | ${k.heapMiB} MiB | ${k.domNodes} |`);
-const full = kiosk.samples.find((k) => k.minute >= 10);
-if (full && full !== kiosk.end) out.push('', `Once the 10-minute throughput window is full: ${full.heapMiB} MiB at minute ${full.minute}, ${kiosk.end.heapMiB} MiB at minute ${kiosk.end.minute} (${f1(((kiosk.end.heapMiB - full.heapMiB) / (kiosk.end.minute - full.minute)) * 60)} MiB per hour).`);
-out.push('', `Load average at the end: ${loadavg().map(f1).join(' ')}.`, '');
-
-const notes = path.join(path.dirname(new URL(import.meta.url).pathname), 'NOTES.md');
-let tail = '';
+let notes = '';
 try {
-  tail = `\n${readFileSync(notes, 'utf8')}`;
+  notes = `\n${readFileSync(path.join(here, 'NOTES.md'), 'utf8')}`;
 } catch {
-  tail = '';
+  notes = '';
 }
-writeFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), 'RESULTS.md'), `${out.join('\n')}${tail}`);
+writeFileSync(path.join(here, 'RESULTS.md'), `${out.join('\n')}${notes}`);
 log('wrote bench/RESULTS.md');

@@ -6,5 +6,6 @@ import type { Manifest } from '../../sidecar/contract/index.js';
  */
 export function showDemoBanner(manifest: Manifest): void {
   const banner = document.getElementById('demo-banner');
-  if (banner) banner.hidden = manifest.demo !== true;
+  // Set only when it changes: every setting is a style invalidation, every poll.
+  if (banner && banner.hidden !== (manifest.demo !== true)) banner.hidden = manifest.demo !== true;
 }

@@ -22,7 +22,7 @@ export function headerStatus(opts: HeaderOptions): StatusView {
     render(s) {
       const message = bannerText(s, opts.shown ?? 'page');
       const banner = byId('banner');
-      banner.hidden = !message;
+      if (banner.hidden !== !message) banner.hidden = !message;
       if (banner.textContent !== message) banner.textContent = message;
       setText('freshness', freshnessText(s));
       const title = [problemWord(s) ?? opts.title?.(s) ?? null, opts.name, 'plowboard'].filter(Boolean).join(' — ');

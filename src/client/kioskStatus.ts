@@ -17,8 +17,9 @@ export function kioskStatus(opts: KioskOptions): StatusView {
     render(s) {
       const msg = kioskBanner(s, opts.instances());
       const banner = byId('k-banner');
-      banner.hidden = !msg;
-      banner.dataset.kind = msg?.kind ?? '';
+      // Only what changed is set: an attribute set to its own value still restyles the page, every second.
+      if (banner.hidden !== !msg) banner.hidden = !msg;
+      if (banner.dataset.kind !== (msg?.kind ?? '')) banner.dataset.kind = msg?.kind ?? '';
       if (banner.textContent !== (msg?.text ?? '')) banner.textContent = msg?.text ?? '';
       setText('k-fresh', freshnessText(s, when));
       // The banner's first words are the title's: "Sidecar gone — plowboard kiosk".

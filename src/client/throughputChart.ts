@@ -14,6 +14,8 @@ interface Row {
 /** The throughput chart: a step line per rclone instance over the live window. */
 export class ThroughputChart {
   private readonly view: VegaView;
+  /** The live.json and right edge last drawn. */
+  private drawn: { live: Live; end: number } | null = null;
 
   constructor(
     container: HTMLElement,
@@ -30,9 +32,19 @@ export class ThroughputChart {
    * it has stopped (drawing the last speed up to now would claim uploads it never saw).
    */
   update(live: Live, end = Date.now()): void {
+    // With no new data the window still slides, but a wall screen need not re-lay out the
+    // chart every second for it: it moves on in steps of 1/120 of the window (5 s of 10 min).
+    const step = (live.throughput.windowSeconds * 1000) / 120;
+    if (this.drawn?.live === live && end >= this.drawn.end && end - this.drawn.end < step) return;
+    this.drawn = { live, end };
     // The time axis always spans the whole window, however little data there is.
     const rows = toRows(live, end);
     this.view.update(rows, { xmin: end - live.throughput.windowSeconds * 1000, xmax: end });
+    this.words(live, rows);
+  }
+
+  /** The words beside the chart say what it shows: they change with it. */
+  private words(live: Live, rows: Row[]): void {
     if (this.quiet) {
       const nothing = rows.every((r) => r.mibps === 0);
       const words = `Nothing uploaded in the last ${duration(live.throughput.windowSeconds)}.`;

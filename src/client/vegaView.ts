@@ -40,7 +40,11 @@ export class VegaView {
     private readonly spec: Spec,
   ) {}
 
-  /** Replaces the rows of a named data set, sets signals, and redraws. */
+  /**
+   * Replaces the rows of a named data set, sets signals, and redraws — only if a row or a
+   * signal differs from what the view holds: a wall screen re-laying out an unchanged
+   * chart every poll and every tick spends its CPU saying nothing new.
+   */
   update(rows: object[], signals: Record<string, unknown> = {}, dataset = 'table'): void {
     if (!this.view) {
       this.view = new View(parse(this.spec, chartTheme(), { ast: true }), {
@@ -52,21 +56,46 @@ export class VegaView {
       // Specs that label times declare an hour12 signal; the viewer's locale decides it.
       if (this.spec.signals?.some((s) => s.name === 'hour12')) this.view.signal('hour12', uses12Hour());
     }
-    for (const [name, value] of Object.entries(signals)) this.view.signal(name, value);
-    this.view.change(dataset, this.changes(dataset, rows as Tuple[])).run();
+    let moved = !this.drawn.has(dataset);
+    this.drawn.add(dataset);
+    for (const [name, value] of Object.entries(signals)) {
+      if (this.view.signal(name) === value) continue;
+      this.view.signal(name, value);
+      moved = true;
+    }
+    const cs = this.changes(dataset, rows as Tuple[]);
+    if (!cs) {
+      if (moved) this.view.run();
+      return;
+    }
+    this.view.change(dataset, cs).run();
   }
 
+  /** Data sets given at least once: the first update always runs, even with no rows. */
+  private readonly drawn = new Set<string>();
+
+  /** The changeset from the view's rows to `rows`, or null when they are the same. */
   private changes(dataset: string, rows: Tuple[]) {
     const pool = this.pools.get(dataset) ?? { tuples: [], shown: 0 };
     this.pools.set(dataset, pool);
     const cs = changeset();
+    let changed = rows.length !== pool.shown;
     const kept = Math.min(pool.shown, rows.length);
     for (let i = 0; i < kept; i++) {
       const t = pool.tuples[i]!;
       const row = rows[i]!;
-      for (const k of Object.keys(row)) if (t[k] !== row[k]) cs.modify(t, k, row[k]);
-      for (const k of Object.keys(t)) if (!(k in row)) cs.modify(t, k, undefined);
+      for (const k of Object.keys(row))
+        if (t[k] !== row[k]) {
+          cs.modify(t, k, row[k]);
+          changed = true;
+        }
+      for (const k of Object.keys(t))
+        if (!(k in row) && t[k] !== undefined) {
+          cs.modify(t, k, undefined);
+          changed = true;
+        }
     }
+    if (!changed) return null;
     if (rows.length > pool.shown) {
       const back: Tuple[] = [];
       for (let i = pool.shown; i < rows.length; i++) {
@@ -90,6 +119,7 @@ export class VegaView {
     this.view?.finalize();
     this.view = null;
     this.pools.clear();
+    this.drawn.clear();
   }
 }
 

@@ -64,8 +64,9 @@ function updateRow(r: (typeof rows)[number], t: InFlightTransfer | undefined): v
   if (r.name.textContent !== t.name) r.name.textContent = t.name;
   const meta = [`${t.percentage.toFixed(0)} %`, fileRateNow(t), fileEta(t)].filter(Boolean).join(' · ');
   if (r.meta.textContent !== meta) r.meta.textContent = meta;
-  r.bar.value = t.percentage;
-  r.bar.setAttribute('aria-label', `Progress of ${t.name}`);
+  if (r.bar.value !== t.percentage) r.bar.value = t.percentage;
+  const label = `Progress of ${t.name}`;
+  if (r.bar.getAttribute('aria-label') !== label) r.bar.setAttribute('aria-label', label);
 }
 
 function drawChart(): void {

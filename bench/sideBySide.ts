@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { stopProcess } from '../test/helpers/cloudplow.js';
+import { freePort, waitFor } from '../test/helpers/ports.js';
+import { RcloneDaemon } from '../test/helpers/rclone.js';
+import { SidecarProcess } from '../test/helpers/sidecarProcess.js';
+import { RcCounter, WireCounter } from './counters.js';
+import { forkInstallation, inFlight, startBusyUpload, startForkDashboard } from './installation.js';
+import { forkPage, plowboardPage, runPagePollers, type PollResult } from './pagePollers.js';
+import { summary, watchMany } from './procStats.js';
+import { Viewers, browserCpuDelta } from './viewers.js';
+
+export type Side = 'plowboard' | 'fork';
+export const SIDES: Side[] = ['plowboard', 'fork'];
+
+export interface ServerWindow {
+  cpuPercent: number;
+  rssMiB: { median: number; max: number };
+  rcPerMinute: number;
+  /** Bytes the server sent, per minute, through the socket counter in front of it. */
+  downPerMinute: number;
+}
+
+export interface Window {
+  label: string;
+  seconds: number;
+  servers: Record<Side, ServerWindow>;
+  /** core/stats' `transferring` length at the window's start and end. */
+  inFlight: [number, number];
+  viewers?: { side: Side; page: string; count: number; visible: number; browser?: { rendererGpu: number; all: number } };
+  pollers?: { side: Side; count: number; result: PollResult };
+  loadavg: number[];
+}
+
+export interface SideBySideOptions {
+  windowSeconds: number;
+  accounts: number;
+  transfers: number;
+  bytesPerSecond: number;
+  viewerCounts: number[];
+  pollers: number;
+  log: (line: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * plowboard (`plowboard run`: sidecar and built-in server) and the cloudplow fork's Flask
+ * dashboard side by side, in one run: the same rclone (each behind its own counting
+ * proxy), the same cloudplow installation and state files, measured in the same windows.
+ * Viewers are real Chromium pages and are put on one server at a time; the other server
+ * meanwhile stands for "no viewer".
+ */
+export async function sideBySide(opts: SideBySideOptions): Promise<{ windows: Window[]; transfers: number; accounts: number; bytesPerSecond: number; plowboardPage: string; forkRequestsAsked: Record<string, number> }> {
+  const { log } = opts;
+  const work = mkdtempSync(path.join(tmpdir(), 'plowboard-bench-side-'));
+  const rclone = new RcloneDaemon(path.join(work, 'rclone'));
+  await rclone.start();
+  const auth = `Basic ${Buffer.from(`${rclone.user}:${rclone.pass}`).toString('base64')}`;
+  const rc = { plowboard: await new RcCounter(rclone.port, auth).start(), fork: await new RcCounter(rclone.port, auth).start() };
+  const ports = { plowboard: await freePort(), fork: await freePort() };
+  const cp = forkInstallation(opts.accounts, ports.fork, rc.fork.url);
+  const plowboard = new SidecarProcess(
+    ['run', '--cloudplow-config', cp.config, '--rclone-url', rc.plowboard.url, '--output', path.join(work, 'out'), '--state-dir', path.join(work, 'state'), '--port', String(ports.plowboard)],
+    { PLOWBOARD_RCLONE_USER: rclone.user, PLOWBOARD_RCLONE_PASS: rclone.pass },
+  ).start();
+  const stops: Array<() => Promise<unknown>> = [];
+  try {
+    const fork = await startForkDashboard(cp.dir, ports.fork);
+    stops.push(() => stopProcess(fork));
+    await waitFor('plowboard', () => fetch(`http://127.0.0.1:${ports.plowboard}/data/index.json`).then((r) => r.ok, () => false));
+    const wire = { plowboard: await new WireCounter(ports.plowboard).start(), fork: await new WireCounter(ports.fork).start() };
+    stops.push(() => wire.plowboard.stop(), () => wire.fork.stop());
+    const pids = { plowboard: plowboard.proc!.pid!, fork: fork.pid! };
+    const urls = { plowboard: `${wire.plowboard.url}/`, fork: `${wire.fork.url}/` };
+    const windows: Window[] = [];
+
+    const measure = async (label: string, extra: Partial<Window> = {}, viewers?: Viewers, during?: () => Promise<PollResult>): Promise<Window> => {
+      log(`window: ${label}`);
+      const startInFlight = await inFlight(rclone);
+      for (const s of SIDES) (rc[s].reset(), wire[s].reset());
+      const cpu0 = viewers?.cpu();
+      const [procs] = await Promise.all([watchMany(pids, opts.windowSeconds), during?.()]);
+      const counts = Object.fromEntries(SIDES.map((s) => [s, { rc: rc[s].count, down: wire[s].down }])) as Record<Side, { rc: number; down: number }>;
+      const browser = viewers && cpu0 ? browserCpuDelta(cpu0, viewers.cpu(), opts.windowSeconds) : undefined;
+      const perMinute = (n: number) => (n / opts.windowSeconds) * 60;
+      const w: Window = {
+        label,
+        seconds: opts.windowSeconds,
+        servers: Object.fromEntries(
+          SIDES.map((s) => {
+            const r = summary(procs[s]!.rss);
+            return [s, { cpuPercent: procs[s]!.cpuPercent, rssMiB: { median: r.median, max: r.max }, rcPerMinute: perMinute(counts[s].rc), downPerMinute: perMinute(counts[s].down) }];
+          }),
+        ) as Record<Side, ServerWindow>,
+        inFlight: [startInFlight, await inFlight(rclone)],
+        loadavg: (await import('node:os')).loadavg(),
+        ...extra,
+      };
+      if (w.viewers && browser) w.viewers.browser = browser;
+      windows.push(w);
+      return w;
+    };
+
+    await sleep(Math.min(20, opts.windowSeconds) * 1000);
+    await measure('idle: rclone answering, nothing moving, no viewer');
+
+    log(`busy: ${opts.transfers} transfers`);
+    // Twice the windows' own length: on a loaded machine opening 20 pages takes minutes, and the files must outlast the run.
+    const busy = await startBusyUpload(rclone, cp, opts.transfers, opts.bytesPerSecond, 2 * (opts.windowSeconds * (4 + opts.viewerCounts.length * 2) + 60));
+    stops.unshift(() => busy.stop());
+    await sleep(10_000);
+    await measure('busy, no viewer');
+
+    const withViewers = async (side: Side, page: string, n: number) => {
+      const v = await new Viewers().launch();
+      try {
+        await v.open(`${urls[side]}${page}`, n);
+        // The pages' first loads and first charts are not what a viewer costs over time.
+        await sleep(10_000);
+        await measure(`busy, ${n} ${side} viewer${n === 1 ? '' : 's'} (${page || 'its page'})`, { viewers: { side, page: page || '/', count: n, visible: await v.visible() } }, v);
+      } finally {
+        await v.close();
+      }
+    };
+    for (const n of opts.viewerCounts) for (const side of SIDES) await withViewers(side, '', n);
+    await withViewers('plowboard', 'kiosk/', 1);
+
+    for (const side of SIDES) {
+      const pattern = side === 'plowboard' ? plowboardPage(['health', 'live', 'transfers', 'session', 'accounts', 'logs']) : forkPage;
+      // Through the socket counter, as the browsers; the pollers' first full loads fall before the window.
+      const warmMs = 10_000;
+      const polling = runPagePollers({ baseUrl: wire[side].url, pollers: opts.pollers, durationMs: warmMs + opts.windowSeconds * 1000, pattern, spreadMs: side === 'plowboard' ? 2000 : 3000 });
+      await sleep(warmMs);
+      const w = await measure(`busy, ${opts.pollers} emulated ${side} pollers`, { pollers: { side, count: opts.pollers, result: { requests: 0, errors: 0, bytes: 0, p50Ms: 0, p99Ms: 0 } } }, undefined, () => polling);
+      w.pollers!.result = await polling;
+      await sleep(5000);
+    }
+    return { windows, transfers: opts.transfers, accounts: opts.accounts, bytesPerSecond: opts.bytesPerSecond, plowboardPage: '/', forkRequestsAsked: Object.fromEntries(rc.fork.byPath) };
+  } finally {
+    for (const s of stops) await s().catch(() => undefined);
+    await plowboard.stop();
+    await rc.plowboard.stop();
+    await rc.fork.stop();
+    await rclone.stop();
+    rmSync(cp.dir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  }
+}
