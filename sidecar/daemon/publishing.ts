@@ -123,7 +123,7 @@ export class Publishing {
     if (!this.publisher.written('data/config.json')) this.configWritten = false;
     const generatedAt = now.toISOString();
     const live = intake.live.toLive(generatedAt);
-    const files: DataFile[] = [dataFile('live', live, stableLive)];
+    const files: DataFile[] = [];
     const view = cloudplowView(
       {
         snapshot: cloudplow?.snapshot() ?? EMPTY_SNAPSHOT,
@@ -132,12 +132,15 @@ export class Publishing {
         transfers: intake.transfers.list(),
         quota: this.config.saQuota,
         recentBytesPerSecond: intake.history.recentRate('total', now.getTime(), POOL_FORECAST_SECONDS),
+        recentWindowSeconds: POOL_FORECAST_SECONDS,
         now: now.getTime(),
         generatedAt,
         observed: { accounts: intake.observed.current(now.getTime(), this.config.saQuota.windowHours * 3600_000), sinceMs: intake.observed.since },
       },
       this.accountsCache,
     );
+    // live.json carries the pool's rate: it changes with the speed anyway, and accounts.json need not.
+    files.push(dataFile('live', { ...live, poolRate: view.poolRate }, stableLive));
     const session = view.session.session;
     intake.uploading = session?.active ? { uploader: session.uploader, account: session.account.name } : null;
     files.push(dataFile('session', view.session));

@@ -1,4 +1,4 @@
-import type { Accounts, Distribution, EffectiveConfig, Health, HistoryRange, Live, Logs, Manifest, SessionFile, Transfers } from '../contract/index.js';
+import type { Accounts, Distribution, EffectiveConfig, Health, Heartbeat, HistoryRange, Live, Logs, Manifest, SessionFile, Transfers } from '../contract/index.js';
 
 /** The data files a snapshot is made from, each present only when it was read and valid. */
 export interface SnapshotData {
@@ -14,6 +14,7 @@ export interface SnapshotData {
   'history-1h'?: HistoryRange;
   'history-48h'?: HistoryRange;
   'history-90d'?: HistoryRange;
+  heartbeat?: Heartbeat;
 }
 
 export type SnapshotFileName = keyof SnapshotData;
