@@ -15,7 +15,7 @@ import type { ResolvedConfig } from '../../sidecar/config/schema.js';
 import { cloudplowView, type CloudplowSnapshot } from '../../sidecar/state/cloudplowView.js';
 import { HistoryStore } from '../../sidecar/state/history.js';
 import { writeSchemas } from '../../sidecar/write/schemas.js';
-import { buildManifest } from './manifest.js';
+import { buildHeartbeat, buildManifest } from './manifest.js';
 
 /** Markup, a formula and a newline: what a hostile file or SA name looks like. */
 export const EVIL_NAME = '<img src=x onerror=alert(1)>"=cmd|\' /C calc\'!A0\nnext.mkv';
@@ -262,8 +262,9 @@ export async function writeSampleOutput(
 ): Promise<void> {
   const now = new Date(opts.now ?? Date.now()).toISOString();
   mkdirSync(path.join(outputDir, 'data'), { recursive: true });
-  const manifest = buildManifest({ now, heartbeatSeconds: opts.heartbeatSeconds, intervals: opts.intervals, changed: Object.fromEntries(Object.keys(data).map((name) => [name, now])) });
-  for (const [name, value] of [...Object.entries(data), ['index', manifest] as const]) {
+  const withBeat = { heartbeat: buildHeartbeat(now, opts.heartbeatSeconds ?? 30), ...data };
+  const manifest = buildManifest({ now, heartbeatSeconds: opts.heartbeatSeconds, intervals: opts.intervals, changed: Object.fromEntries(Object.keys(withBeat).map((name) => [name, now])) });
+  for (const [name, value] of [...Object.entries(withBeat), ['index', manifest] as const]) {
     const file = path.join(outputDir, dataPath(name));
     writeFileSync(`${file}.tmp`, JSON.stringify(value));
     renameSync(`${file}.tmp`, file);
