@@ -11,6 +11,7 @@ import { EMPTY_SNAPSHOT } from '../sources/cloudplowSnapshot.js';
 import { SourceStatus } from '../sources/sourceStatus.js';
 import { AccountsCache } from '../state/accountsCache.js';
 import { cloudplowView } from '../state/cloudplowView.js';
+import { ObservedShown } from '../state/observedShown.js';
 import { stableLive } from '../state/liveView.js';
 import { overallState } from '../state/overall.js';
 import { accountsCsv, transfersCsv } from '../write/csv.js';
@@ -39,6 +40,7 @@ export class Publishing {
   readonly outputStatus: SourceStatus;
   private readonly publisher: Publisher;
   private readonly accountsCache = new AccountsCache();
+  private readonly observedShown = new ObservedShown();
   /** Nothing is published before every source has been read once: a half-read start would flicker. */
   private ready = false;
   private publishing: Promise<void> | null = null;
@@ -135,7 +137,7 @@ export class Publishing {
         recentWindowSeconds: POOL_FORECAST_SECONDS,
         now: now.getTime(),
         generatedAt,
-        observed: { accounts: intake.observed.current(now.getTime(), this.config.saQuota.windowHours * 3600_000), sinceMs: intake.observed.since },
+        observed: { accounts: this.observedShown.get(intake.transfers.list(), live.total.inFlight > 0, now.getTime(), this.config.saQuota.windowHours * 3600_000, () => intake.observed.current(now.getTime(), this.config.saQuota.windowHours * 3600_000)), sinceMs: intake.observed.since },
       },
       this.accountsCache,
     );
