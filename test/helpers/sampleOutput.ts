@@ -229,7 +229,8 @@ export function sampleData(opts: SampleOptions = {}): Record<string, unknown> {
   );
   return {
     health,
-    live,
+    // As the sidecar publishes it: with the rate the session's pool drains at.
+    live: { ...live, poolRate: view.poolRate },
     transfers: { schemaVersion: 1, generatedAt, limit: 1000, count: transfers.length, failed: transfers.filter((t) => !t.ok).length, transfers },
     accounts: view.accounts,
     session: view.session,
