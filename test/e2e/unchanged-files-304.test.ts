@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Live } from '../../sidecar/contract/index.js';
+import type { Live, Manifest } from '../../sidecar/contract/index.js';
 import { TestBrowser, expectCleanPage, type WatchedPage } from '../helpers/browser.js';
 import { dumpJson, makeCloudplowFolder, type CloudplowFolder } from '../helpers/cloudplow.js';
 import { freePort, waitFor } from '../helpers/ports.js';
@@ -98,6 +98,27 @@ async function watch(urlPath: string): Promise<{ view: WatchedPage; seen: () => 
   return { view, seen };
 }
 
+/** The files whose changedAt moves in index.json over `ms`: what makes a page's poll of it cost more than a 304. */
+async function manifestMoves(ms: number): Promise<string[]> {
+  const read = async () => ((await (await fetch(`${base}data/index.json`)).json()) as Manifest).files;
+  const moved: string[] = [];
+  let before = await read();
+  for (const end = Date.now() + ms; Date.now() < end; ) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = await read();
+    for (const f of now) if (before.find((x) => x.name === f.name)?.changedAt !== f.changedAt) moved.push(f.name);
+    before = now;
+  }
+  return moved;
+}
+
+/** The page's first poll is over once the next has begun: it asks for index.json again. */
+async function firstPollDone(seen: () => Seen[]): Promise<number> {
+  const drawn = Date.now();
+  await waitFor('the next poll', () => seen().some((s) => s.file === 'index' && s.at > drawn), 30_000);
+  return Date.now();
+}
+
 const statuses = (seen: Seen[], file: string) => seen.filter((s) => s.file === file).map((s) => s.status);
 const changedOften = (seen: Seen[], file: string) => statuses(seen, file).filter((s) => s === 200).length;
 
@@ -108,13 +129,15 @@ describe('a page watching a busy rclone', () => {
     // First load: the pool's time left is shown, from accounts.json's capacity and live.json's rate.
     await waitFor('the pool’s time left', async () => /\d/.test((await lasts.textContent()) ?? ''), 30_000);
     expect(await view.page.locator('#pool-lasts-sub').textContent()).toMatch(/^at the current [\d.]+ [KM]iB\/s$/);
-    const loaded = Date.now();
+    const loaded = await firstPollDone(seen);
+    const moves = manifestMoves(WATCH_MS);
     const shown = new Set<string>();
     await waitFor('several intervals', async () => {
       shown.add((await lasts.textContent()) ?? '');
       return Date.now() - loaded > WATCH_MS;
     }, WATCH_MS + 10_000, 250);
     const after = seen().filter((s) => s.at > loaded);
+    expect(await moves, 'files whose changedAt moved in index.json').toEqual([]);
 
     // Polled every interval, answered 304 every time: nothing it announces changed.
     expect(statuses(after, 'index').length).toBeGreaterThanOrEqual(WATCH_MS / 1000 / INTERVAL / 2);
@@ -138,13 +161,15 @@ describe('a page watching a busy rclone', () => {
   it('the overview: 304 for everything it draws but live.json, the session’s bytes in flight and the heartbeat', async () => {
     const { view, seen } = await watch('');
     await waitFor('the overview with the pool and the bytes done', async () => /lasts .+ at this speed/.test((await view.page.locator('#stat-pool-sub').textContent()) ?? ''), 30_000);
-    const loaded = Date.now();
+    const loaded = await firstPollDone(seen);
+    const moves = manifestMoves(WATCH_MS);
     const done = new Set<string>();
     await waitFor('several intervals', async () => {
       done.add((await view.page.locator('#stat-done').textContent()) ?? '');
       return Date.now() - loaded > WATCH_MS;
     }, WATCH_MS + 10_000, 250);
     const after = seen().filter((s) => s.at > loaded);
+    expect(await moves, 'files whose changedAt moved in index.json').toEqual([]);
 
     expect(new Set(statuses(after, 'index'))).toEqual(new Set([304]));
     for (const file of ['accounts', 'health', 'transfers', 'logs']) expect(statuses(after, file), file).toEqual([]);
