@@ -14,7 +14,11 @@ try {
   if (res.status === 401) index = JSON.parse(await readFile(path.join(process.env.PLOWBOARD_OUTPUT ?? 'output', 'data', 'index.json'), 'utf8'));
   else if (res.ok) index = await res.json();
   else throw new Error(`HTTP ${res.status}`);
-  const age = (Date.now() - Date.parse(index.heartbeatAt)) / 1000;
+  // The beat is in heartbeat.json (index.json changes only when a file does); an older sidecar kept it in index.json.
+  let beat = index.heartbeatAt;
+  if (!beat && res.status === 401) beat = JSON.parse(await readFile(path.join(process.env.PLOWBOARD_OUTPUT ?? 'output', 'data', 'heartbeat.json'), 'utf8')).heartbeatAt;
+  else if (!beat) beat = (await (await fetch(`http://${host}:${port}/data/heartbeat.json`, { signal: AbortSignal.timeout(4000) })).json()).heartbeatAt;
+  const age = (Date.now() - Date.parse(beat)) / 1000;
   const limit = 2 * index.heartbeatSeconds + index.intervals.activeSeconds;
   if (!(age <= limit)) throw new Error(`heartbeat ${Math.round(age)} s old (limit ${limit} s)`);
   process.stdout.write(`healthy: heartbeat ${Math.round(age)} s old\n`);

@@ -86,8 +86,16 @@ export const Pool = Type.Object({
   refusedRecently: Type.Integer({ minimum: 0, description: `accounts with quota left but refused in the last ${REFUSED_RECENTLY_HOURS} h (health "refused")` }),
   capacityLeftBytes: Bytes,
   nextResetAt: Nullable(IsoTime),
-  throughputBytesPerSecond: BytesPerSecond,
-  lastsSeconds: Nullable(Seconds),
+  // Optional, and no longer written: they moved with every history sample while a session
+  // uploaded, so accounts.json (its largest file) was rewritten every poll. The rate is live.json's
+  // poolRate; how long the pool lasts is capacityLeftBytes / poolRate.bytesPerSecond, worked out
+  // by the reader (the pages, the snapshot, metrics.prom).
+  throughputBytesPerSecond: Type.Optional(
+    Type.Number({ minimum: 0, description: "no longer written: see live.json's poolRate, which holds the rate this pool drains at" }),
+  ),
+  lastsSeconds: Type.Optional(
+    Type.Union([Seconds, Type.Null()], { description: "no longer written: capacityLeftBytes / live.json's poolRate.bytesPerSecond" }),
+  ),
 });
 
 export const Uploader = Type.Object({

@@ -5,6 +5,7 @@
 import type { TObject } from '@sinclair/typebox';
 import { EffectiveConfig } from './effectiveConfig.js';
 import { Health } from './health.js';
+import { Heartbeat } from './heartbeat.js';
 import { historyRangeSchema } from './history.js';
 import { Live } from './live.js';
 import { Manifest } from './manifest.js';
@@ -24,6 +25,7 @@ export * from './distribution.js';
 export * from './effectiveConfig.js';
 export * from './events.js';
 export * from './health.js';
+export * from './heartbeat.js';
 export * from './history.js';
 export * from './logs.js';
 export * from './live.js';
@@ -54,9 +56,21 @@ export const DATA_FILES = [
   { name: 'history-90d', schema: historyRangeSchema('90d'), description: 'the last 90 days in 15 min buckets, and bytes per day' },
   { name: 'badges', schema: BadgeList, description: 'the shields.io endpoint badges under data/badges/ (state, speed, SAs usable, uploaded today, pool left) and what each says' },
   { name: 'summary', schema: Summary, description: 'totals for today, yesterday, this and last week, this month, the last 30 days, in the sidecar\'s time zone' },
+  { name: 'heartbeat', schema: Heartbeat, description: 'when the sidecar last showed it is alive, refreshed every heartbeatSeconds' },
 ] as const satisfies readonly DataFileSpec[];
 
 export type DataFileName = (typeof DATA_FILES)[number]['name'];
+
+/**
+ * Files that change on (nearly) every cycle while an upload runs: live.json and session.json
+ * (bytes in flight) with each poll, the history ranges with each 5 s sample (the open
+ * bucket), heartbeat.json with each beat. Announcing their every change in index.json
+ * would change the manifest that often too, and every page would fetch it whole; instead
+ * index.json marks them `polled: "directly"` and a page fetches those it shows each interval
+ * with a conditional request (a 304 while they stand). index.json then changes only when
+ * a file whose changes mean something does: accounts, transfers, health, logs…
+ */
+export const POLLED_DIRECTLY: readonly DataFileName[] = ['live', 'session', 'heartbeat', 'history-1h', 'history-48h', 'history-90d'];
 
 export const dataPath = (name: string) => `data/${name}.json`;
 export const schemaPath = (name: string) => `schema/${name}.schema.json`;

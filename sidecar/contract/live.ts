@@ -77,6 +77,25 @@ export const ThroughputPoint = Type.Object({
   bytesPerSecond: BytesPerSecond,
 });
 
+/**
+ * The rate the SA pool drains at lives here, not in accounts.json: it moves with every history
+ * sample while a session uploads, and live.json changes then anyway, while accounts.json is
+ * left to change only when an account's meaning does (quota used after a file finishes,
+ * status, reset, ban). A rate quantized into accounts.json would still move many times during
+ * the 15 minutes its average takes to settle, and tell the reader less.
+ */
+export const PoolRate = Type.Object(
+  {
+    uploader: Type.String({ description: 'the uploader of the active session: its pool, and the pool of all uploaders, drain at this rate; any other uploader\'s pool does not drain' }),
+    bytesPerSecond: BytesPerSecond,
+    windowSeconds: Type.Integer({ minimum: 1, description: 'the average is over the last this many seconds of history (the instant speed before any history exists)' }),
+  },
+  {
+    description:
+      "how fast the SA pool is used up: the session's recent average upload speed. A pool lasts capacityLeftBytes (accounts.json) / bytesPerSecond seconds; null while no session with a known uploader is active",
+  },
+);
+
 export const Live = Type.Object(
   {
     ...envelopeFields,
@@ -89,6 +108,7 @@ export const Live = Type.Object(
           'one point per change; a value holds until the next point of its instance. An instance\'s first point may be older than the window: its value holds from then',
       }),
     }),
+    poolRate: Type.Optional(Nullable(PoolRate)),
   },
   { $id: 'live', title: 'plowboard live.json', description: 'What rclone is doing now, per instance and summed' },
 );
@@ -96,4 +116,5 @@ export const Live = Type.Object(
 export type InFlightTransfer = Static<typeof InFlightTransfer>;
 export type LiveInstance = Static<typeof LiveInstance>;
 export type ThroughputPoint = Static<typeof ThroughputPoint>;
+export type PoolRate = Static<typeof PoolRate>;
 export type Live = Static<typeof Live>;

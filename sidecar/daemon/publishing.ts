@@ -13,6 +13,7 @@ import { AccountsCache } from '../state/accountsCache.js';
 import { cloudplowView } from '../state/cloudplowView.js';
 import { EventDerivation } from '../state/eventDerivation.js';
 import type { EventLog } from '../state/eventLog.js';
+import { ObservedShown } from '../state/observedShown.js';
 import { stableLive } from '../state/liveView.js';
 import { localDay, summarize } from '../state/summary.js';
 import { makeBadges } from '../state/badges.js';
@@ -46,6 +47,7 @@ export class Publishing {
   readonly outputStatus: SourceStatus;
   private readonly publisher: Publisher;
   private readonly accountsCache = new AccountsCache();
+  private readonly observedShown = new ObservedShown();
   /** Nothing is published before every source has been read once: a half-read start would flicker. */
   private ready = false;
   private publishing: Promise<void> | null = null;
@@ -137,7 +139,7 @@ export class Publishing {
     if (!this.publisher.written('data/config.json')) this.configWritten = false;
     const generatedAt = now.toISOString();
     const live = intake.live.toLive(generatedAt);
-    const files: DataFile[] = [dataFile('live', live, stableLive)];
+    const files: DataFile[] = [];
     const view = cloudplowView(
       {
         snapshot: cloudplow?.snapshot() ?? EMPTY_SNAPSHOT,
@@ -146,13 +148,16 @@ export class Publishing {
         transfers: intake.transfers.list(),
         quota: this.config.saQuota,
         recentBytesPerSecond: intake.history.recentRate('total', now.getTime(), POOL_FORECAST_SECONDS),
+        recentWindowSeconds: POOL_FORECAST_SECONDS,
         now: now.getTime(),
         generatedAt,
-        observed: { accounts: intake.observed.current(now.getTime(), this.config.saQuota.windowHours * 3600_000), sinceMs: intake.observed.since },
+        observed: { accounts: this.observedShown.get(intake.transfers.list(), live.total.inFlight > 0, now.getTime(), this.config.saQuota.windowHours * 3600_000, () => intake.observed.current(now.getTime(), this.config.saQuota.windowHours * 3600_000)), sinceMs: intake.observed.since },
         refusals: intake.refusals.current(now.getTime()),
       },
       this.accountsCache,
     );
+    // live.json carries the pool's rate: it changes with the speed anyway, and accounts.json need not.
+    files.push(dataFile('live', { ...live, poolRate: view.poolRate }, stableLive));
     const session = view.session.session;
     intake.uploading = session?.active ? { uploader: session.uploader, account: session.account.name } : null;
     files.push(dataFile('session', view.session));

@@ -29,8 +29,6 @@ export interface AccountsInput {
   active: { uploader: string | null; account: string } | null;
   /** Limit hits seen in the log (403 rate limit and the like). */
   limitHits: Array<{ atMs: number; uploader: string | null; account: string | null }>;
-  /** Current upload speed and the uploader it is for (the session's), for how long the pool lasts. */
-  throughput: { uploader: string | null; bytesPerSecond: number };
   /** What plowboard saw each SA upload in its window (for upstream cloudplow, which keeps no quota file), and since when it watches. */
   observed?: { accounts: ObservedView; sinceMs: number };
   /** What Google refused each SA, as the log said; the same object while the figures stand (they move by the hour). */
@@ -61,14 +59,13 @@ function buildUploader(name: string, input: AccountsInput): Uploader {
   const banned = bansByAccount(bans);
   const accounts = inNaturalOrder([...paths.keys()]).map((account) => buildAccount(account, paths.get(account) ?? null, name, cache.get(account) ?? null, banned.get(account) ?? null, input));
   const ban = input.uploaderBans[name];
-  const throughput = input.throughput.uploader === name ? input.throughput.bytesPerSecond : 0;
   return {
     name,
     remote: cfg?.remote ?? null,
     serviceAccountPath: cfg?.serviceAccountPath ?? null,
     bannedUntil: typeof ban === 'number' && ban * 1000 > input.now ? iso(ban * 1000) : null,
     accounts,
-    pool: poolOf(accounts, throughput, input.now),
+    pool: poolOf(accounts, input.now),
   };
 }
 
@@ -182,7 +179,9 @@ function inNaturalOrder(names: string[]): string[] {
   return sorted;
 }
 
-function poolOf(accounts: Account[], throughput: number, now: number): Pool {
+// No rate here: how long a pool lasts moves with the speed, and is worked out by the reader from
+// live.json's poolRate (sidecar/format/poolForecast.ts), so accounts.json stands while the speed moves.
+function poolOf(accounts: Account[], now: number): Pool {
   const usable = accounts.filter((a) => a.status === 'active' || a.status === 'available');
   const capacityLeftBytes = usable.reduce((n, a) => n + a.remainingBytes, 0);
   let next: string | null = null;
@@ -200,13 +199,10 @@ function poolOf(accounts: Account[], throughput: number, now: number): Pool {
     refusedRecently: accounts.filter((a) => a.health === 'refused').length,
     capacityLeftBytes,
     nextResetAt: next,
-    throughputBytesPerSecond: throughput,
-    lastsSeconds: throughput > 0 ? Math.round(capacityLeftBytes / throughput) : null,
   };
 }
 
 function sumPools(pools: Pool[]): Pool {
-  const throughput = pools.reduce((n, p) => n + p.throughputBytesPerSecond, 0);
   const capacityLeftBytes = pools.reduce((n, p) => n + p.capacityLeftBytes, 0);
   const resets = pools.map((p) => p.nextResetAt).filter((t): t is string => t !== null).sort();
   return {
@@ -219,8 +215,6 @@ function sumPools(pools: Pool[]): Pool {
     refusedRecently: pools.reduce((n, p) => n + p.refusedRecently, 0),
     capacityLeftBytes,
     nextResetAt: resets[0] ?? null,
-    throughputBytesPerSecond: throughput,
-    lastsSeconds: throughput > 0 ? Math.round(capacityLeftBytes / throughput) : null,
   };
 }
 

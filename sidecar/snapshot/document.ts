@@ -5,6 +5,7 @@ import { bytes, count, duration, orDash, percent, speed, utc } from './format.js
 import { etaText, fileEta, fileSpeed, finishedSpeed, instanceText, movedText, queuedText } from './liveText.js';
 import type { SnapshotData } from './snapshotData.js';
 import { totalsSection } from './totals.js';
+import { poolLastsSeconds, poolRateFor } from '../format/poolForecast.js';
 
 /**
  * What a snapshot says, independent of its format: sections of plain-text tables and
@@ -49,7 +50,7 @@ export function buildDocument(data: SnapshotData, charts: Chart[], opts: { time:
   if (data.summary) sections.push(totalsSection(data.summary));
   if (data.session) sections.push(session(data.session));
   if (data.live) sections.push(live(data.live, chart('throughput')));
-  if (data.accounts) sections.push(accounts(data.accounts, chart('accounts')));
+  if (data.accounts) sections.push(accounts(data.accounts, chart('accounts'), data.live));
   if (data.transfers) sections.push(transfers(data.transfers));
   if (data['history-48h'] || data['history-90d']) sections.push(history(data, [...chart('history-48h'), ...chart('daily')]));
   if (data.distribution) sections.push(queue(data, chart('sizes')));
@@ -154,7 +155,8 @@ function live(l: Live, chart: Block[]): Section {
   return { id: 'live', title: 'Now', blocks };
 }
 
-const poolRow = (name: string, p: Pool): string[] => [
+/** `uploader` null for the pool of all uploaders; how long it lasts is worked out from live.json's rate. */
+const poolRow = (name: string, p: Pool, live: Live | undefined, uploader: string | null): string[] => [
   name,
   String(p.accounts),
   String(p.usableNow),
@@ -162,10 +164,10 @@ const poolRow = (name: string, p: Pool): string[] => [
   String(p.banned),
   bytes(p.capacityLeftBytes),
   utc(p.nextResetAt),
-  duration(p.lastsSeconds),
+  duration(poolLastsSeconds(p, poolRateFor(live, uploader))),
 ];
 
-function accounts(a: Accounts, chart: Block[]): Section {
+function accounts(a: Accounts, chart: Block[], live?: Live): Section {
   const many = a.uploaders.length > 1;
   return {
     id: 'accounts',
@@ -174,7 +176,7 @@ function accounts(a: Accounts, chart: Block[]): Section {
       text(`Quota ${a.quota.label} per account per ${a.quota.windowHours} h (${a.quota.from}).`),
       table(
         ['pool', 'accounts', 'usable now', 'exhausted', 'banned', 'capacity left', 'next reset (UTC)', 'lasts'],
-        [...a.uploaders.map((u) => poolRow(u.name, u.pool)), ...(many ? [poolRow('all', a.pool)] : [])],
+        [...a.uploaders.map((u) => poolRow(u.name, u.pool, live, u.name)), ...(many ? [poolRow('all', a.pool, live, null)] : [])],
         [1, 2, 3, 4, 5, 7],
       ),
       ...chart,

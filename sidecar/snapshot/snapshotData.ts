@@ -1,4 +1,4 @@
-import type { Accounts, Distribution, EffectiveConfig, Events, Health, HistoryRange, Live, Logs, Manifest, SessionFile, Summary, Transfers } from '../contract/index.js';
+import type { Accounts, Distribution, EffectiveConfig, Events, Health, Heartbeat, HistoryRange, Live, Logs, Manifest, SessionFile, Summary, Transfers } from '../contract/index.js';
 
 /** The data files a snapshot is made from, each present only when it was read and valid. */
 export interface SnapshotData {
@@ -16,6 +16,7 @@ export interface SnapshotData {
   'history-48h'?: HistoryRange;
   'history-90d'?: HistoryRange;
   summary?: Summary;
+  heartbeat?: Heartbeat;
 }
 
 export type SnapshotFileName = keyof SnapshotData;

@@ -36,8 +36,6 @@ export class AccountsCache {
       input.limitHits,
       input.active?.uploader,
       input.active?.account,
-      input.throughput.uploader,
-      input.throughput.bytesPerSecond,
       input.observed?.accounts,
       input.refusals,
     ];

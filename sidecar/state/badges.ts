@@ -58,7 +58,7 @@ export function makeBadges(input: BadgeInput): Badges {
         ? badge('speed', 'unknown', 'unknown')
         : badge('speed', `${size(live.total.speed)}/s`, state.word === 'stalled' ? 'warning' : live.total.speed > 0 ? 'active' : 'idle'),
     'sas-usable': pool.accounts
-      ? badge('SAs usable', `${pool.usableNow} of ${pool.accounts}`, pool.usableNow === 0 ? 'error' : pool.usableNow / pool.accounts < POOL_EMPTY ? 'warning' : 'ok')
+      ? badge('SAs usable', `${pool.usable} of ${pool.accounts}`, pool.usable === 0 ? 'error' : pool.usable / pool.accounts < POOL_EMPTY ? 'warning' : 'ok')
       : badge('SAs usable', 'none known', 'unknown'),
     'uploaded-today': badge('uploaded today', size(summary.periods.today.bytes), summary.periods.today.bytes > 0 ? 'ok' : 'idle'),
     'pool-left': capacity

@@ -1,4 +1,4 @@
-import { envelope, type Accounts, type Distribution, type Live, type LogEvent, type LogLine, type Logs, type SessionFile, type Transfer } from '../contract/index.js';
+import { envelope, type Accounts, type Distribution, type Live, type PoolRate, type LogEvent, type LogLine, type Logs, type SessionFile, type Transfer } from '../contract/index.js';
 import type { SaQuota } from '../config/schema.js';
 import { parseLearnedSizes } from '../normalize/distribution.js';
 import { sessionFromLog } from '../normalize/logSession.js';
@@ -22,6 +22,8 @@ export interface ViewInput {
   quota: SaQuota;
   /** The uploading speed to forecast the pool with: the recent average, steadier than the instant. */
   recentBytesPerSecond: number | null;
+  /** How many seconds that average is over. */
+  recentWindowSeconds?: number;
   now: number;
   generatedAt: string;
   /** What plowboard saw each SA upload (upstream cloudplow keeps no quota file). */
@@ -32,6 +34,8 @@ export interface ViewInput {
 
 export interface CloudplowView {
   accounts: Accounts;
+  /** For live.json: the rate the session's pool drains at (see PoolRate for why it is not in accounts.json). */
+  poolRate: PoolRate | null;
   session: SessionFile;
   distribution: Distribution;
   logs: Logs;
@@ -77,14 +81,18 @@ export function cloudplowView(input: ViewInput, accountsCache = new AccountsCach
       uploaderBans: snapshot.uploaderBans,
       active: session?.active && session.account.name ? { uploader: session.uploader, account: session.account.name } : null,
       events: snapshot.log.events,
-      throughput: { uploader: session?.active ? session.uploader : null, bytesPerSecond: session?.active ? Math.round(input.recentBytesPerSecond || live.total.speed) : 0 },
       ...(input.observed ? { observed: input.observed } : {}),
       ...(input.refusals ? { refusals: input.refusals } : {}),
     },
     generatedAt,
   );
+  const poolRate: PoolRate | null =
+    session?.active && session.uploader !== null
+      ? { uploader: session.uploader, bytesPerSecond: Math.round(input.recentBytesPerSecond || live.total.speed), windowSeconds: input.recentWindowSeconds ?? 900 }
+      : null;
   return {
     accounts,
+    poolRate,
     session: { ...envelope(generatedAt), session },
     distribution: { ...envelope(generatedAt), uploaders: parseLearnedSizes(snapshot.learnedSizes) },
     logs: { ...envelope(generatedAt), file: snapshot.log.file, lines: [...snapshot.log.lines], events: [...snapshot.log.events] },

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Accounts, Health, Live } from '../contract/index.js';
+import { poolLastsSeconds, poolRateFor } from '../format/poolForecast.js';
 import type { Totals } from '../state/history.js';
 
 export interface MetricsInput {
@@ -63,7 +64,8 @@ export async function renderRunMetrics(input: MetricsInput): Promise<string> {
   gauge('plowboard_sa_pool_accounts', 'Service accounts known.').set(pool.accounts);
   gauge('plowboard_sa_pool_with_quota_accounts', 'Service accounts with quota left by the arithmetic, not banned.').set(pool.withQuota);
   gauge('plowboard_sa_pool_unrefused_accounts', 'Service accounts with quota left and no refusal by Google (nor ban) in the last 24 h: really usable.').set(pool.usable);
-  if (pool.lastsSeconds !== null) gauge('plowboard_sa_pool_lasts_seconds', 'How long the pool lasts at the current throughput.').set(pool.lastsSeconds);
+  const lasts = poolLastsSeconds(pool, poolRateFor(input.live, null));
+  if (lasts !== null) gauge('plowboard_sa_pool_lasts_seconds', 'How long the pool lasts at the current throughput.').set(lasts);
 
   const state = gauge('plowboard_source_state', 'The state of each source: 1 for its current state, 0 for the others.', ['source', 'kind', 'state']);
   const latency = gauge('plowboard_source_latency_seconds', 'How long the last successful read of each source took.', ['source', 'kind']);

@@ -1,4 +1,4 @@
-import { DATA_FILES, dataPath, envelope, schemaPath, type Health, type Manifest, type SourceHealth } from '../contract/index.js';
+import { DATA_FILES, POLLED_DIRECTLY, dataPath, envelope, schemaPath, type Health, type Heartbeat, type Manifest, type SourceHealth } from '../contract/index.js';
 import type { SourceStatus } from '../sources/sourceStatus.js';
 import { DataWriter } from './dataWriter.js';
 import type { PublishedFiles } from './publishedFiles.js';
@@ -40,6 +40,8 @@ export const dataFile = <T>(name: string, data: T, stable?: (data: T) => unknown
 export class Publisher {
   private readonly writer: DataWriter;
   private lastHeartbeat = 0;
+  /** A file polled directly is listed with when it was first written, which stands while it changes. */
+  private readonly firstWritten = new Map<string, string>();
 
   constructor(
     outputDir: string,
@@ -59,10 +61,13 @@ export class Publisher {
     const withOutput = { ...health, sources: health.sources.map((s) => (s.id === this.output.id ? this.output.health() : s)) };
     await this.put('health', withOutput, (h) => ({ ...h, generatedAt: null, sources: h.sources.map(stableHealth) }));
 
+    // The beat has a file of its own, so the manifest changes only when some file's changedAt does.
+    const heartbeat: Heartbeat = { ...envelope(now.toISOString()), heartbeatAt: now.toISOString(), heartbeatSeconds: this.meta.heartbeatSeconds };
+    const beat = await this.put('heartbeat', heartbeat, () => null, heartbeatDue);
+
     const manifest: Manifest = {
       ...envelope(now.toISOString()),
       sidecar: { version: this.meta.version, startedAt: this.meta.startedAt },
-      heartbeatAt: now.toISOString(),
       heartbeatSeconds: this.meta.heartbeatSeconds,
       intervals: this.meta.intervals,
       ...(this.meta.demo ? { demo: true } : {}),
@@ -70,12 +75,24 @@ export class Publisher {
         name: f.name,
         path: dataPath(f.name),
         schema: schemaPath(f.name),
-        changedAt: this.writer.changedAt(dataPath(f.name)),
+        changedAt: this.listedChangedAt(f.name),
         description: f.description,
+        ...(POLLED_DIRECTLY.includes(f.name) ? { polled: 'directly' as const } : {}),
       })),
     };
-    const wrote = await this.put('index', manifest, (m) => ({ ...m, generatedAt: null, heartbeatAt: null }), heartbeatDue);
-    if (wrote && heartbeatDue) this.lastHeartbeat = now.getTime();
+    await this.put('index', manifest, (m) => ({ ...m, generatedAt: null }));
+    if (beat && heartbeatDue) this.lastHeartbeat = now.getTime();
+  }
+
+  private listedChangedAt(name: (typeof DATA_FILES)[number]['name']): string | null {
+    const changedAt = this.writer.changedAt(dataPath(name));
+    if (!POLLED_DIRECTLY.includes(name)) return changedAt;
+    if (changedAt === null) {
+      this.firstWritten.delete(name);
+      return null;
+    }
+    if (!this.firstWritten.has(name)) this.firstWritten.set(name, changedAt);
+    return this.firstWritten.get(name)!;
   }
 
   private heartbeatDue(now: Date): boolean {

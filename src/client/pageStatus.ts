@@ -1,4 +1,4 @@
-import type { Manifest } from '../../sidecar/contract/index.js';
+import type { Heartbeat, Manifest } from '../../sidecar/contract/index.js';
 import { sidecarStopped, type Connection } from './poller.js';
 
 /**
@@ -8,12 +8,19 @@ import { sidecarStopped, type Connection } from './poller.js';
  */
 export class PageStatus {
   manifest: Manifest | null = null;
+  /** heartbeat.json, once read: the beat has a file of its own so the manifest stands between beats. */
+  heartbeat: Heartbeat | null = null;
   connection: Connection = { state: 'connecting' };
   /** When the server last answered at all: the kiosk says since when it has not. */
   lastAnswerAt: number | null = null;
 
   get stopped(): boolean {
-    return this.manifest !== null && sidecarStopped(this.manifest);
+    return this.manifest !== null && sidecarStopped(this.manifest, this.heartbeat);
+  }
+
+  /** The sidecar's last beat: heartbeat.json's, or the manifest's own from a sidecar before it had that file. */
+  get heartbeatAt(): string | null {
+    return this.heartbeat?.heartbeatAt ?? this.manifest?.heartbeatAt ?? null;
   }
 
   /**
@@ -24,7 +31,8 @@ export class PageStatus {
   dataEnd(now = Date.now()): number {
     const m = this.manifest;
     if (!m) return now;
-    if (this.stopped && m.heartbeatAt) return Date.parse(m.heartbeatAt);
+    const beat = this.heartbeatAt;
+    if (this.stopped && beat) return Date.parse(beat);
     return m.heartbeatSeconds === 0 ? Date.parse(m.generatedAt) : now;
   }
 }

@@ -1,4 +1,4 @@
-import type { Manifest } from '../../sidecar/contract/index.js';
+import type { Heartbeat, Manifest } from '../../sidecar/contract/index.js';
 
 /** `unreachable`: no answer at all; `failing`: the server answered, but not with the data. */
 export type Connection = { state: 'connecting' | 'ok' | 'unreachable' } | { state: 'failing'; detail: string };
@@ -10,6 +10,8 @@ export interface PollerOptions {
   fallbackIntervalSeconds: number;
   onData(name: string, data: unknown): void;
   onManifest(manifest: Manifest): void;
+  /** Each new heartbeat.json (not again while it stands). */
+  onHeartbeat?(heartbeat: Heartbeat): void;
   onConnection(connection: Connection): void;
 }
 
@@ -19,12 +21,15 @@ class HttpError extends Error {}
 
 /**
  * Polls data/index.json on the sidecar's interval and fetches a data file only when the
- * manifest says it changed. `cache: 'no-cache'` makes the browser revalidate with its
- * ETag, so an unchanged manifest costs a 304. Paused while the tab is hidden; backs off
- * while the server does not answer.
+ * manifest says it changed; the files it marks `polled: "directly"` (live.json, the
+ * heartbeat…), which change too often to be announced there, are fetched every interval
+ * instead. `cache: 'no-cache'` makes the browser revalidate with its ETag, so an unchanged
+ * file costs a 304. Paused while the tab is hidden; backs off while the server does not answer.
  */
 export class Poller {
   private readonly seen = new Map<string, string>();
+  /** The text last handed on for each file polled directly: a 304 reaches fetch() as the same text again. */
+  private readonly lastText = new Map<string, string>();
   private timer: number | undefined;
   private failures = 0;
   private intervalMs: number;
@@ -62,10 +67,22 @@ export class Poller {
       const manifest = (await this.get('data/index.json')) as Manifest;
       this.intervalMs = Math.max(200, manifest.intervals.activeSeconds * 1000);
       this.opts.onManifest(manifest);
+      // A one-off build writes its heartbeat once: nothing to poll.
+      if (manifest.heartbeatSeconds > 0 && listed(manifest, 'heartbeat')) {
+        const beat = await this.getIfNew('heartbeat');
+        if (beat) this.opts.onHeartbeat?.(beat as Heartbeat);
+      }
       for (const name of this.opts.files) {
+        const entry = manifest.files.find((f) => f.name === name);
         // No changedAt: this sidecar has not written the file (yet), so there is nothing to fetch.
-        const changedAt = manifest.files.find((f) => f.name === name)?.changedAt;
-        if (!changedAt || this.seen.get(name) === changedAt) continue;
+        const changedAt = entry?.changedAt;
+        if (!changedAt) continue;
+        if (entry.polled === 'directly') {
+          const data = await this.getIfNew(name);
+          if (data !== null) this.opts.onData(name, data);
+          continue;
+        }
+        if (this.seen.get(name) === changedAt) continue;
         this.opts.onData(name, await this.get(`data/${name}.json`));
         this.seen.set(name, changedAt);
       }
@@ -79,18 +96,44 @@ export class Poller {
     }
   }
 
+  /** A file polled directly, parsed, or null when it reads as it did last time (the server's 304). */
+  private async getIfNew(name: string): Promise<unknown> {
+    const path = `data/${name}.json`;
+    const text = await (await this.fetch(path)).text();
+    if (this.lastText.get(name) === text) return null;
+    const data = parse(path, text);
+    this.lastText.set(name, text);
+    return data;
+  }
+
   private async get(path: string): Promise<unknown> {
+    return parse(path, await (await this.fetch(path)).text());
+  }
+
+  private async fetch(path: string): Promise<Response> {
     const res = await fetch(this.opts.root + path, { cache: 'no-cache' });
     if (!res.ok) throw new HttpError(`${path} answered HTTP ${res.status}`);
-    // A torn or truncated answer (a proxy cutting it short) is a failed poll, not a crash.
-    return res.json().catch(() => {
-      throw new HttpError(`${path} is not valid JSON`);
-    });
+    return res;
   }
 }
 
-/** The sidecar has stopped when its heartbeat is older than two beats and an interval. */
-export function sidecarStopped(m: Manifest, now = Date.now()): boolean {
-  if (!m.heartbeatSeconds || !m.heartbeatAt) return false;
-  return now - Date.parse(m.heartbeatAt) > (2 * m.heartbeatSeconds + m.intervals.activeSeconds) * 1000;
+const listed = (m: Manifest, name: string): boolean => Boolean(m.files.find((f) => f.name === name)?.changedAt);
+
+/** A torn or truncated answer (a proxy cutting it short) is a failed poll, not a crash. */
+function parse(path: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError(`${path} is not valid JSON`);
+  }
+}
+
+/**
+ * The sidecar has stopped when its heartbeat is older than two beats and an interval. The
+ * beat is heartbeat.json's; a manifest from before it had a file of its own carries it itself.
+ */
+export function sidecarStopped(m: Manifest, heartbeat: Pick<Heartbeat, 'heartbeatAt'> | null, now = Date.now()): boolean {
+  const at = heartbeat?.heartbeatAt ?? m.heartbeatAt;
+  if (!m.heartbeatSeconds || !at) return false;
+  return now - Date.parse(at) > (2 * m.heartbeatSeconds + m.intervals.activeSeconds) * 1000;
 }

@@ -53,6 +53,9 @@ export function startPage(opts: PageOptions): Page {
       showDemoBanner(m);
       opts.onManifest?.(m);
     },
+    onHeartbeat: (h) => {
+      status.heartbeat = h;
+    },
     onConnection: (c) => {
       status.connection = c;
       if (c.state === 'ok') status.lastAnswerAt = Date.now();

@@ -21,7 +21,7 @@ export function bannerText(s: PageStatus, shown: Shown): string {
   const c = s.connection;
   if (c.state === 'unreachable') return `The server is unreachable — retrying. ${SHOWN[shown].last}`;
   if (c.state === 'failing') return `The server answers, but not with plowboard's data (${c.detail}) — retrying.`;
-  if (s.stopped) return `The sidecar has stopped: no update since ${when(s.manifest!.heartbeatAt)}. ${SHOWN[shown].old}`;
+  if (s.stopped) return `The sidecar has stopped: no update since ${when(s.heartbeatAt)}. ${SHOWN[shown].old}`;
   return '';
 }
 
@@ -32,7 +32,7 @@ export function bannerText(s: PageStatus, shown: Shown): string {
 export function freshnessText(s: PageStatus, at: (iso: string) => string = dateTime): string {
   const m = s.manifest;
   if (!m) return 'loading…';
-  return m.heartbeatSeconds === 0 ? `static build from ${at(m.generatedAt)}` : `updated ${ago(m.heartbeatAt ?? m.generatedAt)}`;
+  return m.heartbeatSeconds === 0 ? `static build from ${at(m.generatedAt)}` : `updated ${ago(s.heartbeatAt ?? m.generatedAt)}`;
 }
 
 /** What is wrong, in a word for the tab title ahead of the page's own state; null when nothing is. */
@@ -55,7 +55,7 @@ export function kioskBanner(s: PageStatus, instances: readonly Pick<LiveInstance
   const { connection: c, manifest: m } = s;
   if (c.state === 'unreachable' || c.state === 'failing')
     return { text: `Sidecar gone — no answer from the server${s.lastAnswerAt ? ` since ${clock(new Date(s.lastAnswerAt).toISOString())}` : ''}`, kind: 'bad' };
-  if (m && s.stopped) return { text: `Data is stale — no update since ${when(m.heartbeatAt)} (${ago(m.heartbeatAt)})`, kind: 'bad' };
+  if (m && s.stopped) return { text: `Data is stale — no update since ${when(s.heartbeatAt)} (${ago(s.heartbeatAt)})`, kind: 'bad' };
   if (instances.length && !instances.some((i) => i.state === 'ok')) {
     if (instances.every((i) => i.state === 'idle')) return { text: 'rclone is idle — nothing is uploading', kind: 'warn' };
     // It answers, and no password was refused: rclone 1.74+ wants its RC to have a user (or --rc-no-auth).

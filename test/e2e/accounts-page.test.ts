@@ -92,7 +92,9 @@ describe('the service accounts page', () => {
     expect(await page.locator('#pool-usable-sub').textContent()).toBe(`${p.exhausted} exhausted · ${p.banned} banned`);
     expect(await page.locator('#pool-left').textContent()).toMatch(/ TiB$/);
     expect(await page.locator('#pool-reset').textContent()).toMatch(/^in \d+ min \d+ s$/);
-    expect(await page.locator('#pool-lasts').textContent()).not.toBe('');
+    // How long it lasts: the capacity left at live.json's rate, worked out in the page.
+    expect(await page.locator('#pool-lasts').textContent()).toMatch(/^\d+ (d|h|min)/);
+    expect(await page.locator('#pool-lasts-sub').textContent()).toBe('at the current 80 MiB/s');
     expect(await page.locator('#pool-words').textContent()).toContain(`${p.usableNow} of 1000 service accounts usable now`);
     // The countdown ticks.
     const before = await page.locator('#pool-reset').textContent();

@@ -26,7 +26,7 @@ describe('the overview page in Chromium: a stopped sidecar, a static build, an u
   it('says a one-off build is a static build, not a stopped sidecar', async () => {
     const { page } = view;
     // heartbeatSeconds 0 is what a one-off `plowboard build` writes.
-    const builtAt = site.touch({ heartbeatMsAgo: 3 * 3600_000, heartbeatSeconds: 0, changed: ['live'] }).heartbeatAt!;
+    const builtAt = site.touch({ heartbeatMsAgo: 3 * 3600_000, heartbeatSeconds: 0, changed: ['live'] }).heartbeat.heartbeatAt;
     await waitFor('the static build line', async () => /^static build from /.test((await page.locator('#freshness').textContent()) ?? ''), 10_000);
     expect(await page.locator('#freshness').textContent()).toBe(`static build from ${await page.evaluate((t) => new Date(t).toLocaleString(), builtAt)}`);
     await waitFor('the banner to go', () => page.locator('#banner').isHidden(), 5_000);

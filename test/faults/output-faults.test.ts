@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Health, Manifest } from '../../sidecar/contract/index.js';
+import type { Health, Heartbeat } from '../../sidecar/contract/index.js';
 import { Publisher } from '../../sidecar/write/publisher.js';
 import { SourceStatus } from '../../sidecar/sources/sourceStatus.js';
 import { waitFor } from '../helpers/ports.js';
@@ -98,7 +98,7 @@ describe('the output folder under attack', () => {
     // Temp files a kill left behind are cleared on the next start and never look like data.
     const sidecar = start(out);
     try {
-      await waitFor('a fresh heartbeat', () => Date.parse(readJson<Manifest>(path.join(out, 'data', 'index.json')).heartbeatAt!) > Date.now() - 5000, 20_000);
+      await waitFor('a fresh heartbeat', () => Date.parse(readJson<Heartbeat>(path.join(out, 'data', 'heartbeat.json')).heartbeatAt!) > Date.now() - 5000, 20_000);
       // The running sidecar's own write of the moment is named with its pid: only the killed ones' count.
       const own = `.${sidecar.proc!.pid}.`;
       expect(readdirSync(path.join(out, 'data')).filter((f) => f.endsWith('.tmp') && !f.includes(own))).toEqual([]);
@@ -116,7 +116,7 @@ describe('the output folder under attack', () => {
       await waitFor('the first output', () => existsSync(path.join(out, 'data', 'index.json')), 30_000);
       const filler = path.join(out, 'filler');
       spawnSync('sh', ['-c', `dd if=/dev/zero of=${filler} bs=64k 2>/dev/null; true`]);
-      const heartbeat = () => readJson<Manifest>(path.join(out, 'data', 'index.json')).heartbeatAt;
+      const heartbeat = () => readJson<Heartbeat>(path.join(out, 'data', 'heartbeat.json')).heartbeatAt;
       const stuck = heartbeat();
       await new Promise((r) => setTimeout(r, 6000));
       expectWholeFiles(out);
@@ -142,7 +142,7 @@ describe('the output folder under attack', () => {
     try {
       await waitFor('the first output', () => existsSync(path.join(out, 'data', 'index.json')), 30_000);
       expect(spawnSync('mount', ['-o', 'remount,ro', out]).status).toBe(0);
-      const heartbeat = () => readJson<Manifest>(path.join(out, 'data', 'index.json')).heartbeatAt;
+      const heartbeat = () => readJson<Heartbeat>(path.join(out, 'data', 'heartbeat.json')).heartbeatAt;
       const stuck = heartbeat();
       await new Promise((r) => setTimeout(r, 6000));
       expect(sidecar.running).toBe(true);

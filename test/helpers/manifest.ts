@@ -1,7 +1,7 @@
-import { DATA_FILES, dataPath, schemaPath, type Manifest } from '../../sidecar/contract/index.js';
+import { DATA_FILES, POLLED_DIRECTLY, dataPath, schemaPath, type Heartbeat, type Manifest } from '../../sidecar/contract/index.js';
 
 export interface ManifestOptions {
-  /** When it was written: its generatedAt and heartbeatAt. */
+  /** When it was written: its generatedAt (and heartbeat.json's heartbeatAt). */
   now?: string;
   /** The sidecar's start; `now` by default. */
   startedAt?: string;
@@ -19,7 +19,6 @@ export function buildManifest(opts: ManifestOptions = {}): Manifest {
     schemaVersion: 1,
     generatedAt: now,
     sidecar: { version: '0.1.0', startedAt: opts.startedAt ?? now },
-    heartbeatAt: now,
     heartbeatSeconds: opts.heartbeatSeconds ?? 30,
     intervals: { activeSeconds: 2, idleSeconds: 2, maxBackoffSeconds: 30, ...opts.intervals },
     files: DATA_FILES.filter((f) => f.name !== 'index').map((f) => ({
@@ -28,8 +27,14 @@ export function buildManifest(opts: ManifestOptions = {}): Manifest {
       schema: schemaPath(f.name),
       changedAt: opts.changed?.[f.name] ?? null,
       description: f.description,
+      ...(POLLED_DIRECTLY.includes(f.name) ? { polled: 'directly' as const } : {}),
     })),
   };
+}
+
+/** data/heartbeat.json as the sidecar writes it. */
+export function buildHeartbeat(at: string, heartbeatSeconds: number): Heartbeat {
+  return { schemaVersion: 1, generatedAt: at, heartbeatAt: at, heartbeatSeconds };
 }
 
 export interface TouchOptions {
@@ -40,15 +45,16 @@ export interface TouchOptions {
   changed?: readonly string[];
 }
 
-/** The manifest after a sidecar cycle: a new heartbeat, and a new changedAt for the files named. */
-export function touchManifest(m: Manifest, opts: TouchOptions = {}): Manifest {
+/** The manifest and heartbeat after a sidecar cycle: a new beat, and a new changedAt for the files named. */
+export function touchManifest(m: Manifest, opts: TouchOptions = {}): { manifest: Manifest; heartbeat: Heartbeat } {
   const now = new Date();
   const beat = new Date(now.getTime() - (opts.heartbeatMsAgo ?? 0)).toISOString();
-  return {
+  const heartbeatSeconds = opts.heartbeatSeconds ?? m.heartbeatSeconds;
+  const manifest = {
     ...m,
     generatedAt: beat,
-    heartbeatAt: beat,
-    ...(opts.heartbeatSeconds === undefined ? {} : { heartbeatSeconds: opts.heartbeatSeconds }),
+    heartbeatSeconds,
     files: m.files.map((f) => (opts.changed?.includes(f.name) ? { ...f, changedAt: now.toISOString() } : f)),
   };
+  return { manifest, heartbeat: buildHeartbeat(beat, heartbeatSeconds) };
 }

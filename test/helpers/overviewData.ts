@@ -106,6 +106,8 @@ export function live(filmPercent: number, speedMiB: number): Live {
     total: { ...counters, activeInstances: 1 },
     instances: [{ ...counters, name: 'default', state: 'ok', lastSeenAt: iso(0), phase: 'transferring', speedAvg: 80 * MiB, lastError: RATE_LIMIT, fatalError: false, retryError: true, transferring, checking: [] }, idle],
     throughput: { windowSeconds: 600, points },
+    // The session's 15-minute average: steadier than the speed of the moment.
+    poolRate: { uploader: 'google', bytesPerSecond: 80 * MiB, windowSeconds: 900 },
   };
 }
 

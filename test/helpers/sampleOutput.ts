@@ -22,7 +22,7 @@ import { EventLog } from '../../sidecar/state/eventLog.js';
 import { makeBadges } from '../../sidecar/state/badges.js';
 import { summarize } from '../../sidecar/state/summary.js';
 import { writeSchemas } from '../../sidecar/write/schemas.js';
-import { buildManifest } from './manifest.js';
+import { buildHeartbeat, buildManifest } from './manifest.js';
 
 /** Markup, a formula and a newline: what a hostile file or SA name looks like. */
 export const EVIL_NAME = '<img src=x onerror=alert(1)>"=cmd|\' /C calc\'!A0\nnext.mkv';
@@ -241,7 +241,8 @@ export function sampleData(opts: SampleOptions = {}): Record<string, unknown> {
   );
   return {
     health,
-    live,
+    // As the sidecar publishes it: with the rate the session's pool drains at.
+    live: { ...live, poolRate: view.poolRate },
     transfers: { schemaVersion: 1, generatedAt, limit: 1000, count: transfers.length, failed: transfers.filter((t) => !t.ok).length, transfers },
     accounts: view.accounts,
     session: view.session,
@@ -277,8 +278,9 @@ export async function writeSampleOutput(
 ): Promise<void> {
   const now = new Date(opts.now ?? Date.now()).toISOString();
   mkdirSync(path.join(outputDir, 'data'), { recursive: true });
-  const manifest = buildManifest({ now, heartbeatSeconds: opts.heartbeatSeconds, intervals: opts.intervals, changed: Object.fromEntries(Object.keys(data).map((name) => [name, now])) });
-  for (const [name, value] of [...Object.entries(data), ['index', manifest] as const]) {
+  const withBeat = { heartbeat: buildHeartbeat(now, opts.heartbeatSeconds ?? 30), ...data };
+  const manifest = buildManifest({ now, heartbeatSeconds: opts.heartbeatSeconds, intervals: opts.intervals, changed: Object.fromEntries(Object.keys(withBeat).map((name) => [name, now])) });
+  for (const [name, value] of [...Object.entries(withBeat), ['index', manifest] as const]) {
     const file = path.join(outputDir, dataPath(name));
     writeFileSync(`${file}.tmp`, JSON.stringify(value));
     renameSync(`${file}.tmp`, file);

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { dataPath, type Manifest } from '../../sidecar/contract/index.js';
+import { dataPath, type Heartbeat, type Manifest } from '../../sidecar/contract/index.js';
 import { buildSite } from '../../sidecar/site/build.js';
 import { TestBrowser, type WatchedPage } from './browser.js';
 import { touchManifest, type TouchOptions } from './manifest.js';
@@ -87,11 +87,12 @@ export class SitePage {
     renameSync(`${file}.tmp`, file);
   }
 
-  /** A new heartbeat in the manifest (or an old one: a stopped sidecar), and a new changedAt for the files named. */
-  touch(opts: TouchOptions = {}): Manifest {
-    const m = touchManifest(this.manifest(), opts);
-    this.write('index', m);
-    return m;
+  /** A new heartbeat (or an old one: a stopped sidecar), and a new changedAt in the manifest for the files named. */
+  touch(opts: TouchOptions = {}): { manifest: Manifest; heartbeat: Heartbeat } {
+    const touched = touchManifest(this.manifest(), opts);
+    this.write('heartbeat', touched.heartbeat);
+    this.write('index', touched.manifest);
+    return touched;
   }
 
   /** A data file changed: the file first, then the manifest that announces it. */

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Health, Manifest, Transfer } from '../../sidecar/contract/index.js';
+import type { Health, Heartbeat, Transfer } from '../../sidecar/contract/index.js';
 import { waitFor } from '../helpers/ports.js';
 import { RcloneDaemon, makeFiles } from '../helpers/rclone.js';
 import { expectValidOutput } from '../helpers/schemas.js';
@@ -40,11 +40,11 @@ const asCopied = (files: Array<[string, number]>) => files.map(([name, size]) =>
 /**
  * Waits until the sidecar has worked a cycle well after `since`, so whatever rclone listed
  * by then has reached transfers.json. The data files change only when their content does;
- * index.json's heartbeat moves every few seconds regardless.
+ * heartbeat.json moves every few seconds regardless.
  */
 async function settled(since: number): Promise<void> {
   await waitFor('a heartbeat two polls after the job ended', () => {
-    const beat = readJson<Manifest>(path.join(out, 'data', 'index.json')).heartbeatAt;
+    const beat = readJson<Heartbeat>(path.join(out, 'data', 'heartbeat.json')).heartbeatAt;
     return beat !== null && Date.parse(beat) > since + 2 * INTERVAL * 1000;
   }, 30_000);
 }

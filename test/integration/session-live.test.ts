@@ -1,7 +1,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Accounts, HistoryRange, SessionFile } from '../../sidecar/contract/index.js';
+import type { Accounts, HistoryRange, Live, SessionFile } from '../../sidecar/contract/index.js';
+import { poolLastsSeconds, poolRateFor } from '../../sidecar/format/poolForecast.js';
 import { dumpJson, makeCloudplowFolder } from '../helpers/cloudplow.js';
 import { waitFor } from '../helpers/ports.js';
 import { RcloneDaemon, makeFiles } from '../helpers/rclone.js';
@@ -53,9 +54,11 @@ describe('a session uploading through a real rclone', () => {
     expect(session.account).toEqual({ index: 3, of: 5, name: '3.json' });
     const accounts = sidecar.data<Accounts>('accounts');
     expect(accounts.uploaders[0]!.accounts.find((a) => a.name === '3.json')!.status).toBe('active');
+    // The rate the pool drains at is in live.json; accounts.json holds the capacity it drains.
     await waitFor('the pool forecast', () => {
+      const rate = sidecar.data<Live>('live').poolRate;
       const pool = sidecar.data<Accounts>('accounts').pool;
-      return pool.throughputBytesPerSecond > 0 && pool.lastsSeconds !== null && pool.lastsSeconds > 0;
+      return rate?.uploader === 'google' && rate.bytesPerSecond > 0 && pool.capacityLeftBytes > 0 && (poolLastsSeconds(pool, poolRateFor({ poolRate: rate }, 'google')) ?? 0) > 0;
     });
 
     expect((await rclone.waitJob(job, 60_000)).success).toBe(true);

@@ -42,10 +42,12 @@ describe('the badges', () => {
     const i = inputs();
     const ok = makeBadges(i);
     const b = byName(ok);
-    expect(b['sas-usable']!.message).toBe(`${i.accounts.pool.usableNow} of ${i.accounts.pool.accounts}`);
+    // Usable as Google treats them: quota left and no refusal in 24 h, not quota alone.
+    expect(i.accounts.pool.usable).toBeLessThanOrEqual(i.accounts.pool.usableNow);
+    expect(b['sas-usable']!.message).toBe(`${i.accounts.pool.usable} of ${i.accounts.pool.accounts}`);
     expect(b['pool-left']!.message).toMatch(/^[\d.]+ (GiB|TiB)$/);
     i.accounts.pool.capacityLeftBytes = Math.floor(0.05 * i.accounts.pool.accounts * 750 * GiB);
-    i.accounts.pool.usableNow = 0;
+    i.accounts.pool.usable = 0;
     const low = byName(makeBadges(i));
     expect(low['pool-left']!.color).toBe('red');
     expect(low['sas-usable']).toMatchObject({ message: `0 of ${i.accounts.pool.accounts}`, color: 'red' });

@@ -19,7 +19,6 @@ const input = (now: number, store: ObservedUsage, quotaCache: unknown = {}): Acc
   uploaderBans: {},
   active: null,
   limitHits: [],
-  throughput: { uploader: null, bytesPerSecond: 0 },
   observed: { accounts: store.current(now, WINDOW), sinceMs: store.since },
 });
 const account = (a: ReturnType<typeof buildAccounts>, name: string) => a.uploaders[0]!.accounts.find((x) => x.name === name)!;

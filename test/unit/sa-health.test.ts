@@ -40,7 +40,6 @@ const input = (over: Partial<AccountsInput> = {}): AccountsInput => ({
   uploaderBans: {},
   active: null,
   limitHits: [],
-  throughput: { uploader: 'google', bytesPerSecond: 0 },
   ...over,
 });
 

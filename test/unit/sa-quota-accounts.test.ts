@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { poolLastsSeconds, poolRateFor } from '../../sidecar/format/poolForecast.js';
 import { buildAccounts, type AccountsInput } from '../../sidecar/normalize/accounts.js';
 import { parseQuotaCache } from '../../sidecar/normalize/quotaCache.js';
 
@@ -22,7 +23,6 @@ const input = (over: Partial<AccountsInput> = {}): AccountsInput => ({
   uploaderBans: {},
   active: null,
   limitHits: [],
-  throughput: { uploader: 'google', bytesPerSecond: 0 },
   ...over,
 });
 
@@ -72,13 +72,15 @@ describe('service-account quotas', () => {
     expect(sa.limitHitAt).toBe(new Date(now - 600_000).toISOString());
   });
 
-  it('sums the pool: capacity left, usable now, next reset, and how long it lasts', () => {
-    const a = buildAccounts(input({ throughput: { uploader: 'google', bytesPerSecond: 100 * 1024 * 1024 } }), '');
+  it('sums the pool: capacity left, usable now, next reset, and how long it lasts at a rate', () => {
+    const a = buildAccounts(input(), '');
     const pool = a.uploaders[0]!.pool;
     // 1.json 50 GiB + 3.json 750 + 10.json 750; 2.json is exhausted.
     expect(pool).toMatchObject({ accounts: 4, usableNow: 3, exhausted: 1, capacityLeftBytes: 1550 * GiB });
     expect(pool.nextResetAt).toBe(new Date(now + 3600_000).toISOString());
-    expect(pool.lastsSeconds).toBe(Math.round((1550 * GiB) / (100 * 1024 * 1024)));
+    // How long it lasts is worked out by the reader, from live.json's poolRate.
+    expect(pool).not.toHaveProperty('lastsSeconds');
+    expect(poolLastsSeconds(pool, poolRateFor({ poolRate: { uploader: 'google', bytesPerSecond: 100 * 1024 * 1024, windowSeconds: 900 } }, 'google'))).toBe(Math.round((1550 * GiB) / (100 * 1024 * 1024)));
     expect(a.pool.capacityLeftBytes).toBe(1550 * GiB);
   });
 

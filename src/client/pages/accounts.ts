@@ -1,4 +1,5 @@
-import type { Account, AccountStatus, Accounts, HistoryRange, Pool } from '../../../sidecar/contract/index.js';
+import type { Account, AccountStatus, Accounts, HistoryRange, Live, Pool } from '../../../sidecar/contract/index.js';
+import { poolLastsSeconds, poolRateFor } from '../../../sidecar/format/poolForecast.js';
 import { byId, el, setText } from '../dom.js';
 import { bytes, dateTime, duration, speed, when } from '../format.js';
 import { headerStatus } from '../headerStatus.js';
@@ -22,6 +23,8 @@ const STATUS_RANK: Record<AccountStatus, number> = { active: 0, available: 1, ex
 
 let accounts: Accounts | null = null;
 let history: HistoryRange | null = null;
+/** Only for its poolRate: the speed moves every poll, so it lives in live.json and accounts.json stands. */
+let live: Pick<Live, 'poolRate'> | null = null;
 let rows: Row[] = [];
 
 /** "in 3 h 12 min" until a time, or "due" once it has passed (the sidecar has not seen the reset yet). */
@@ -166,8 +169,10 @@ function renderPool(): void {
   setText('pool-left-sub', `of ${bytes(p.accounts * accounts.quota.bytesPerAccount)} in the window`);
   setText('pool-reset', p.nextResetAt ? countdown(p.nextResetAt) : '—');
   setText('pool-reset-sub', p.nextResetAt ? `at ${when(p.nextResetAt)}` : 'no account has used quota yet');
-  setText('pool-lasts', p.lastsSeconds !== null ? duration(p.lastsSeconds) : '—');
-  setText('pool-lasts-sub', p.throughputBytesPerSecond > 0 ? `at the current ${speed(p.throughputBytesPerSecond)}` : 'nothing is uploading');
+  const rate = poolRateFor(live, uploaderSelect.value || null);
+  const lasts = poolLastsSeconds(p, rate);
+  setText('pool-lasts', lasts !== null ? duration(lasts) : '—');
+  setText('pool-lasts-sub', rate > 0 ? `at the current ${speed(rate)}` : 'nothing is uploading');
   const scope = uploaderSelect.value ? `Uploader ${uploaderSelect.value}: ` : '';
   setText('pool-words', `${scope}${p.usableNow} of ${p.accounts} service accounts usable now, ${bytes(p.capacityLeftBytes)} of quota left; ${p.exhausted} exhausted, ${p.banned} banned.`);
 }
@@ -234,11 +239,14 @@ function drawHistory(): void {
 }
 
 startPage({
-  files: ['accounts', 'history-48h'],
+  files: ['accounts', 'history-48h', 'live'],
   status: headerStatus({ name: 'Accounts', title: () => (accounts ? `${accounts.pool.usableNow} of ${accounts.pool.accounts} SAs usable` : null) }),
   onData: (name, data) => {
     if (name === 'accounts') renderAccounts(data as Accounts);
-    else if (name === 'history-48h') {
+    else if (name === 'live') {
+      live = data as Live;
+      renderPool();
+    } else if (name === 'history-48h') {
       history = data as HistoryRange;
       drawHistory();
     }

@@ -10,6 +10,7 @@ import { poolRefusedWords } from '../../../sidecar/format/saHealth.js';
 import { renderRecentEvents, tickRecentEvents } from '../recentEvents.js';
 import { startPage } from '../startPage.js';
 import { NOTHING_TO_WATCH, nothingToWatch } from '../../../sidecar/format/nothingToWatch.js';
+import { poolLastsSeconds, poolRateFor } from '../../../sidecar/format/poolForecast.js';
 import { ThroughputChart } from '../throughputChart.js';
 
 const FINISHED_SHOWN = 25;
@@ -163,7 +164,7 @@ function renderAccounts(a: Accounts): void {
   setText('stat-sas-sub', `${p.exhausted} exhausted · ${p.banned} banned`);
   setText('stat-sas-refused', poolRefusedWords(p));
   setText('stat-pool', bytes(p.capacityLeftBytes));
-  setText('stat-pool-sub', [p.lastsSeconds != null ? `lasts ${duration(p.lastsSeconds)} at this speed` : null, p.nextResetAt ? `next reset ${when(p.nextResetAt)}` : null].filter(Boolean).join(' · '));
+  renderPoolLasts(a);
   // The ones about to run out: still usable, most used first.
   const nearest = a.uploaders
     .flatMap((u) => u.accounts.filter((x) => x.status === 'active' || x.status === 'available').map((x) => ({ uploader: u.name, ...x })))
@@ -183,6 +184,13 @@ function renderAccounts(a: Accounts): void {
       ),
     ),
   );
+}
+
+/** How long the pool lasts: its capacity (accounts.json, which stands) at live.json's rate (which moves), so it is drawn again with each. */
+function renderPoolLasts(a: Accounts): void {
+  const p = a.pool;
+  const lasts = poolLastsSeconds(p, poolRateFor(live, null));
+  setText('stat-pool-sub', [lasts != null ? `lasts ${duration(lasts)} at this speed` : null, p.nextResetAt ? `next reset ${when(p.nextResetAt)}` : null].filter(Boolean).join(' · '));
 }
 
 function renderLogs(l: Logs): void {
@@ -223,7 +231,10 @@ const page = startPage({
   status: headerStatus({ name: null, shown: 'numbers', title: titleState }),
   onData: (name, data) => {
     if (name === 'health') renderSources((health = data as Health));
-    else if (name === 'live') renderLive((live = data as Live));
+    else if (name === 'live') {
+      renderLive((live = data as Live));
+      if (accounts) renderPoolLasts(accounts);
+    }
     else if (name === 'transfers') renderTransfers(data as Transfers);
     else if (name === 'session') {
       session = (data as SessionFile).session;
