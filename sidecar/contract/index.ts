@@ -64,13 +64,14 @@ export type DataFileName = (typeof DATA_FILES)[number]['name'];
 /**
  * Files that change on (nearly) every cycle while an upload runs: live.json and session.json
  * (bytes in flight) with each poll, the history ranges with each 5 s sample (the open
- * bucket), heartbeat.json with each beat. Announcing their every change in index.json
+ * bucket) and so summary.json (today's bytes) and badges.json (the speed badge) too,
+ * heartbeat.json with each beat. Announcing their every change in index.json
  * would change the manifest that often too, and every page would fetch it whole; instead
  * index.json marks them `polled: "directly"` and a page fetches those it shows each interval
  * with a conditional request (a 304 while they stand). index.json then changes only when
  * a file whose changes mean something does: accounts, transfers, health, logs…
  */
-export const POLLED_DIRECTLY: readonly DataFileName[] = ['live', 'session', 'heartbeat', 'history-1h', 'history-48h', 'history-90d'];
+export const POLLED_DIRECTLY: readonly DataFileName[] = ['live', 'session', 'heartbeat', 'history-1h', 'history-48h', 'history-90d', 'summary', 'badges'];
 
 export const dataPath = (name: string) => `data/${name}.json`;
 export const schemaPath = (name: string) => `schema/${name}.schema.json`;

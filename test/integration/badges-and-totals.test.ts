@@ -130,10 +130,10 @@ describe('badges and totals from a sidecar watching a real rclone upload', () =>
   it('leaves a badge file alone while what it says stays the same', async () => {
     const file = path.join(sidecar.out, 'data', 'badges', 'sas-usable.json');
     const before = statSync(file).mtimeMs;
-    const index = path.join(sidecar.out, 'data', 'index.json');
-    const indexBefore = statSync(index).mtimeMs;
-    // Publishes go on (the heartbeat rewrites index.json); the badge says the same, so it is not written.
-    await waitFor('index.json written again', () => statSync(index).mtimeMs > indexBefore, 30_000);
+    const beat = path.join(sidecar.out, 'data', 'heartbeat.json');
+    const beatBefore = statSync(beat).mtimeMs;
+    // Publishes go on (each beat rewrites heartbeat.json); the badge says the same, so it is not written.
+    await waitFor('heartbeat.json written again', () => statSync(beat).mtimeMs > beatBefore, 30_000);
     expect(statSync(file).mtimeMs).toBe(before);
   });
 });

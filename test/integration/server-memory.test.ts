@@ -59,20 +59,20 @@ afterAll(async () => {
 
 describe('run answers the data files its sidecar published from memory', () => {
   it('has the bytes and ETag of the version last published, and new ones after the next publish', async () => {
-    const first = await get(`${base}/data/index.json`);
+    const first = await get(`${base}/data/heartbeat.json`);
     expect(first.status).toBe(200);
     expect(first.headers.etag).toBe(diskEtag('.json', first.body));
     const manifest = JSON.parse(first.body.toString()) as { heartbeatAt: string };
-    // The heartbeat rewrites index.json: the poll that sees it gets the new bytes under a new ETag.
-    const next = await waitFor('a new version of index.json', async () => {
-      const r = await get(`${base}/data/index.json`, { 'if-none-match': first.headers.etag! });
+    // Each beat rewrites heartbeat.json: the poll that sees it gets the new bytes under a new ETag.
+    const next = await waitFor('a new version of heartbeat.json', async () => {
+      const r = await get(`${base}/data/heartbeat.json`, { 'if-none-match': first.headers.etag! });
       return r.status === 200 ? r : null;
     });
     expect(next.headers.etag).not.toBe(first.headers.etag);
     expect(next.headers.etag).toBe(diskEtag('.json', next.body));
     expect((JSON.parse(next.body.toString()) as { heartbeatAt: string }).heartbeatAt > manifest.heartbeatAt).toBe(true);
     // And the old ETag is not revalidated any more.
-    expect((await get(`${base}/data/index.json`, { 'if-none-match': first.headers.etag! })).status).toBe(200);
+    expect((await get(`${base}/data/heartbeat.json`, { 'if-none-match': first.headers.etag! })).status).toBe(200);
   });
 
   it('answers If-None-Match with a 304 carrying the ETag, and HEAD with the headers of a GET and no body', async () => {
