@@ -103,7 +103,7 @@ describe('plowboard build', () => {
     const manifest = readJson<Manifest>(path.join(out, 'data', 'index.json'));
     expect(manifest.heartbeatSeconds).toBe(0);
     expect(manifest.files.map((f) => f.name).sort()).toEqual(
-      ['accounts', 'config', 'distribution', 'health', 'history-1h', 'history-48h', 'history-90d', 'live', 'logs', 'session', 'transfers'],
+      ['accounts', 'badges', 'config', 'distribution', 'events', 'health', 'heartbeat', 'history-1h', 'history-48h', 'history-90d', 'live', 'logs', 'session', 'summary', 'transfers'],
     );
     expect(readJson<Health>(path.join(out, 'data', 'health.json')).sources.find((s) => s.kind === 'rclone')!.state).toBe('ok');
     expect(readdirSync(out)).toContain('index.html');
