@@ -14,6 +14,8 @@ import { sidecarOnCloudplow } from '../helpers/sidecarProcess.js';
  * cloudplow runs `rclone move` and logs every line rclone prints (its `process` logger).
  * rclone exits right after its last file, often before plowboard's next poll of
  * core/transferred: that file must still be listed, from rclone's `Copied (new)` line.
+ * Each file stays in flight for more than one poll interval (500 KiB/s shared by two), so a
+ * poll has seen it, and its size, however late a loaded machine runs the polls.
  */
 const FILES: Array<[string, number]> = [
   ['one.mkv', 1_200_000],
@@ -60,9 +62,12 @@ describe('rclone killed right after its last file', () => {
     const conf = path.join(work, 'rclone.conf');
     writeFileSync(conf, '');
     const relay = spawn('python3', ['-u', '-c', RELAY, cp.log], { stdio: ['pipe', 'ignore', 'inherit'] });
+    // cloudplow says so before it starts rclone; the sidecar, resting between uploads, polls from then on.
+    relay.stdin!.write('Starting upload\n');
+    await waitFor('the sidecar to read "Starting upload"', () => sidecar.data<{ lines: Array<{ message: string }> }>('logs').lines.some((l) => l.message === 'Starting upload'), 60_000, 250);
     const rclone = spawn(
       rcloneBin(),
-      ['move', src, ':memory:bucket', '-v', '--stats=0', '--transfers=2', '--bwlimit=2M', '--rc', `--rc-addr=127.0.0.1:${port}`, `--rc-user=${auth.user}`, `--rc-pass=${auth.pass}`, `--config=${conf}`],
+      ['move', src, ':memory:bucket', '-v', '--stats=0', '--transfers=2', '--bwlimit=500K', '--rc', `--rc-addr=127.0.0.1:${port}`, `--rc-user=${auth.user}`, `--rc-pass=${auth.pass}`, `--config=${conf}`],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const copied = new Set<string>();
