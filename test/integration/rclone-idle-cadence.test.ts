@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../sidecar/contract/index.js';
 import { makeCloudplowFolder, writeLog, type CloudplowFolder } from '../helpers/cloudplow.js';
 import { waitFor } from '../helpers/ports.js';
+import { passThroughProxy } from '../helpers/passThroughProxy.js';
 import { RcloneDaemon } from '../helpers/rclone.js';
 import { sidecarOnCloudplow } from '../helpers/sidecarProcess.js';
 
@@ -27,15 +28,9 @@ beforeAll(async () => {
   cp = makeCloudplowFolder({ accounts: 3 });
   rclone = new RcloneDaemon(path.join(cp.dir, 'rclone'));
   await rclone.start();
-  proxy = http.createServer((req, res) => {
-    if (req.url === '/core/stats') statsAt.push(Date.now());
-    const upstream = http.request(`${rclone.url}${req.url}`, { method: req.method, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode!, r.headers);
-      r.pipe(res);
-    });
-    req.pipe(upstream);
+  proxy = await passThroughProxy(rclone.url, (url) => {
+    if (url === '/core/stats') statsAt.push(Date.now());
   });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
 });
 
 afterAll(async () => {

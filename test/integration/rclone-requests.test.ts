@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RcloneSource, type RclonePoll } from '../../sidecar/sources/rclone.js';
 import { waitFor } from '../helpers/ports.js';
+import { passThroughProxy } from '../helpers/passThroughProxy.js';
 import { RcloneDaemon, makeFiles } from '../helpers/rclone.js';
 
 /**
@@ -21,15 +22,7 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'plowboard-requests-'));
   rclone = new RcloneDaemon(path.join(work, 'rclone'));
   await rclone.start();
-  proxy = http.createServer((req, res) => {
-    asked.set(req.url!, (asked.get(req.url!) ?? 0) + 1);
-    const upstream = http.request(`${rclone.url}${req.url}`, { method: req.method, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode!, r.headers);
-      r.pipe(res);
-    });
-    req.pipe(upstream);
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  proxy = await passThroughProxy(rclone.url, (url) => asked.set(url, (asked.get(url) ?? 0) + 1));
 });
 
 afterAll(async () => {
