@@ -4,7 +4,7 @@ import { classifyRcAnswer } from './rcResponse.js';
 /** What one RC call came to. Every way a call can fail maps to exactly one of these. */
 export type RcOutcome =
   | { kind: 'ok'; body: unknown; latencyMs: number }
-  | { kind: 'idle' | 'unreachable' | 'auth_failed' | 'auth_required' | 'error'; message: string; latencyMs: number | null };
+  | { kind: 'idle' | 'unreachable' | 'auth_failed' | 'auth_required' | 'error'; message: string; latencyMs: number | null; timedOut?: true };
 
 export interface RcTarget {
   url: string;
@@ -69,7 +69,7 @@ function classifyFailure(err: unknown, started: number): RcOutcome {
     err instanceof errors.BodyTimeoutError ||
     (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
   ) {
-    return fail('unreachable', 'no answer in time', started);
+    return { kind: 'unreachable', message: 'no answer in time', latencyMs: performance.now() - started, timedOut: true };
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return fail('unreachable', 'the host name does not resolve', started);
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EHOSTDOWN') return fail('unreachable', 'no route to the host', started);

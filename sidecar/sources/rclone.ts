@@ -86,7 +86,11 @@ export class RcloneSource {
   /** One cycle; safe to call directly (build, check) when the loop is not started. */
   async poll(): Promise<RclonePoll> {
     const at = new Date();
-    const stats = await this.call('core/stats');
+    let stats = await this.call('core/stats');
+    // A loaded machine (a Pi mid-upload, Chromium on the same two cores) can hold one answer
+    // past the timeout: an rclone that answered last time is asked once more before it is
+    // shown unreachable, rather than flickering the dashboard and the events for one late reply.
+    if (stats.kind === 'unreachable' && stats.timedOut && this.status.current === 'ok') stats = await this.call('core/stats');
     if (stats.kind !== 'ok') {
       this.endingSoon = false;
       this.needVersion = true;

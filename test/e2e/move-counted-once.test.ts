@@ -97,7 +97,13 @@ describe('a sync/move of N files is N uploads everywhere', () => {
     try {
       const watched = await browser.open(`${base}transfers/`);
       const rows = watched.page.locator('#tr-table tbody tr');
-      await waitFor('the finished rows', async () => (await rows.count()) === N, 30_000, 250);
+      let seen = '';
+      await waitFor('the finished rows', async () => {
+        seen = `${await rows.count()} rows: ${await watched.page.locator('#tr-table tbody').innerText()}`;
+        return (await rows.count()) === N;
+      }, 60_000, 250).catch((err: Error) => {
+        throw new Error(`${err.message}; the table had ${seen}`);
+      });
       const text = await watched.page.locator('#tr-table tbody').innerText();
       for (const [name] of FILES) expect(text.split(name).length - 1, name).toBe(1);
       expect(text).not.toMatch(/(^|\s)0 B(\s|$)/m);

@@ -55,9 +55,11 @@ beforeAll(async () => {
   }).start();
   await waitFor('the server and the pages', async () => (await fetch(`${base}data/index.json`).catch(() => null))?.ok && (await fetch(`${base}accounts/`).catch(() => null))?.ok, 90_000);
 
-  // One large file moved slowly, as cloudplow's `rclone move`: bytes move on every poll, no file finishes while the pages are watched.
-  makeFiles(path.join(work, 'src'), [['big.mkv', 120_000_000]]);
-  await rclone.bwlimit('2M');
+  // One large file moved slowly, as cloudplow's `rclone move`: bytes move on every poll, no file
+  // finishes while the pages are watched — four minutes of it, for a loaded machine that opens
+  // Chromium and both pages slowly (a finished file rightly moves transfers.json and more).
+  makeFiles(path.join(work, 'src'), [['big.mkv', 240_000_000]]);
+  await rclone.bwlimit('1M');
   await rclone.move(path.join(work, 'src'), ':memory:dst');
   await waitFor('bytes moving in live.json', async () => ((await (await fetch(`${base}data/live.json`)).json()) as Live).total.bytes > 0, 30_000);
   browser = await new TestBrowser().launch();
@@ -112,6 +114,12 @@ async function manifestMoves(ms: number): Promise<string[]> {
   return moved;
 }
 
+/** The test's premise: the file was still in flight when the watch ended. */
+async function stillMoving(): Promise<void> {
+  const live = (await (await fetch(`${base}data/live.json`)).json()) as Live;
+  expect(live.total.inFlight, 'the big file still in flight at the end of the watch').toBe(1);
+}
+
 /** The page's first poll is over once the next has begun: it asks for index.json again. */
 async function firstPollDone(seen: () => Seen[]): Promise<number> {
   const drawn = Date.now();
@@ -137,6 +145,7 @@ describe('a page watching a busy rclone', () => {
       return Date.now() - loaded > WATCH_MS;
     }, WATCH_MS + 10_000, 250);
     const after = seen().filter((s) => s.at > loaded);
+    await stillMoving();
     expect(await moves, 'files whose changedAt moved in index.json').toEqual([]);
 
     // Polled every interval, answered 304 every time: nothing it announces changed.
@@ -169,6 +178,7 @@ describe('a page watching a busy rclone', () => {
       return Date.now() - loaded > WATCH_MS;
     }, WATCH_MS + 10_000, 250);
     const after = seen().filter((s) => s.at > loaded);
+    await stillMoving();
     expect(await moves, 'files whose changedAt moved in index.json').toEqual([]);
 
     expect(new Set(statuses(after, 'index'))).toEqual(new Set([304]));
