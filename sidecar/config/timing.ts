@@ -25,6 +25,13 @@ export interface Timing {
 const IDLE_INTERVAL_FACTOR = 5;
 const IDLE_INTERVAL_CEILING_MS = 30_000;
 
+/**
+ * Between uploads the heartbeat is most of what a sidecar does, so not faster than this: a
+ * page calls the sidecar stopped after two missed beats and an interval (22 s at the
+ * default), soon enough for a wall screen, and an idle sidecar publishes six times a minute.
+ */
+const HEARTBEAT_FLOOR_SECONDS = 10;
+
 export function timingFor(config: Pick<ResolvedConfig, 'intervalSeconds'>): Timing {
   const intervalMs = config.intervalSeconds * 1000;
   return {
@@ -32,7 +39,7 @@ export function timingFor(config: Pick<ResolvedConfig, 'intervalSeconds'>): Timi
     idleIntervalMs: Math.max(intervalMs, Math.min(IDLE_INTERVAL_CEILING_MS, intervalMs * IDLE_INTERVAL_FACTOR)),
     timeoutMs: Math.round(Math.min(10_000, Math.max(1000, intervalMs * 0.75))),
     maxBackoffMs: intervalMs * 2,
-    heartbeatSeconds: Math.max(5, config.intervalSeconds * 3),
+    heartbeatSeconds: Math.max(HEARTBEAT_FLOOR_SECONDS, config.intervalSeconds * 3),
     throughputWindowSeconds: 600,
   };
 }

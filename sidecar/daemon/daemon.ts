@@ -147,11 +147,12 @@ export class Daemon {
     for (const source of this.rclone) source.start();
     await this.cloudplow?.start();
     this.timers.push(
-      // Keeps heartbeatAt fresh while nothing changes, so pages can tell "quiet" from "stopped".
+      // Keeps heartbeatAt fresh while nothing changes, so pages can tell "quiet" from "stopped";
+      // between uploads it is the only publish, and what is due by the clock (a quota window's
+      // reset, a new day's totals, metrics.prom) goes out with it.
       setInterval(() => this.publishing.request(), this.timing.heartbeatSeconds * 1000),
       setInterval(() => {
-        this.intake.sample();
-        this.publishing.request();
+        if (this.intake.sample()) this.publishing.request();
       }, SAMPLE_MS),
       setInterval(() => void this.saved.save(this.intake), SAVE_MS),
     );

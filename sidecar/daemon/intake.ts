@@ -118,8 +118,12 @@ export class Intake {
     if (fresh.length) this.changed();
   }
 
-  /** Moves what the polls saw since the last sample into the history. */
-  sample(): void {
+  /**
+   * Moves what the polls saw since the last sample into the history. Returns whether the
+   * history now reads differently: between uploads it mostly does not, and nothing need be published.
+   */
+  sample(): boolean {
+    const revision = this.history.revision;
     const now = Date.now();
     const uploadingSeconds = this.pendingUploadingMs / 1000;
     this.pendingUploadingMs = 0;
@@ -147,5 +151,6 @@ export class Intake {
     }
     this.pending.clear();
     this.pendingBySa.clear();
+    return this.history.revision !== revision;
   }
 }

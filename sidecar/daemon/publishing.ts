@@ -19,10 +19,10 @@ import { localDay, summarize } from '../state/summary.js';
 import { makeBadges } from '../state/badges.js';
 import { overallState } from '../state/overall.js';
 import { accountsCsv, transfersCsv } from '../write/csv.js';
-import { renderAccountMetrics, renderRunMetrics, stableMetrics } from '../write/metrics.js';
+import { renderAccountMetrics, renderRunMetrics } from '../write/metrics.js';
 import { Publisher, dataFile, type DataFile, type TextFile } from '../write/publisher.js';
 import type { PublishedFiles } from '../write/publishedFiles.js';
-import { SAMPLE_MS, type Intake } from './intake.js';
+import type { Intake } from './intake.js';
 import type { SiteKeeper } from './siteKeeper.js';
 
 /** The pool forecast uses the average speed of the last 15 minutes, not the last poll's. */
@@ -62,6 +62,8 @@ export class Publishing {
   private accountsKey = '';
   /** The per-account part of metrics.prom, rendered again only when the accounts change. */
   private accountMetrics: string | null = null;
+  /** Moves with each new rendering of the per-account part: it stands for that part in metrics.prom's key. */
+  private accountMetricsVersion = 0;
   private cloudplowVersion = -1;
   private readonly eventDerivation = new EventDerivation();
   /** The timeline as last written: events.json is rewritten only when it changed. */
@@ -70,12 +72,14 @@ export class Publishing {
   private summaryKey = '';
   private summary: Summary | null = null;
   private metricsAt = 0;
+  private readonly heartbeatMs: number;
 
   constructor(
     private readonly config: ResolvedConfig,
     timing: Timing,
     private readonly parts: PublishingParts,
   ) {
+    this.heartbeatMs = timing.heartbeatSeconds * 1000;
     this.outputStatus = new SourceStatus('output:data', 'output', 'output folder', config.output);
     this.publisher = new Publisher(
       config.output,
@@ -217,11 +221,15 @@ export class Publishing {
     files.push(dataFile('badges', badges.list));
     for (const b of badges.files) files.push(dataFile(b.name, b.badge));
     const health: Health = { ...envelope(generatedAt), state: overallState(sources), sidecar: { version, startedAt: this.parts.startedAt }, ...(this.parts.demo ? { demo: true } : {}), sources };
-    // Prometheus scrapes the textfile every 15 s or more: one render per history sample is plenty.
-    if (now.getTime() - this.metricsAt >= SAMPLE_MS || !this.publisher.written('metrics.prom')) {
-      this.accountMetrics ??= await renderAccountMetrics(view.accounts);
-      const metrics = (await renderRunMetrics({ live, health, accounts: view.accounts, totals: intake.history.totals(), nowMs: now.getTime() })) + this.accountMetrics;
-      texts.push({ path: 'metrics.prom', text: metrics, stable: stableMetrics(metrics) });
+    // Prometheus scrapes the textfile every 15 s or more: one render per heartbeat is plenty
+    // (half a beat apart, so the heartbeat's own publish is never just too early for it).
+    if (now.getTime() - this.metricsAt >= this.heartbeatMs / 2 || !this.publisher.written('metrics.prom')) {
+      if (this.accountMetrics === null) {
+        this.accountMetrics = renderAccountMetrics(view.accounts);
+        this.accountMetricsVersion++;
+      }
+      const run = renderRunMetrics({ live, health, accounts: view.accounts, totals: intake.history.totals(), nowMs: now.getTime() });
+      texts.push({ path: 'metrics.prom', text: run.text + this.accountMetrics, stable: `${run.stable}\n${this.accountMetricsVersion}` });
       this.metricsAt = now.getTime();
     }
     await this.publisher.publish(files, health, now, texts);

@@ -24,7 +24,21 @@ export interface Badges {
   files: Array<{ name: string; badge: ShieldsBadge }>;
 }
 
-const size = (n: number) => prettyBytes(n, { binary: true, maximumFractionDigits: 1, locale: false });
+/**
+ * With a fraction-digit limit pretty-bytes goes through Intl, whose formatting was the most
+ * expensive call of an idle publish; the badges show the same few figures publish after
+ * publish, so the last ones are kept.
+ */
+const sizes = new Map<number, string>();
+function size(n: number): string {
+  let text = sizes.get(n);
+  if (text === undefined) {
+    if (sizes.size >= 16) sizes.clear();
+    text = prettyBytes(n, { binary: true, maximumFractionDigits: 1, locale: false });
+    sizes.set(n, text);
+  }
+  return text;
+}
 
 function badge(label: string, message: string, tone: Tone): ShieldsBadge & { tone: Tone } {
   return { schemaVersion: 1, label, message, color: COLOR[tone], ...(tone === 'error' ? { isError: true } : {}), cacheSeconds: CACHE_SECONDS, tone };

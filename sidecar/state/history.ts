@@ -5,11 +5,16 @@ import { CountedLog } from './countedLog.js';
  * Three resolutions, each a bounded ring: 5 s buckets for the last hour, 1 min for 48 h,
  * 15 min for 90 days, plus bytes per UTC day for 90 days. Memory is bounded by the number
  * of series, whatever the uptime: at most 720 + 2880 + 8640 buckets each.
+ *
+ * Between uploads (most of a day) each new bucket is an empty one after an empty one: it
+ * says only that the range reaches further. Such a bucket moves the range's version only
+ * once `quietSlackSeconds` have gone by, so an idle sidecar rewrites the hour's 720 buckets
+ * once a minute rather than every sample, and a chart's right edge lags by at most that.
  */
-export const TIERS: ReadonlyArray<{ range: HistoryRangeName; stepSeconds: number; keepSeconds: number }> = [
-  { range: '1h', stepSeconds: 5, keepSeconds: 3600 },
-  { range: '48h', stepSeconds: 60, keepSeconds: 48 * 3600 },
-  { range: '90d', stepSeconds: 900, keepSeconds: 90 * 86400 },
+export const TIERS: ReadonlyArray<{ range: HistoryRangeName; stepSeconds: number; keepSeconds: number; quietSlackSeconds: number }> = [
+  { range: '1h', stepSeconds: 5, keepSeconds: 3600, quietSlackSeconds: 60 },
+  { range: '48h', stepSeconds: 60, keepSeconds: 48 * 3600, quietSlackSeconds: 900 },
+  { range: '90d', stepSeconds: 900, keepSeconds: 90 * 86400, quietSlackSeconds: 3600 },
 ];
 const DAYS_KEPT = 90;
 /** The sidecar samples into the history this often; each sample holds what moved since the one before. */
@@ -65,6 +70,9 @@ export class HistoryStore {
   private readonly totalsByKey = new Map<string, Totals>();
   /** Moves whenever a range would read differently: a writer compares it instead of re-rendering. */
   private readonly versions = new Map<HistoryRangeName, number>();
+  /** When each range's version last moved (Unix s): quiet buckets wait out the slack from there. */
+  private readonly bumpedAt = new Map<HistoryRangeName, number>();
+  private revisions = 0;
   /** The log lines already counted into the buckets: a log read again after a restart counts each once. */
   readonly countedLog = new CountedLog();
 
@@ -85,7 +93,7 @@ export class HistoryStore {
       this.daily.set(day, perDay);
       perDay.set(key, (perDay.get(key) ?? 0) + sample.bytes);
       this.trimDays(atMs);
-      this.bump('90d');
+      this.bump('90d', atMs / 1000);
     }
   }
 
@@ -103,14 +111,16 @@ export class HistoryStore {
       // A quiet sample in a quiet bucket changes only its sample count, which nothing shows.
       let changed = sample.bytes !== 0 || sample.errors !== 0 || sample.inFlight !== 0 || (sample.completed ?? 0) !== 0 || (sample.uploadingSeconds ?? 0) !== 0;
       if (!last || last[0] !== start) {
+        // After a gap, or after a bucket where something moved, the new bucket shows at once.
+        const quietRun = !!last && last[0] === start - tier.stepSeconds && isQuiet(last);
+        if (!quietRun || nowSec - (this.bumpedAt.get(tier.range) ?? 0) >= tier.quietSlackSeconds) changed = true;
         last = emptyBucket(start);
         buckets.push(last);
-        changed = true;
       } else if (last[1] !== 0 || last[2] !== 0) {
         // The bucket's rate and mean in-flight are over its samples: one more changes them.
         changed = true;
       }
-      if (changed) this.bump(tier.range);
+      if (changed) this.bump(tier.range, nowSec);
       last[1] += sample.bytes;
       last[2] += sample.inFlight;
       last[3] += 1;
@@ -121,8 +131,9 @@ export class HistoryStore {
       let drop = 0;
       while (drop < buckets.length && buckets[drop]![0] <= cutoff) drop++;
       if (drop) {
+        // Quiet buckets leaving the far end change nothing a chart of the range shows.
+        if (buckets.slice(0, drop).some((b) => !isQuiet(b))) this.bump(tier.range, nowSec);
         buckets.splice(0, drop);
-        this.bump(tier.range);
       }
     }
   }
@@ -156,7 +167,7 @@ export class HistoryStore {
       }
       bucket[6] += counts.saChanges;
       bucket[7] += counts.refusals;
-      this.bump(tier.range);
+      this.bump(tier.range, nowMs / 1000);
     }
   }
 
@@ -165,8 +176,15 @@ export class HistoryStore {
     return this.versions.get(range) ?? 0;
   }
 
-  private bump(range: HistoryRangeName): void {
+  /** Moves whenever any range's version does. */
+  get revision(): number {
+    return this.revisions;
+  }
+
+  private bump(range: HistoryRangeName, atSec: number): void {
+    this.revisions++;
     this.versions.set(range, this.version(range) + 1);
+    this.bumpedAt.set(range, atSec);
   }
 
   /** One range, sized for the page that draws it: the 90-day range carries per-day totals too. */
@@ -260,6 +278,8 @@ export class HistoryStore {
 }
 
 const emptyBucket = (start: number): Bucket => [start, 0, 0, 0, 0, 0, 0, 0, 0];
+/** Nothing moved, failed, finished, changed SA or was refused in it: only its sample count is set. */
+const isQuiet = (b: Bucket): boolean => b[1] === 0 && b[2] === 0 && b[4] === 0 && b[5] === 0 && b[6] === 0 && b[7] === 0 && b[8] === 0;
 
 type Column = Array<number | null>;
 

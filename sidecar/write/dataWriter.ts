@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic.js';
 import type { PublishedFiles } from './publishedFiles.js';
@@ -60,10 +60,16 @@ export class DataWriter {
     return this.last.get(relPath)?.changedAt ?? null;
   }
 
-  /** Files deleted underneath (a cleanup script, a user) are forgotten, so the next write puts them back. */
+  /**
+   * Files deleted underneath (a cleanup script, a user) are forgotten, so the next write puts
+   * them back. One listing per folder, not a call per file: this runs with every heartbeat.
+   */
   async forgetMissing(): Promise<void> {
+    const listings = new Map<string, Promise<Set<string>>>();
     for (const relPath of [...this.last.keys()]) {
-      if (!(await access(path.join(this.outputDir, relPath)).then(() => true, () => false))) this.last.delete(relPath);
+      const dir = path.dirname(relPath);
+      if (!listings.has(dir)) listings.set(dir, readdir(path.join(this.outputDir, dir)).then((names) => new Set(names), () => new Set<string>()));
+      if (!(await listings.get(dir)!).has(path.basename(relPath))) this.last.delete(relPath);
     }
   }
 
