@@ -28,10 +28,12 @@ export class SidecarProcess {
     readonly args: string[],
     readonly env: Record<string, string> = {},
     readonly cwd: string = freshCwd(),
+    /** Node's own flags, before the CLI (those NODE_OPTIONS refuses, such as --cpu-prof). */
+    readonly nodeArgs: string[] = [],
   ) {}
 
   start(): this {
-    this.proc = spawn(process.execPath, [cliPath, ...this.args], {
+    this.proc = spawn(process.execPath, [...this.nodeArgs, cliPath, ...this.args], {
       cwd: this.cwd,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...NO_DISCOVERY, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],

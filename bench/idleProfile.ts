@@ -1,0 +1,103 @@
+/**
+ * `npx tsx bench/idleProfile.ts [seconds]`: where an idle `plowboard run` spends its CPU. The
+ * real CLI between uploads (120 SAs, rclone answering, nothing moving, no viewer) runs under
+ * V8's sampling profiler and strace; prints self time by function and system calls by count.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { makeCloudplowFolder, writeLog } from '../test/helpers/cloudplow.js';
+import { freePort, waitFor } from '../test/helpers/ports.js';
+import { RcloneDaemon } from '../test/helpers/rclone.js';
+import { SidecarProcess } from '../test/helpers/sidecarProcess.js';
+import { cpuSeconds } from './procStats.js';
+
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; endTime: number }
+
+/** Every file under the output folder with its inode: a replaced file has a new one. */
+function listFiles(dir: string, rel = ''): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const e of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    const p = path.join(rel, e.name);
+    if (e.isDirectory()) for (const [k, v] of listFiles(dir, p)) found.set(k, v);
+    else found.set(p, String(statSync(path.join(dir, p)).ino));
+  }
+  return found;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const seconds = Number(process.argv[2]) || 120;
+/** strace's ptrace stops make every system call, and the profiler's signals, far dearer: its counts are right, the CPU is not. */
+const withStrace = process.argv.includes('--strace');
+
+const cp = makeCloudplowFolder({ accounts: 120 });
+const hourAgo = Date.now() / 1000 - 3600;
+writeLog(cp.log, [
+  ['cloudplow', 'info', 'Starting upload', hourAgo],
+  ['cloudplow', 'info', 'Finished upload', hourAgo + 600],
+]);
+const rclone = new RcloneDaemon(path.join(cp.dir, 'rclone-bench'));
+await rclone.start();
+const out = mkdtempSync(path.join(tmpdir(), 'plowboard-bench-prof-'));
+const profDir = mkdtempSync(path.join(tmpdir(), 'plowboard-cpuprof-'));
+const port = await freePort();
+let windowEndsBeforeExit = 0;
+// Node refuses --cpu-prof in NODE_OPTIONS: the CLI is started with it on the command line.
+const sidecar = new SidecarProcess(
+  ['run', '--cloudplow-config', cp.config, '--rclone-url', rclone.url, '--output', out, '--state-dir', `${out}-state`, '--port', String(port)],
+  { PLOWBOARD_RCLONE_USER: rclone.user, PLOWBOARD_RCLONE_PASS: rclone.pass },
+  undefined,
+  ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+).start();
+try {
+  const root = `http://127.0.0.1:${port}/`;
+  await waitFor('the first data and pages', async () => (await fetch(root).catch(() => null))?.ok, 300_000, 500);
+  await sleep(30_000);
+  const pid = sidecar.proc!.pid!;
+  const strace = withStrace ? spawn('strace', ['-c', '-f', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] }) : null;
+  let straceOut = '';
+  strace?.stderr!.on('data', (d: Buffer) => (straceOut += d.toString()));
+  const before = listFiles(out);
+  const cpu0 = cpuSeconds(pid);
+  await sleep(seconds * 1000);
+  const cpu = cpuSeconds(pid) - cpu0;
+  const after = listFiles(out);
+  if (strace) {
+    strace.kill('SIGINT');
+    await new Promise((r) => strace.once('exit', r));
+  }
+  console.log(sidecar.stderr.trim());
+  console.log(`idle CPU ${((cpu / seconds) * 100).toFixed(2)} % over ${seconds} s, with the profiler${strace ? ' and strace' : ''}`);
+  const rewritten = [...after].filter(([f, m]) => before.get(f) !== m).map(([f]) => f);
+  console.log(`files replaced in the window (at least once): ${rewritten.length ? rewritten.join(' ') : 'none'}`);
+  if (strace) console.log(straceOut.split('\n').filter((l) => !l.startsWith('strace:')).slice(0, 25).join('\n'));
+} finally {
+  const stopAt = performance.now();
+  await sidecar.stop();
+  windowEndsBeforeExit = (performance.now() - stopAt) * 1e3;
+  await rclone.stop();
+}
+const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+if (file) {
+  const prof = JSON.parse(readFileSync(path.join(profDir, file), 'utf8')) as Profile;
+  // Only the window: samples after it (the stop) are left out by their time from the end.
+  const self = new Map<number, number>();
+  const total0 = prof.timeDeltas.reduce((a, b) => a + b, 0);
+  let at = 0;
+  prof.samples.forEach((id, i) => {
+    at += prof.timeDeltas[i] ?? 0;
+    if (total0 - at > windowEndsBeforeExit + seconds * 1e6 || total0 - at < windowEndsBeforeExit) return;
+    self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
+  });
+  const byFn = new Map<string, number>();
+  for (const n of prof.nodes) {
+    const key = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.replace(/^.*\/(node_modules|sidecar|dist)\//, '$1/')}:${n.callFrame.lineNumber}`;
+    byFn.set(key, (byFn.get(key) ?? 0) + (self.get(n.id) ?? 0));
+  }
+  const total = [...byFn.values()].reduce((a, b) => a + b, 0);
+  console.log(`profile: ${(total / 1e6).toFixed(1)} s sampled in the window; (program) and (garbage collector) are V8 itself`);
+  for (const [k, v] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${(v / 1e3).toFixed(0).padStart(8)} ms  ${k}`);
+}
+for (const d of [cp.dir, out, `${out}-state`, profDir, sidecar.cwd]) rmSync(d, { recursive: true, force: true });
