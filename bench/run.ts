@@ -50,7 +50,7 @@ out.push(
   '',
 );
 out.push(
-  `One run, both dashboards at once: \`plowboard run\` (sidecar and built-in server, default 2 s interval) and the cloudplow fork's Flask dashboard (\`dashboard/app.py\`, Debian's python3 and python3-flask, its page polling every 3 s), against the same \`rclone rcd\` — ${r.transfers} files copying under a ${f1(r.bytesPerSecond / 1024 ** 2)} MiB/s limit, \`--transfers ${r.transfers}\` given in the copy's \`_config\` — and the same cloudplow installation: ${r.accounts} service accounts, an active \`dashboard_session_state.json\`, \`sa_quota_cache.json\` and \`learned_sizes_cache.json\`, a log line every 2 s, the quota and session files rewritten every 10 s. Each server talks to rclone through its own counting proxy, and is reached through its own socket counter.`,
+  `One run, both dashboards at once: \`plowboard run\` (sidecar and built-in server, default 2 s interval, started with \`--max-semi-space-size=1\` as its systemd unit and Docker image start it) and the cloudplow fork's Flask dashboard (\`dashboard/app.py\`, Debian's python3 and python3-flask, its page polling every 3 s), against the same \`rclone rcd\` — ${r.transfers} files copying under a ${f1(r.bytesPerSecond / 1024 ** 2)} MiB/s limit, \`--transfers ${r.transfers}\` given in the copy's \`_config\` — and the same cloudplow installation: ${r.accounts} service accounts, an active \`dashboard_session_state.json\`, \`sa_quota_cache.json\` and \`learned_sizes_cache.json\`, a log line every 2 s, the quota and session files rewritten every 10 s. Each server talks to rclone through its own counting proxy, and is reached through its own socket counter.`,
   '',
 );
 out.push('## Machine', '');
@@ -91,6 +91,25 @@ row('the viewer\'s browser, 1 page, every Chromium process: plowboard\'s kiosk /
 row('the viewer\'s browser, 1 page, renderer + GPU processes: plowboard\'s overview / the fork\'s page', '—', overview?.rendererGpu, forkPage?.rendererGpu, ' %', null);
 row('the viewer\'s browser, 1 page, every Chromium process: plowboard\'s overview / the fork\'s page', '—', overview?.all, forkPage?.all, ' %', null);
 out.push('');
+
+out.push('## The floor under the memory and idle targets', '');
+out.push(
+  'Measured beside both servers: in the idle window a `node` that does nothing and a `node` that asks rclone for `core/stats` through undici (the RC client plowboard is built on) every 10 s, as plowboard does between uploads; in the busy window a `node` that asks every 2 s, as plowboard does during one. All with plowboard\'s `--max-semi-space-size=1` (`bench/nodeFloor.ts`). No Node.js sidecar of this shape can go under the undici rows.',
+  '',
+);
+out.push('| process, idle window | CPU | resident memory (median) |', '|---|---|---|');
+const floorRow = (label: string, cpu: number, rss: number) => out.push(`| ${label} | ${f2(cpu)} % | ${f1(rss)} MiB |`);
+floorRow('`plowboard run`', S(idle, 'plowboard')!.cpuPercent, S(idle, 'plowboard')!.rssMiB.median);
+floorRow('`node`, nothing to do', r.floor.nodeBare.cpuPercent, r.floor.nodeBare.rssMiB);
+floorRow('`node` + undici, core/stats every 10 s', r.floor.nodeUndici.cpuPercent, r.floor.nodeUndici.rssMiB);
+floorRow('busy window: `plowboard run`, no viewer', S(busy, 'plowboard')!.cpuPercent, S(busy, 'plowboard')!.rssMiB.median);
+floorRow('busy window: `node` + undici, core/stats every 2 s', r.floor.nodeUndiciActive.cpuPercent, r.floor.nodeUndiciActive.rssMiB);
+floorRow('the fork (python3 + Flask)', S(idle, 'fork')!.cpuPercent, S(idle, 'fork')!.rssMiB.median);
+out.push(
+  '',
+  `plowboard above the undici floor (computed): ${f1(S(idle, 'plowboard')!.rssMiB.median - r.floor.nodeUndici.rssMiB)} MiB, ${f2(S(idle, 'plowboard')!.cpuPercent - r.floor.nodeUndici.cpuPercent)} % of a core; the 40 MiB target is ${f1(40 - r.floor.nodeBare.rssMiB)} MiB above a Node.js process that does nothing.`,
+  '',
+);
 
 out.push('## rclone and the wire', '');
 out.push('| figure | plowboard | fork | plowboard / fork (computed) |', '|---|---|---|---|');

@@ -8,6 +8,7 @@ import { SidecarProcess } from '../test/helpers/sidecarProcess.js';
 import { RcCounter, WireCounter } from './counters.js';
 import { forkInstallation, inFlight, startBusyUpload, startForkDashboard } from './installation.js';
 import { forkPage, plowboardPage, runPagePollers, type PollResult } from './pagePollers.js';
+import { LONG_RUNNING_FLAGS, startFloors, type FloorName } from './nodeFloor.js';
 import { summary, watchMany } from './procStats.js';
 import { Viewers, browserCpuDelta } from './viewers.js';
 
@@ -33,6 +34,9 @@ export interface Window {
   loadavg: number[];
 }
 
+/** Node.js doing nothing and polling rclone with undici: the first two over the idle window, the 2 s poller over the busy one (nodeFloor.ts). */
+export type FloorFigures = Record<FloorName, { cpuPercent: number; rssMiB: number }>;
+
 export interface SideBySideOptions {
   windowSeconds: number;
   accounts: number;
@@ -52,7 +56,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Viewers are real Chromium pages and are put on one server at a time; the other server
  * meanwhile stands for "no viewer".
  */
-export async function sideBySide(opts: SideBySideOptions): Promise<{ windows: Window[]; transfers: number; accounts: number; bytesPerSecond: number; plowboardPage: string; forkRequestsAsked: Record<string, number> }> {
+export async function sideBySide(opts: SideBySideOptions): Promise<{ windows: Window[]; floor: FloorFigures; transfers: number; accounts: number; bytesPerSecond: number; plowboardPage: string; forkRequestsAsked: Record<string, number> }> {
   const { log } = opts;
   const work = mkdtempSync(path.join(tmpdir(), 'plowboard-bench-side-'));
   const rclone = new RcloneDaemon(path.join(work, 'rclone'));
@@ -64,8 +68,12 @@ export async function sideBySide(opts: SideBySideOptions): Promise<{ windows: Wi
   const plowboard = new SidecarProcess(
     ['run', '--cloudplow-config', cp.config, '--rclone-url', rc.plowboard.url, '--output', path.join(work, 'out'), '--state-dir', path.join(work, 'state'), '--port', String(ports.plowboard)],
     { PLOWBOARD_RCLONE_USER: rclone.user, PLOWBOARD_RCLONE_PASS: rclone.pass },
+    undefined,
+    // As deploy/plowboard.service and the Docker image start it (bin/ can add them itself only on Node ≥ 22.15).
+    LONG_RUNNING_FLAGS,
   ).start();
   const stops: Array<() => Promise<unknown>> = [];
+  let floor: FloorFigures;
   try {
     const fork = await startForkDashboard(cp.dir, ports.fork);
     stops.push(() => stopProcess(fork));
@@ -103,15 +111,24 @@ export async function sideBySide(opts: SideBySideOptions): Promise<{ windows: Wi
       return w;
     };
 
+    // The floors run beside plowboard in the idle and busy windows: the same moment, the same rclone.
+    const floors = startFloors(rclone.url, auth);
+    stops.push(() => floors.stop());
+    const floorFigures = (seen: Record<string, { cpuPercent: number; rss: number[] }>) => Object.fromEntries(Object.entries(seen).map(([name, w]) => [name, { cpuPercent: w.cpuPercent, rssMiB: summary(w.rss).median }]));
     await sleep(Math.min(20, opts.windowSeconds) * 1000);
+    const idleFloors = watchMany({ nodeBare: floors.pids.nodeBare, nodeUndici: floors.pids.nodeUndici }, opts.windowSeconds);
     await measure('idle: rclone answering, nothing moving, no viewer');
+    floor = floorFigures(await idleFloors) as FloorFigures;
 
     log(`busy: ${opts.transfers} transfers`);
     // Twice the windows' own length: on a loaded machine opening 20 pages takes minutes, and the files must outlast the run.
     const busy = await startBusyUpload(rclone, cp, opts.transfers, opts.bytesPerSecond, 2 * (opts.windowSeconds * (4 + opts.viewerCounts.length * 2) + 60));
     stops.unshift(() => busy.stop());
     await sleep(10_000);
+    const busyFloor = watchMany({ nodeUndiciActive: floors.pids.nodeUndiciActive }, opts.windowSeconds);
     await measure('busy, no viewer');
+    Object.assign(floor, floorFigures(await busyFloor));
+    await floors.stop();
 
     const withViewers = async (side: Side, page: string, n: number) => {
       const v = await new Viewers().launch();
@@ -137,7 +154,7 @@ export async function sideBySide(opts: SideBySideOptions): Promise<{ windows: Wi
       w.pollers!.result = await polling;
       await sleep(5000);
     }
-    return { windows, transfers: opts.transfers, accounts: opts.accounts, bytesPerSecond: opts.bytesPerSecond, plowboardPage: '/', forkRequestsAsked: Object.fromEntries(rc.fork.byPath) };
+    return { windows, floor, transfers: opts.transfers, accounts: opts.accounts, bytesPerSecond: opts.bytesPerSecond, plowboardPage: '/', forkRequestsAsked: Object.fromEntries(rc.fork.byPath) };
   } finally {
     for (const s of stops) await s().catch(() => undefined);
     await plowboard.stop();

@@ -1,6 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { compare } from 'bcryptjs';
 import { ConfigError } from '../config/configError.js';
 
 /** What a 401 carries, so a browser asks for the login. */
@@ -69,6 +68,8 @@ export function basicAuth(users: Map<string, string>, opts: { ttlMs?: number; ma
     const colon = decoded.indexOf(':');
     if (colon < 0) return false;
     const hash = users.get(decoded.slice(0, colon));
+    // Loaded with the first login: most sidecars run without --auth-file.
+    const { compare } = await import('bcryptjs');
     const ok = await compare(decoded.slice(colon + 1), hash ?? decoy).catch(() => false);
     return ok && hash !== undefined;
   };

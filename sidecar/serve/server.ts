@@ -2,12 +2,20 @@ import { constants, createReadStream, type ReadStream, type Stats } from 'node:f
 import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import handler from 'serve-handler';
+import type handlerType from 'serve-handler';
 import { requestGuards, type GuardOptions } from './guards.js';
 import type { PublishedFiles } from '../write/publishedFiles.js';
 import { IMMUTABLE, REVALIDATE, SECURITY_HEADERS, securityHeaders, withFrameAncestors } from './headers.js';
 import { memoryAnswerer } from './memoryAnswer.js';
 import { sendPrecompressed } from './precompressed.js';
+
+/**
+ * serve-handler (with its MIME table) is loaded on the first request it answers: data files
+ * come from memory and pages from their .br/.gz, so a sidecar nobody views, or whose viewers'
+ * browsers take br, never holds its ~10 MB.
+ */
+let handlerLoaded: Promise<typeof handlerType> | null = null;
+const serveHandler = () => (handlerLoaded ??= import('serve-handler').then((m) => m.default));
 
 export interface RunningServer {
   url: string;
@@ -119,10 +127,12 @@ export function startServer(opts: GuardOptions & { port: number; published?: Pub
       for (const { handle } of pinned.values()) void handle.close().catch(() => undefined);
     });
     // A client that takes br or gzip: the build's .br/.gz of a page, a data file compressed once per version (precompressed.ts).
-    sendPrecompressed(req, res, opts.root, securityHeaders(opts.frameAncestors)).then((sent) => (sent ? undefined : handler(req, res, options, methods))).catch(() => {
-      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
-      res.end();
-    });
+    sendPrecompressed(req, res, opts.root, securityHeaders(opts.frameAncestors))
+      .then(async (sent) => (sent ? undefined : (await serveHandler())(req, res, options, methods)))
+      .catch(() => {
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
+        res.end();
+      });
   });
   // A slow or idle client must not hold a socket for ever on a box that runs for months.
   server.requestTimeout = 30_000;

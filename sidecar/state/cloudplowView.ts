@@ -94,8 +94,14 @@ export function cloudplowView(input: ViewInput, accountsCache = new AccountsCach
     accounts,
     poolRate,
     session: { ...envelope(generatedAt), session },
-    distribution: { ...envelope(generatedAt), uploaders: parseLearnedSizes(snapshot.learnedSizes) },
-    logs: { ...envelope(generatedAt), file: snapshot.log.file, lines: [...snapshot.log.lines], events: [...snapshot.log.events] },
+    // Made when read: a long-lived publisher writes them only after cloudplow's files changed,
+    // and copying the log's lines and events on every poll was garbage for nothing.
+    get distribution() {
+      return { ...envelope(generatedAt), uploaders: parseLearnedSizes(snapshot.learnedSizes) };
+    },
+    get logs() {
+      return { ...envelope(generatedAt), file: snapshot.log.file, lines: [...snapshot.log.lines], events: [...snapshot.log.events] };
+    },
   };
 }
 

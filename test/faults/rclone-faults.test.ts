@@ -172,7 +172,10 @@ describe('rclone misbehaving', () => {
         makeFiles(src, [[`done${round}.bin`, 100_000], [`slow${round}.bin`, 20_000_000]]);
         await rclone.bwlimit('2M');
         await rclone.copy(src, path.join(work, 'dst'));
-        await waitFor(`round ${round}: in flight`, () => live().instances[0]!.inFlight > 0, 20_000);
+        // The small file seen finished and the big one in flight, then the kill: what the sidecar
+        // saw finish must outlive rclone (on a loaded machine a kill can otherwise come first).
+        const listed = () => readJson<{ transfers: Array<{ name: string }> }>(path.join(out, 'data', 'transfers.json')).transfers.some((t) => t.name === `done${round}.bin`);
+        await waitFor(`round ${round}: in flight, done${round}.bin finished`, () => live().instances[0]!.inFlight > 0 && listed(), 20_000);
         await rclone.stop();
         await waitFor(`round ${round}: idle`, () => live().instances[0]!.state === 'idle', 10_000);
         expect(sidecar.running).toBe(true);

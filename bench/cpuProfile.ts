@@ -1,15 +1,17 @@
 /**
- * `npx tsx bench/idleProfile.ts [seconds]`: where an idle `plowboard run` spends its CPU. The
- * real CLI between uploads (120 SAs, rclone answering, nothing moving, no viewer) runs under
- * V8's sampling profiler and strace; prints self time by function and system calls by count.
+ * `npx tsx bench/cpuProfile.ts [seconds] [--busy] [--strace]`: where `plowboard run` spends its
+ * CPU, between uploads (120 SAs, rclone answering, nothing moving, no viewer) or, with
+ * `--busy`, during one (eight files moving to `:memory:` under a 2 MiB/s limit, a cloudplow
+ * log line every 2 s). The real CLI runs under V8's sampling profiler (and strace, for its
+ * system call counts); prints self time by function over the window and the files replaced.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { makeCloudplowFolder, writeLog } from '../test/helpers/cloudplow.js';
+import { makeCloudplowFolder, pythonProcess, stopProcess, writeLog } from '../test/helpers/cloudplow.js';
 import { freePort, waitFor } from '../test/helpers/ports.js';
-import { RcloneDaemon } from '../test/helpers/rclone.js';
+import { RcloneDaemon, makeFiles } from '../test/helpers/rclone.js';
 import { SidecarProcess } from '../test/helpers/sidecarProcess.js';
 import { cpuSeconds } from './procStats.js';
 
@@ -28,7 +30,8 @@ function listFiles(dir: string, rel = ''): Map<string, string> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const seconds = Number(process.argv[2]) || 120;
+const seconds = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a))) || 120;
+const busy = process.argv.includes('--busy');
 /** strace's ptrace stops make every system call, and the profiler's signals, far dearer: its counts are right, the CPU is not. */
 const withStrace = process.argv.includes('--strace');
 
@@ -44,6 +47,7 @@ const out = mkdtempSync(path.join(tmpdir(), 'plowboard-bench-prof-'));
 const profDir = mkdtempSync(path.join(tmpdir(), 'plowboard-cpuprof-'));
 const port = await freePort();
 let windowEndsBeforeExit = 0;
+const stops: Array<() => Promise<unknown>> = [];
 // Node refuses --cpu-prof in NODE_OPTIONS: the CLI is started with it on the command line.
 const sidecar = new SidecarProcess(
   ['run', '--cloudplow-config', cp.config, '--rclone-url', rclone.url, '--output', out, '--state-dir', `${out}-state`, '--port', String(port)],
@@ -54,6 +58,28 @@ const sidecar = new SidecarProcess(
 try {
   const root = `http://127.0.0.1:${port}/`;
   await waitFor('the first data and pages', async () => (await fetch(root).catch(() => null))?.ok, 300_000, 500);
+  if (busy) {
+    const logger = pythonProcess(
+      `import time
+logger(sys.argv[1])
+l = logging.getLogger('cloudplow')
+l.info('Starting upload')
+l.info("Uploading '/mnt/local/Media' to remote: google")
+l.info('Using service account: /sa/1.json')
+i = 0
+p = logging.getLogger('process')
+while True:
+    i += 1
+    p.info(f'2026/11/23 10:00:00 INFO  : Movies/file{i}.mkv: Copied (new)')
+    time.sleep(2)`,
+      [cp.log],
+    );
+    stops.push(() => stopProcess(logger));
+    const src = path.join(rclone.workDir, 'src');
+    makeFiles(src, Array.from({ length: 8 }, (_, i) => [`movie${i}.mkv`, Math.ceil((2 * 1024 ** 2 * (seconds + 60) * 1.5) / 8)] as [string, number]));
+    await rclone.bwlimit('2M');
+    await rclone.move(src, ':memory:dst');
+  }
   await sleep(30_000);
   const pid = sidecar.proc!.pid!;
   const strace = withStrace ? spawn('strace', ['-c', '-f', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] }) : null;
@@ -69,11 +95,12 @@ try {
     await new Promise((r) => strace.once('exit', r));
   }
   console.log(sidecar.stderr.trim());
-  console.log(`idle CPU ${((cpu / seconds) * 100).toFixed(2)} % over ${seconds} s, with the profiler${strace ? ' and strace' : ''}`);
+  console.log(`${busy ? 'busy' : 'idle'} CPU ${((cpu / seconds) * 100).toFixed(2)} % over ${seconds} s, with the profiler${strace ? ' and strace' : ''}`);
   const rewritten = [...after].filter(([f, m]) => before.get(f) !== m).map(([f]) => f);
   console.log(`files replaced in the window (at least once): ${rewritten.length ? rewritten.join(' ') : 'none'}`);
   if (strace) console.log(straceOut.split('\n').filter((l) => !l.startsWith('strace:')).slice(0, 25).join('\n'));
 } finally {
+  for (const stop of stops) await stop();
   const stopAt = performance.now();
   await sidecar.stop();
   windowEndsBeforeExit = (performance.now() - stopAt) * 1e3;
