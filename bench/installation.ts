@@ -3,11 +3,12 @@ import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { QuotaCache, SessionFile } from '../sidecar/demo/forkFiles.js';
 import { writeLearnedSizes } from '../sidecar/demo/learnedSizes.js';
-import { dumpJson, makeCloudplowFolder, pythonProcess, stopProcess, type CloudplowFolder } from '../test/helpers/cloudplow.js';
+import { dumpJson, makeCloudplowFolder, pythonProcess, stopProcess, writeLog, type CloudplowFolder } from '../test/helpers/cloudplow.js';
 import { freePort, waitFor } from '../test/helpers/ports.js';
 import { RcloneDaemon, makeFiles } from '../test/helpers/rclone.js';
 
 export const FORK_DIR = '/work/shared/vendor/cloudplow-fork';
+const STAGE_PARAMS = { strategy: 'balanced', max_transfer: '750G', max_size: '50G', transfers: 8, order_by: 'size,mixed,50', max_backlog: 200000 };
 const GiB = 1024 ** 3;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -34,12 +35,20 @@ export function forkInstallation(accounts: number, forkPort: number, rcUrl: stri
     else if (i % 4 === 0) quota.set(sa, { bytes: (i % 500) * GiB, first_upload: now - 3600, reset_time: now + 23 * 3600 });
   });
   quota.save();
+  // Between uploads, as most of a day: the last session ended an hour ago, in the session file and in cloudplow's log.
   const session = new SessionFile(path.join(cp.dir, 'dashboard_session_state.json'));
-  session.start('google', accounts, '/mnt/local/Media', new Date(Date.now() - 3 * 3600_000));
+  session.start('google', accounts, '/mnt/local/Media', new Date(Date.now() - 4 * 3600_000));
   const current = Math.floor(accounts / 3);
   session.useSa(current, saPaths[current]!);
   session.setTotals(4000, 9 * 1024 * GiB);
-  session.stageParams({ strategy: 'balanced', max_transfer: '750G', max_size: '50G', transfers: 8, order_by: 'size,mixed,50', max_backlog: 200000 });
+  session.stageParams(STAGE_PARAMS);
+  session.end(new Date(Date.now() - 3600_000));
+  writeLog(cp.log, [
+    ['cloudplow', 'info', 'Starting upload', now - 4 * 3600],
+    ['cloudplow', 'info', "Uploading '/mnt/local/Media' to remote: google", now - 4 * 3600],
+    ['uploader', 'info', `Using service account: ${saPaths[current]}`, now - 4 * 3600],
+    ['cloudplow', 'info', 'Finished upload', now - 3600],
+  ]);
   const sizes = (n: number, seed: number) => Array.from({ length: n }, (_, i) => ((i * 2654435761 + seed) % 4000) * 1024 ** 2 + 1);
   writeLearnedSizes(path.join(cp.dir, 'learned_sizes_cache.json'), 'google', '/mnt/local/Media', sizes(4000, 1), sizes(1200, 7));
   return { ...cp, quota, session, saPaths };
@@ -92,17 +101,26 @@ export async function startBusyUpload(rclone: RcloneDaemon, cp: ReturnType<typeo
   if (!r.ok) throw new Error(`sync/copy failed: ${JSON.stringify(r.body)}`);
   await waitFor(`${transfers} transfers in flight`, async () => (await inFlight(rclone)) === transfers);
 
-  const current = cp.saPaths[Math.floor(cp.saPaths.length / 3)]!;
+  // cloudplow starts an upload: a new session, the log's opening lines, then a line every 2 s.
+  const index = Math.floor(cp.saPaths.length / 3);
+  const current = cp.saPaths[index]!;
+  cp.session.start('google', cp.saPaths.length, '/mnt/local/Media');
+  cp.session.useSa(index, current);
+  cp.session.setTotals(4000, 9 * 1024 * GiB);
+  cp.session.stageParams(STAGE_PARAMS);
   const writer = pythonProcess(
     `import time
 logger(sys.argv[1])
+logging.getLogger('cloudplow').info('Starting upload')
+logging.getLogger('cloudplow').info("Uploading '/mnt/local/Media' to remote: google")
+logging.getLogger('uploader').info('Using service account: ' + sys.argv[2])
 l = logging.getLogger('process')
 i = 0
 while True:
     i += 1
     l.info(f'2026/11/23 10:00:00 INFO  : Movies/Extra {i}/extra{i}.mkv: Copied (new)')
     time.sleep(2)`,
-    [cp.log],
+    [cp.log, current],
   );
   let stopped = false;
   const state = (async () => {

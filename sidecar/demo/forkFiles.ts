@@ -103,6 +103,18 @@ export class SessionFile {
     this.save();
   }
 
+  /** end_session: marked ended, with its end time and length. */
+  end(now = new Date()): void {
+    if (!this.data.active) return;
+    Object.assign(this.data, {
+      active: false,
+      session_end: localStamp(now),
+      session_end_time: now.getTime() / 1000,
+      total_duration_seconds: Math.floor(now.getTime() / 1000 - (this.data.session_start_time as number)),
+    });
+    this.save();
+  }
+
   save(): void {
     if (this.data.active !== undefined) dump(this.file, this.data);
   }
