@@ -9,11 +9,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { makeCloudplowFolder, pythonProcess, stopProcess, writeLog } from '../test/helpers/cloudplow.js';
+import { makeCloudplowFolder, stopProcess, writeLog } from '../test/helpers/cloudplow.js';
 import { freePort, waitFor } from '../test/helpers/ports.js';
 import { RcloneDaemon, makeFiles } from '../test/helpers/rclone.js';
 import { SidecarProcess } from '../test/helpers/sidecarProcess.js';
 import { cpuSeconds } from './procStats.js';
+import { uploadLog } from './uploadLog.js';
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; endTime: number }
@@ -59,21 +60,7 @@ try {
   const root = `http://127.0.0.1:${port}/`;
   await waitFor('the first data and pages', async () => (await fetch(root).catch(() => null))?.ok, 300_000, 500);
   if (busy) {
-    const logger = pythonProcess(
-      `import time
-logger(sys.argv[1])
-l = logging.getLogger('cloudplow')
-l.info('Starting upload')
-l.info("Uploading '/mnt/local/Media' to remote: google")
-l.info('Using service account: /sa/1.json')
-i = 0
-p = logging.getLogger('process')
-while True:
-    i += 1
-    p.info(f'2026/11/23 10:00:00 INFO  : Movies/file{i}.mkv: Copied (new)')
-    time.sleep(2)`,
-      [cp.log],
-    );
+    const logger = uploadLog(cp.log, { everySeconds: 2, account: '/sa/1.json' });
     stops.push(() => stopProcess(logger));
     const src = path.join(rclone.workDir, 'src');
     makeFiles(src, Array.from({ length: 8 }, (_, i) => [`movie${i}.mkv`, Math.ceil((2 * 1024 ** 2 * (seconds + 60) * 1.5) / 8)] as [string, number]));

@@ -3,7 +3,8 @@ import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { QuotaCache, SessionFile } from '../sidecar/demo/forkFiles.js';
 import { writeLearnedSizes } from '../sidecar/demo/learnedSizes.js';
-import { dumpJson, makeCloudplowFolder, pythonProcess, stopProcess, writeLog, type CloudplowFolder } from '../test/helpers/cloudplow.js';
+import { dumpJson, makeCloudplowFolder, stopProcess, writeLog, type CloudplowFolder } from '../test/helpers/cloudplow.js';
+import { uploadLog } from './uploadLog.js';
 import { freePort, waitFor } from '../test/helpers/ports.js';
 import { RcloneDaemon, makeFiles } from '../test/helpers/rclone.js';
 
@@ -108,20 +109,7 @@ export async function startBusyUpload(rclone: RcloneDaemon, cp: ReturnType<typeo
   cp.session.useSa(index, current);
   cp.session.setTotals(4000, 9 * 1024 * GiB);
   cp.session.stageParams(STAGE_PARAMS);
-  const writer = pythonProcess(
-    `import time
-logger(sys.argv[1])
-logging.getLogger('cloudplow').info('Starting upload')
-logging.getLogger('cloudplow').info("Uploading '/mnt/local/Media' to remote: google")
-logging.getLogger('uploader').info('Using service account: ' + sys.argv[2])
-l = logging.getLogger('process')
-i = 0
-while True:
-    i += 1
-    l.info(f'2026/11/23 10:00:00 INFO  : Movies/Extra {i}/extra{i}.mkv: Copied (new)')
-    time.sleep(2)`,
-    [cp.log, current],
-  );
+  const writer = uploadLog(cp.log, { everySeconds: 2, account: current });
   let stopped = false;
   const state = (async () => {
     for (let i = 1; !stopped; i++) {

@@ -8,11 +8,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { makeCloudplowFolder, pythonProcess, stopProcess, writeLog } from '../test/helpers/cloudplow.js';
+import { makeCloudplowFolder, stopProcess, writeLog } from '../test/helpers/cloudplow.js';
 import { freePort, waitFor } from '../test/helpers/ports.js';
 import { RcloneDaemon, makeFiles } from '../test/helpers/rclone.js';
 import { SidecarProcess } from '../test/helpers/sidecarProcess.js';
 import { cpuSeconds, summary } from './procStats.js';
+import { uploadLog } from './uploadLog.js';
 
 export interface MemoryWindow {
   cpuPercent: number;
@@ -121,21 +122,7 @@ export async function memoryIdle(opts: { seconds?: number; viewers?: number; acc
 
     // Busy: cloudplow's log says an upload started, then a line a second; rclone moves
     // files to memory at 2 MiB/s, eight at a time as cloudplow's sample extras do.
-    const logger = pythonProcess(
-      `import time
-logger(sys.argv[1])
-l = logging.getLogger('cloudplow')
-l.info('Starting upload')
-l.info("Uploading '/mnt/local/Media' to remote: google")
-l.info('Using service account: /sa/1.json')
-i = 0
-p = logging.getLogger('process')
-while True:
-    i += 1
-    p.info(f'2026/11/23 10:00:00 INFO  : Movies/file{i}.mkv: Copied (new)')
-    time.sleep(1)`,
-      [cp.log],
-    );
+    const logger = uploadLog(cp.log, { everySeconds: 1, account: '/sa/1.json' });
     stops.push(() => stopProcess(logger));
     const src = path.join(rclone.workDir, 'src');
     // Enough for both busy windows and their lead-ins, with room to spare: eight files in flight throughout.

@@ -56,7 +56,14 @@ out.push(
 out.push('## Machine', '');
 out.push(`- CPU: ${cpus()[0]?.model ?? '?'} × ${cpus().length}; memory ${f1(totalmem() / 1024 ** 3)} GiB`);
 out.push(`- Node.js ${process.version}, ${version(rcloneBin(), ['version'])}, ${version('chromium', ['--version'])}, ${version('python3', ['--version'])}`);
-out.push(`- load average at the start ${loadStart.map(f1).join(' ')}, at the end ${loadEnd.map(f1).join(' ')}. **The machine was shared** with other builds and test runs: absolute CPU figures are high and noisy; the ratios of one window (both servers measured at once) are the steadier reading.`, '');
+out.push(
+  `- load average at the start ${loadStart.map(f1).join(' ')}, at the end ${loadEnd.map(f1).join(' ')}. ${
+    loadStart[0]! < 1
+      ? 'Nothing else ran: the load is the bench\'s own (rclone, both servers, the Chromium pages and pollers on the same two cores).'
+      : '**The machine was shared** with other work: absolute CPU figures are high and noisy; the ratios of one window (both servers measured at once) are the steadier reading.'
+  }`,
+  '',
+);
 
 out.push('## Against the targets of #19', '');
 out.push('CPU is % of one core (user + system from `/proc/PID/stat` over the window); memory is resident (`VmRSS`), median of one sample a second (max in brackets). "computed" marks a figure worked out from measured ones.', '');

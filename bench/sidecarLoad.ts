@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Accounts, Live } from '../sidecar/contract/index.js';
 import { makeCloudplowFolder, pythonProcess, stopProcess } from '../test/helpers/cloudplow.js';
+import { uploadLog } from './uploadLog.js';
 import { RcloneDaemon, makeFiles } from '../test/helpers/rclone.js';
 import { sidecarOnCloudplow } from '../test/helpers/sidecarProcess.js';
 import { summary, watchProcess } from './procStats.js';
@@ -35,17 +36,7 @@ export async function sidecarLoad(scale: number, seconds: number): Promise<LoadR
     await sleep(30_000);
     const idle = await watchProcess(pid, seconds);
 
-    const logger = pythonProcess(
-      `import time
-logger(sys.argv[1])
-l = logging.getLogger('process')
-i = 0
-while True:
-    i += 1
-    l.info(f'2026/11/23 10:00:00 INFO  : Movies/file{i}.mkv: Copied (new)')
-    time.sleep(1 / int(sys.argv[2]))`,
-      [cp.log, String(scale)],
-    );
+    const logger = uploadLog(cp.log, { everySeconds: 1 / scale });
     stops.push(() => stopProcess(logger));
     const src = path.join(rclone.workDir, 'src');
     makeFiles(src, Array.from({ length: 2 * scale }, (_, i) => [`big${i}.bin`, 400_000_000] as [string, number]));
