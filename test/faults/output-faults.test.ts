@@ -141,7 +141,16 @@ describe('the output folder under attack', () => {
     const sidecar = start(out, path.join(work, 'state-ro'));
     try {
       await waitFor('the first output', () => existsSync(path.join(out, 'data', 'index.json')), 30_000);
-      expect(spawnSync('mount', ['-o', 'remount,ro', out]).status).toBe(0);
+      // mount refuses (32, EBUSY) while a file there is open for writing: the site's first
+      // build, still under way on a loaded machine, or a publish's temp file. Until it takes.
+      let refused = '';
+      await waitFor('the output folder remounted read-only', () => {
+        const r = spawnSync('mount', ['-o', 'remount,ro', out], { encoding: 'utf8' });
+        refused = `${r.status} ${r.stderr}`;
+        return r.status === 0;
+      }, 60_000, 100).catch((err: Error) => {
+        throw new Error(`${err.message}: mount said ${refused}`);
+      });
       const heartbeat = () => readJson<Heartbeat>(path.join(out, 'data', 'heartbeat.json')).heartbeatAt;
       const stuck = heartbeat();
       await new Promise((r) => setTimeout(r, 6000));
