@@ -64,12 +64,13 @@ export class Daemon {
     this.log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.timing = timingFor(config);
     const publish = () => this.publishing.request();
+    const publishSoon = () => this.publishing.requestSoon();
     this.intake = new Intake(
       config.rclone.map((r) => r.name),
       this.timing,
       config.transfersLimit,
       () => this.cloudplow?.snapshot().log.events ?? [],
-      publish,
+      (now) => (now ? publish() : publishSoon()),
     );
     this.saved = new SavedState(config.stateDir);
     this.rclone = config.rclone.map(
@@ -89,8 +90,8 @@ export class Daemon {
     this.cloudplow = layout
       ? new CloudplowSource(layout, {
           logLines: config.logLines,
-          onChange: publish,
-          onTransfers: (rows) => this.intake.onTransfers(null, rows),
+          onChange: publishSoon,
+          onTransfers: (rows) => this.intake.onTransfers(rows),
           onCopied: (events) => this.intake.onCopied(events),
           onRefusals: (refusals) => this.intake.onRefusals(refusals),
           onUploadStart: () => {
@@ -152,7 +153,7 @@ export class Daemon {
       // reset, a new day's totals, metrics.prom) goes out with it.
       setInterval(() => this.publishing.request(), this.timing.heartbeatSeconds * 1000),
       setInterval(() => {
-        if (this.intake.sample()) this.publishing.request();
+        if (this.intake.sample()) this.publishing.requestSoon();
       }, SAMPLE_MS),
       setInterval(() => void this.saved.save(this.intake), SAVE_MS),
     );

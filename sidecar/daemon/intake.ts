@@ -53,8 +53,8 @@ export class Intake {
     transfersLimit: number,
     /** cloudplow's log events, which say which uploader and SA uploaded each file; none without cloudplow. */
     private readonly events: () => readonly LogEvent[],
-    /** Something changed that a publish would show. */
-    private readonly changed: () => void,
+    /** Something changed that a publish would show: at once (`now`, an rclone poll), or with the next publish. */
+    private readonly changed: (now: boolean) => void,
   ) {
     this.live = new LiveView(instances, new ThroughputTracker(timing.throughputWindowSeconds));
     this.transfers = new TransferLog(transfersLimit);
@@ -73,12 +73,12 @@ export class Intake {
     const key = JSON.stringify(stableLive(now));
     const liveChanged = key !== this.liveKey;
     this.liveKey = key;
-    this.onTransfers(poll.instance, poll.transferred, bytesMoved, liveChanged);
+    if (this.addTransfers(poll.instance, poll.transferred, bytesMoved) || liveChanged) this.changed(true);
   }
 
   /** rclone's Copied lines in cloudplow's log, made into transfers where no poll saw them. */
   onCopied(events: readonly LogEvent[]): void {
-    this.onTransfers(null, this.logged.fromLog(events));
+    this.onTransfers(this.logged.fromLog(events));
   }
 
   /** Refusals read from cloudplow's log: the publish after them shows them (the source's change already asks for one). */
@@ -87,8 +87,13 @@ export class Intake {
     for (const r of refusals) this.refusals.add(r, now);
   }
 
-  /** Finished transfers from rclone (an instance), or from cloudplow (null): transfer-stats.jsonl rows, or rclone's Copied lines in its log. */
-  onTransfers(instance: string | null, transfers: readonly Transfer[], bytesMoved = 0, liveChanged = true): void {
+  /** Finished transfers from cloudplow: transfer-stats.jsonl rows, or rclone's Copied lines in its log. */
+  onTransfers(transfers: readonly Transfer[]): void {
+    if (this.addTransfers(null, transfers, 0)) this.changed(false);
+  }
+
+  /** Finished transfers from rclone (an instance) or cloudplow (null); returns whether the list changed. */
+  private addTransfers(instance: string | null, transfers: readonly Transfer[], bytesMoved: number): boolean {
     const before = this.transfers.list();
     const events = transfers.length ? this.events() : [];
     const added = this.transfers.add(events.length ? attributeTransfers(transfers, saPeriods(events)) : transfers);
@@ -104,7 +109,7 @@ export class Intake {
     p.errors += added.filter((t) => !t.ok).length;
     p.completed += added.filter((t) => t.ok).length;
     this.pending.set(key, p);
-    if (changed || liveChanged) this.changed();
+    return changed;
   }
 
   /** cloudplow's SA changes and refusals, into the history at the moment each was logged; a line read again counts once. */
@@ -115,7 +120,7 @@ export class Intake {
       const counts = { saChanges: e.kind === 'sa_cycled' ? 1 : 0, refusals: e.kind === 'trigger_hit' ? 1 : 0 };
       this.history.addLogCounts('total', Date.parse(e.time!), counts, now);
     }
-    if (fresh.length) this.changed();
+    if (fresh.length) this.changed(false);
   }
 
   /**

@@ -1,6 +1,7 @@
 // Owns what is published and when: requests are coalesced (never two publishes at once, none
-// before every source was read or after stop), and it remembers what was last written so a
-// file is rendered again only when what it shows has moved.
+// before every source was read or after stop; what can wait an interval rides on the next
+// one), and it remembers what was last written so a file is rendered again only when what it
+// shows has moved.
 import type { ResolvedConfig } from '../config/schema.js';
 import type { Timing } from '../config/timing.js';
 import { effectiveConfig } from '../config/effective.js';
@@ -20,7 +21,7 @@ import { makeBadges } from '../state/badges.js';
 import { overallState } from '../state/overall.js';
 import { accountsCsv, transfersCsv } from '../write/csv.js';
 import { renderAccountMetrics, renderRunMetrics } from '../write/metrics.js';
-import { Publisher, dataFile, type DataFile, type TextFile } from '../write/publisher.js';
+import { Publisher, beatDue, dataFile, type DataFile, type TextFile } from '../write/publisher.js';
 import type { PublishedFiles } from '../write/publishedFiles.js';
 import type { Intake } from './intake.js';
 import type { SiteKeeper } from './siteKeeper.js';
@@ -52,6 +53,9 @@ export class Publishing {
   private ready = false;
   private publishing: Promise<void> | null = null;
   private publishAgain = false;
+  /** A publish asked for by requestSoon(), waiting for its time (or for a publish that comes first). */
+  private soon: NodeJS.Timeout | null = null;
+  private readonly soonMs: number;
   /** The transfer list last written: the log hands out a new list only when it changed. */
   private transfersWritten: readonly Transfer[] | null = null;
   /** The history version each range was last written at. */
@@ -72,14 +76,15 @@ export class Publishing {
   private summaryKey = '';
   private summary: Summary | null = null;
   private metricsAt = 0;
-  private readonly heartbeatMs: number;
+  private readonly heartbeatSeconds: number;
 
   constructor(
     private readonly config: ResolvedConfig,
     timing: Timing,
     private readonly parts: PublishingParts,
   ) {
-    this.heartbeatMs = timing.heartbeatSeconds * 1000;
+    this.heartbeatSeconds = timing.heartbeatSeconds;
+    this.soonMs = timing.intervalMs;
     this.outputStatus = new SourceStatus('output:data', 'output', 'output folder', config.output);
     this.publisher = new Publisher(
       config.output,
@@ -110,6 +115,8 @@ export class Publishing {
    */
   close(): void {
     this.ready = false;
+    if (this.soon) clearTimeout(this.soon);
+    this.soon = null;
   }
 
   /** Resolves when the publish under way, if any, has finished. */
@@ -117,8 +124,27 @@ export class Publishing {
     await this.publishing;
   }
 
+  /**
+   * A change that can wait an interval: cloudplow's files, finished transfers from its log,
+   * history samples. During an upload they go out with the next poll's publish, which comes
+   * within an interval anyway; each one publishing on its own was three publishes per poll,
+   * each rewriting live.json and session.json, whose times move with the clock.
+   */
+  requestSoon(): void {
+    if (!this.ready || this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = null;
+      this.request();
+    }, this.soonMs);
+  }
+
+  /** A change to show now: an rclone poll that moved something, the heartbeat, a source turning bad. */
   request(): void {
     if (!this.ready) return;
+    if (this.soon) {
+      clearTimeout(this.soon);
+      this.soon = null;
+    }
     if (this.publishing) {
       this.publishAgain = true;
       return;
@@ -221,9 +247,8 @@ export class Publishing {
     files.push(dataFile('badges', badges.list));
     for (const b of badges.files) files.push(dataFile(b.name, b.badge));
     const health: Health = { ...envelope(generatedAt), state: overallState(sources), sidecar: { version, startedAt: this.parts.startedAt }, ...(this.parts.demo ? { demo: true } : {}), sources };
-    // Prometheus scrapes the textfile every 15 s or more: one render per heartbeat is plenty
-    // (half a beat apart, so the heartbeat's own publish is never just too early for it).
-    if (now.getTime() - this.metricsAt >= this.heartbeatMs / 2 || !this.publisher.written('metrics.prom')) {
+    // Prometheus scrapes the textfile every 15 s or more: one render per heartbeat is plenty.
+    if (beatDue(this.metricsAt, now.getTime(), this.heartbeatSeconds) || !this.publisher.written('metrics.prom')) {
       if (this.accountMetrics === null) {
         this.accountMetrics = renderAccountMetrics(view.accounts);
         this.accountMetricsVersion++;

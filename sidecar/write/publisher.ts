@@ -95,13 +95,8 @@ export class Publisher {
     return this.firstWritten.get(name)!;
   }
 
-  /**
-   * Half a beat: the heartbeat timer's publish may start a little less than a beat after the
-   * last one (that one waited behind another publish), and a beat missed there would go a
-   * whole beat late.
-   */
   private heartbeatDue(now: Date | number): boolean {
-    return this.meta.heartbeatSeconds > 0 && +now - this.lastHeartbeat >= this.meta.heartbeatSeconds * 500;
+    return this.meta.heartbeatSeconds > 0 && beatDue(this.lastHeartbeat, +now, this.meta.heartbeatSeconds);
   }
 
   /**
@@ -144,6 +139,13 @@ export class Publisher {
     }
   }
 }
+
+/**
+ * What goes out once a beat is due after half a beat: the heartbeat timer's publish may start
+ * a little less than a beat after the last one (that one waited behind another publish), and
+ * a beat missed there would go a whole beat late.
+ */
+export const beatDue = (lastMs: number, nowMs: number, heartbeatSeconds: number): boolean => nowMs - lastMs >= heartbeatSeconds * 500;
 
 /** The parts of a health entry that change on every poll, left out when deciding whether to rewrite. */
 export function stableHealth(h: SourceHealth): Omit<SourceHealth, 'lastOkAt' | 'lastCheckedAt' | 'latencyMs'> {
