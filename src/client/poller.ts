@@ -16,6 +16,12 @@ export interface PollerOptions {
 }
 
 const MAX_BACKOFF_MS = 60_000;
+/**
+ * Polls that brought nothing new before the page slows to the sidecar's idle interval. Between
+ * uploads the sidecar itself asks rclone only that often, so a faster poll finds nothing; the
+ * first change (an upload starting, a ban) brings the page back to the active interval.
+ */
+const QUIET_POLLS = 3;
 
 class HttpError extends Error {}
 
@@ -24,7 +30,8 @@ class HttpError extends Error {}
  * manifest says it changed; the files it marks `polled: "directly"` (live.json, the
  * heartbeat…), which change too often to be announced there, are fetched every interval
  * instead. `cache: 'no-cache'` makes the browser revalidate with its ETag, so an unchanged
- * file costs a 304. Paused while the tab is hidden; backs off while the server does not answer.
+ * file costs a 304. While nothing changes it polls at the sidecar's idle interval. Paused
+ * while the tab is hidden; backs off while the server does not answer.
  */
 export class Poller {
   private readonly seen = new Map<string, string>();
@@ -33,9 +40,13 @@ export class Poller {
   private timer: number | undefined;
   private failures = 0;
   private intervalMs: number;
+  private idleIntervalMs: number;
+  /** Polls in a row that handed no data file on. */
+  private quietPolls = 0;
 
   constructor(private readonly opts: PollerOptions) {
     this.intervalMs = opts.fallbackIntervalSeconds * 1000;
+    this.idleIntervalMs = this.intervalMs;
     document.addEventListener('visibilitychange', () => {
       if (document.hidden) window.clearTimeout(this.timer);
       else this.schedule(0);
@@ -53,6 +64,7 @@ export class Poller {
    */
   watch(files: string[]): void {
     this.opts.files = files;
+    this.quietPolls = 0;
     this.schedule(0);
   }
 
@@ -66,6 +78,8 @@ export class Poller {
     try {
       const manifest = (await this.get('data/index.json')) as Manifest;
       this.intervalMs = Math.max(200, manifest.intervals.activeSeconds * 1000);
+      this.idleIntervalMs = Math.max(this.intervalMs, (manifest.intervals.idleSeconds ?? 0) * 1000);
+      let news = false;
       this.opts.onManifest(manifest);
       // A one-off build writes its heartbeat once: nothing to poll.
       if (manifest.heartbeatSeconds > 0 && listed(manifest, 'heartbeat')) {
@@ -79,16 +93,21 @@ export class Poller {
         if (!changedAt) continue;
         if (entry.polled === 'directly') {
           const data = await this.getIfNew(name);
-          if (data !== null) this.opts.onData(name, data);
+          if (data !== null) {
+            this.opts.onData(name, data);
+            news = true;
+          }
           continue;
         }
         if (this.seen.get(name) === changedAt) continue;
         this.opts.onData(name, await this.get(`data/${name}.json`));
         this.seen.set(name, changedAt);
+        news = true;
       }
       this.failures = 0;
       this.opts.onConnection({ state: 'ok' });
-      this.schedule(this.intervalMs);
+      this.quietPolls = news ? 0 : this.quietPolls + 1;
+      this.schedule(this.quietPolls >= QUIET_POLLS ? this.idleIntervalMs : this.intervalMs);
     } catch (err) {
       this.failures++;
       this.opts.onConnection(err instanceof HttpError ? { state: 'failing', detail: err.message } : { state: 'unreachable' });
