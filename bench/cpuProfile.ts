@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/cpuProfile.ts [seconds] [--busy] [--strace]`: where `plowboard run` spends its
+ * `npx tsx bench/cpuProfile.ts [seconds] [--busy] [--strace] [--no-profile]`: where `plowboard run` spends its
  * CPU, between uploads (120 SAs, rclone answering, nothing moving, no viewer) or, with
  * `--busy`, during one (eight files moving to `:memory:` under a 2 MiB/s limit, a cloudplow
  * log line every 2 s). The real CLI runs under V8's sampling profiler (and strace, for its
@@ -35,6 +35,25 @@ const seconds = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a))) || 12
 const busy = process.argv.includes('--busy');
 /** strace's ptrace stops make every system call, and the profiler's signals, far dearer: its counts are right, the CPU is not. */
 const withStrace = process.argv.includes('--strace');
+/** The profiler's own sampling costs CPU: without it, the process's and each thread's CPU are what a user's would be. */
+const profile = !process.argv.includes('--no-profile');
+
+/** CPU seconds of a process's main thread, and of the others (libuv's pool, V8's workers…) summed by name. */
+function threadSeconds(pid: number): Map<string, number> {
+  const by = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      // Node 20 names every thread "node": the main one is told apart by its id.
+      const name = tid === String(pid) ? 'main thread' : `other ${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))} threads`;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      by.set(name, (by.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return by;
+}
 
 const cp = makeCloudplowFolder({ accounts: 120 });
 const hourAgo = Date.now() / 1000 - 3600;
@@ -54,7 +73,7 @@ const sidecar = new SidecarProcess(
   ['run', '--cloudplow-config', cp.config, '--rclone-url', rclone.url, '--output', out, '--state-dir', `${out}-state`, '--port', String(port)],
   { PLOWBOARD_RCLONE_USER: rclone.user, PLOWBOARD_RCLONE_PASS: rclone.pass },
   undefined,
-  ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+  profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
 ).start();
 try {
   const root = `http://127.0.0.1:${port}/`;
@@ -74,15 +93,18 @@ try {
   strace?.stderr!.on('data', (d: Buffer) => (straceOut += d.toString()));
   const before = listFiles(out);
   const cpu0 = cpuSeconds(pid);
+  const threads0 = threadSeconds(pid);
   await sleep(seconds * 1000);
   const cpu = cpuSeconds(pid) - cpu0;
+  const threads = [...threadSeconds(pid)].map(([name, s]) => [name, s - (threads0.get(name) ?? 0)] as const).filter(([, s]) => s > 0);
   const after = listFiles(out);
   if (strace) {
     strace.kill('SIGINT');
     await new Promise((r) => strace.once('exit', r));
   }
   console.log(sidecar.stderr.trim());
-  console.log(`${busy ? 'busy' : 'idle'} CPU ${((cpu / seconds) * 100).toFixed(2)} % over ${seconds} s, with the profiler${strace ? ' and strace' : ''}`);
+  console.log(`${busy ? 'busy' : 'idle'} CPU ${((cpu / seconds) * 100).toFixed(2)} % over ${seconds} s${profile ? ', with the profiler' : ''}${strace ? ' and strace' : ''}`);
+  console.log(`by thread: ${threads.sort((a, b) => b[1] - a[1]).map(([name, s]) => `${name} ${((s / seconds) * 100).toFixed(2)} %`).join(', ')}`);
   const rewritten = [...after].filter(([f, m]) => before.get(f) !== m).map(([f]) => f);
   console.log(`files replaced in the window (at least once): ${rewritten.length ? rewritten.join(' ') : 'none'}`);
   if (strace) console.log(straceOut.split('\n').filter((l) => !l.startsWith('strace:')).slice(0, 25).join('\n'));

@@ -15,6 +15,17 @@ export function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 }
 
+/**
+ * Memory this process alone holds, in MiB (Private_Clean + Private_Dirty of smaps_rollup):
+ * the heap and malloc, not the pages of the interpreter's own binary that RSS counts too —
+ * those are shared with every other process running it and dropped by the kernel first.
+ */
+export function privateMiB(pid: number): number {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0);
+  return (kb('Private_Clean') + kb('Private_Dirty')) / 1024;
+}
+
 /** CPU as a percentage of one core over `seconds`, and RSS sampled every second. */
 export async function watchProcess(pid: number, seconds: number): Promise<{ cpuPercent: number; rss: number[] }> {
   const rss: number[] = [];
@@ -33,17 +44,28 @@ export function summary(xs: number[]): { median: number; min: number; max: numbe
   return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s.at(-1)!, p95: s[Math.min(s.length - 1, Math.floor(s.length * 0.95))]! };
 }
 
-/** Several processes over the same window: each one's CPU (% of one core) and its RSS samples, one a second. */
-export async function watchMany(pids: Record<string, number>, seconds: number): Promise<Record<string, { cpuPercent: number; rss: number[] }>> {
+export interface Watched {
+  cpuPercent: number;
+  rss: number[];
+  /** privateMiB(), sampled with rss. */
+  private: number[];
+}
+
+/** Several processes over the same window: each one's CPU (% of one core) and its memory samples, one a second. */
+export async function watchMany(pids: Record<string, number>, seconds: number): Promise<Record<string, Watched>> {
   const names = Object.keys(pids);
   const cpu0 = Object.fromEntries(names.map((n) => [n, cpuSeconds(pids[n]!)]));
   const rss: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const priv: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
   while (performance.now() < end) {
     await new Promise((r) => setTimeout(r, Math.min(1000, end - performance.now())));
-    for (const n of names) rss[n]!.push(rssMiB(pids[n]!));
+    for (const n of names) {
+      rss[n]!.push(rssMiB(pids[n]!));
+      priv[n]!.push(privateMiB(pids[n]!));
+    }
   }
   const elapsed = (performance.now() - t0) / 1000;
-  return Object.fromEntries(names.map((n) => [n, { cpuPercent: ((cpuSeconds(pids[n]!) - cpu0[n]!) / elapsed) * 100, rss: rss[n]! }]));
+  return Object.fromEntries(names.map((n) => [n, { cpuPercent: ((cpuSeconds(pids[n]!) - cpu0[n]!) / elapsed) * 100, rss: rss[n]!, private: priv[n]! }]));
 }

@@ -66,7 +66,7 @@ out.push(
 );
 
 out.push('## Against the targets of #19', '');
-out.push('CPU is % of one core (user + system from `/proc/PID/stat` over the window); memory is resident (`VmRSS`), median of one sample a second (max in brackets). "computed" marks a figure worked out from measured ones.', '');
+out.push('CPU is % of one core (user + system from `/proc/PID/stat` over the window); memory is resident (`VmRSS`) and private (`Private_Clean` + `Private_Dirty` of smaps_rollup: RSS less the pages of the interpreter binary, which every process running it shares and the kernel drops first), median of one sample a second (max in brackets). "computed" marks a figure worked out from measured ones.', '');
 out.push('| figure | target (plowboard) | plowboard | fork | plowboard / fork (computed) | target |', '|---|---|---|---|---|---|');
 const S = (w: Window | undefined, s: Side) => w?.servers[s];
 const row = (label: string, target: string, p: number | undefined, f: number | undefined, unit: string, ok: boolean | null) =>
@@ -90,6 +90,9 @@ const vp = S(viewed('plowboard', top), 'plowboard')!;
 const vf = S(viewed('fork', top), 'fork')!;
 row(`resident memory, busy, ${r.accounts} SAs, ${top} viewers (max in the window)`, top === 20 ? '≤ 64 MiB' : '—', vp.rssMiB.max, vf.rssMiB.max, ' MiB', top === 20 ? vp.rssMiB.max <= 64 : null);
 row(`resident memory, busy, ${pollers} emulated viewers (max)`, '—', S(pp, 'plowboard')!.rssMiB.max, S(pf, 'fork')!.rssMiB.max, ' MiB', null);
+row('private memory, idle (RSS less the interpreter binary\'s shared pages)', '—', S(idle, 'plowboard')!.privateMiB.median, S(idle, 'fork')!.privateMiB.median, ' MiB', null);
+row(`private memory, busy, ${r.accounts} SAs, ${top} viewers (max)`, '—', vp.privateMiB.max, vf.privateMiB.max, ' MiB', null);
+row(`private memory, busy, ${pollers} emulated viewers (max)`, '—', S(pp, 'plowboard')!.privateMiB.max, S(pf, 'fork')!.privateMiB.max, ' MiB', null);
 const kiosk = viewed('plowboard', 1, 'kiosk/')?.viewers?.browser;
 const overview = viewed('plowboard', 1)?.viewers?.browser;
 const forkPage = viewed('fork', 1)?.viewers?.browser;
@@ -104,14 +107,14 @@ out.push(
   'Measured beside both servers: in the idle window a `node` that does nothing and a `node` that asks rclone for `core/stats` through undici (the RC client plowboard is built on) every 10 s, as plowboard does between uploads; in the busy window a `node` that asks every 2 s, as plowboard does during one. All with plowboard\'s `--max-semi-space-size=1` (`bench/nodeFloor.ts`). No Node.js sidecar of this shape can go under the undici rows.',
   '',
 );
-out.push('| process, idle window | CPU | resident memory (median) |', '|---|---|---|');
-const floorRow = (label: string, cpu: number, rss: number) => out.push(`| ${label} | ${f2(cpu)} % | ${f1(rss)} MiB |`);
-floorRow('`plowboard run`', S(idle, 'plowboard')!.cpuPercent, S(idle, 'plowboard')!.rssMiB.median);
-floorRow('`node`, nothing to do', r.floor.nodeBare.cpuPercent, r.floor.nodeBare.rssMiB);
-floorRow('`node` + undici, core/stats every 10 s', r.floor.nodeUndici.cpuPercent, r.floor.nodeUndici.rssMiB);
-floorRow('busy window: `plowboard run`, no viewer', S(busy, 'plowboard')!.cpuPercent, S(busy, 'plowboard')!.rssMiB.median);
-floorRow('busy window: `node` + undici, core/stats every 2 s', r.floor.nodeUndiciActive.cpuPercent, r.floor.nodeUndiciActive.rssMiB);
-floorRow('the fork (python3 + Flask)', S(idle, 'fork')!.cpuPercent, S(idle, 'fork')!.rssMiB.median);
+out.push('| process, idle window | CPU | resident memory (median) | private memory (median) |', '|---|---|---|---|');
+const floorRow = (label: string, cpu: number, rss: number, priv: number) => out.push(`| ${label} | ${f2(cpu)} % | ${f1(rss)} MiB | ${f1(priv)} MiB |`);
+floorRow('`plowboard run`', S(idle, 'plowboard')!.cpuPercent, S(idle, 'plowboard')!.rssMiB.median, S(idle, 'plowboard')!.privateMiB.median);
+floorRow('`node`, nothing to do', r.floor.nodeBare.cpuPercent, r.floor.nodeBare.rssMiB, r.floor.nodeBare.privateMiB);
+floorRow('`node` + undici, core/stats every 10 s', r.floor.nodeUndici.cpuPercent, r.floor.nodeUndici.rssMiB, r.floor.nodeUndici.privateMiB);
+floorRow('busy window: `plowboard run`, no viewer', S(busy, 'plowboard')!.cpuPercent, S(busy, 'plowboard')!.rssMiB.median, S(busy, 'plowboard')!.privateMiB.median);
+floorRow('busy window: `node` + undici, core/stats every 2 s', r.floor.nodeUndiciActive.cpuPercent, r.floor.nodeUndiciActive.rssMiB, r.floor.nodeUndiciActive.privateMiB);
+floorRow('the fork (python3 + Flask)', S(idle, 'fork')!.cpuPercent, S(idle, 'fork')!.rssMiB.median, S(idle, 'fork')!.privateMiB.median);
 out.push(
   '',
   `plowboard above the undici floor (computed): ${f1(S(idle, 'plowboard')!.rssMiB.median - r.floor.nodeUndici.rssMiB)} MiB, ${f2(S(idle, 'plowboard')!.cpuPercent - r.floor.nodeUndici.cpuPercent)} % of a core; the 40 MiB target is ${f1(40 - r.floor.nodeBare.rssMiB)} MiB above a Node.js process that does nothing.`,
@@ -135,11 +138,11 @@ out.push(`The ${pollers} emulated viewers, over ${windowSeconds} s plus 10 s bef
 
 out.push('## Every window', '');
 out.push('Both servers are measured in every window; viewers are on one of them at a time. "in flight" is the length of core/stats\' `transferring` at the window\'s start and end; "visible" counts the pages whose `document.visibilityState` was `visible` (a hidden page would not poll).', '');
-out.push('| window | plowboard CPU | plowboard RSS | plowboard RC/min | plowboard sent/min | fork CPU | fork RSS | fork RC/min | fork sent/min | in flight | viewers visible | load |', '|---|---|---|---|---|---|---|---|---|---|---|---|');
+out.push('| window | plowboard CPU | plowboard RSS, private | plowboard RC/min | plowboard sent/min | fork CPU | fork RSS, private | fork RC/min | fork sent/min | in flight | viewers visible | load |', '|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const w of r.windows) {
   const c = (s: Side) => {
     const x = w.servers[s];
-    return `${f2(x.cpuPercent)} % | ${f1(x.rssMiB.median)} (${f1(x.rssMiB.max)}) MiB | ${f1(x.rcPerMinute)} | ${MB(x.downPerMinute)}`;
+    return `${f2(x.cpuPercent)} % | ${f1(x.rssMiB.median)} (${f1(x.rssMiB.max)}) MiB, private ${f1(x.privateMiB.median)} (${f1(x.privateMiB.max)}) | ${f1(x.rcPerMinute)} | ${MB(x.downPerMinute)}`;
   };
   out.push(`| ${w.label} | ${c('plowboard')} | ${c('fork')} | ${w.inFlight.join(' → ')} | ${w.viewers ? `${w.viewers.visible} of ${w.viewers.count}` : '—'} | ${w.loadavg.map(f1).join(' ')} |`);
 }

@@ -9,7 +9,7 @@ import { RcCounter, WireCounter } from './counters.js';
 import { forkInstallation, inFlight, startBusyUpload, startForkDashboard } from './installation.js';
 import { forkPage, plowboardPage, runPagePollers, type PollResult } from './pagePollers.js';
 import { LONG_RUNNING_FLAGS, startFloors, type FloorName } from './nodeFloor.js';
-import { summary, watchMany } from './procStats.js';
+import { summary, watchMany, type Watched } from './procStats.js';
 import { Viewers, browserCpuDelta } from './viewers.js';
 
 export type Side = 'plowboard' | 'fork';
@@ -18,6 +18,8 @@ export const SIDES: Side[] = ['plowboard', 'fork'];
 export interface ServerWindow {
   cpuPercent: number;
   rssMiB: { median: number; max: number };
+  /** Memory the process alone holds (procStats.privateMiB): RSS less the shared pages of its interpreter's binary. */
+  privateMiB: { median: number; max: number };
   rcPerMinute: number;
   /** Bytes the server sent, per minute, through the socket counter in front of it. */
   downPerMinute: number;
@@ -35,7 +37,7 @@ export interface Window {
 }
 
 /** Node.js doing nothing and polling rclone with undici: the first two over the idle window, the 2 s poller over the busy one (nodeFloor.ts). */
-export type FloorFigures = Record<FloorName, { cpuPercent: number; rssMiB: number }>;
+export type FloorFigures = Record<FloorName, { cpuPercent: number; rssMiB: number; privateMiB: number }>;
 
 export interface SideBySideOptions {
   windowSeconds: number;
@@ -99,7 +101,8 @@ export async function sideBySide(opts: SideBySideOptions): Promise<{ windows: Wi
         servers: Object.fromEntries(
           SIDES.map((s) => {
             const r = summary(procs[s]!.rss);
-            return [s, { cpuPercent: procs[s]!.cpuPercent, rssMiB: { median: r.median, max: r.max }, rcPerMinute: perMinute(counts[s].rc), downPerMinute: perMinute(counts[s].down) }];
+            const m = summary(procs[s]!.private);
+            return [s, { cpuPercent: procs[s]!.cpuPercent, rssMiB: { median: r.median, max: r.max }, privateMiB: { median: m.median, max: m.max }, rcPerMinute: perMinute(counts[s].rc), downPerMinute: perMinute(counts[s].down) }];
           }),
         ) as Record<Side, ServerWindow>,
         inFlight: [startInFlight, await inFlight(rclone)],
@@ -114,7 +117,7 @@ export async function sideBySide(opts: SideBySideOptions): Promise<{ windows: Wi
     // The floors run beside plowboard in the idle and busy windows: the same moment, the same rclone.
     const floors = startFloors(rclone.url, auth);
     stops.push(() => floors.stop());
-    const floorFigures = (seen: Record<string, { cpuPercent: number; rss: number[] }>) => Object.fromEntries(Object.entries(seen).map(([name, w]) => [name, { cpuPercent: w.cpuPercent, rssMiB: summary(w.rss).median }]));
+    const floorFigures = (seen: Record<string, Watched>) => Object.fromEntries(Object.entries(seen).map(([name, w]) => [name, { cpuPercent: w.cpuPercent, rssMiB: summary(w.rss).median, privateMiB: summary(w.private).median }]));
     await sleep(Math.min(20, opts.windowSeconds) * 1000);
     const idleFloors = watchMany({ nodeBare: floors.pids.nodeBare, nodeUndici: floors.pids.nodeUndici }, opts.windowSeconds);
     await measure('idle: rclone answering, nothing moving, no viewer');
