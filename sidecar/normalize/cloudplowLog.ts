@@ -70,6 +70,8 @@ const RECOGNIZERS: Recognizer[] = [
     /^Upload aborted due to trigger: (.+?) being met, (.+?) will continue automatic uploading normally in (\d+) hours?/,
     (m, l) => ({ kind: 'uploader_suspended', uploader: m[2]!, detail: m[1]!, until: l.time ? new Date(Date.parse(l.time) + Number(m[3]) * 3600_000).toISOString() : null }),
   ],
+  // Upstream and the fork say it when every SA of an uploader is banned: no upload is tried.
+  [/^Upload aborted due to the fact that no service accounts are currently unbanned and available to use for remote (.+)$/, (m) => ({ kind: 'no_accounts_left', uploader: m[1]! })],
   [/^Finished upload$/, () => ({ kind: 'upload_finished' })],
   [/^Uploader: (.+?)\. Local folder size is currently/, (m) => ({ kind: 'size_check', uploader: m[1]! })],
 ];

@@ -75,6 +75,17 @@ export function timelineFromLog(events: readonly LogEvent[]): TimelineEvent[] {
           from(e, { kind: 'uploader_suspended', severity: 'error', summary: `${e.uploader ?? 'The uploader'} is suspended: every service account hit its limit`, uploader: e.uploader, account, until: e.until }),
         );
         break;
+      case 'no_accounts_left':
+        out.push(
+          from(e, {
+            kind: 'session_aborted',
+            severity: 'error',
+            summary: `Upload aborted${forWhom(e.uploader, null)}: no service account is unbanned and available`,
+            uploader: e.uploader,
+            account: null,
+          }),
+        );
+        break;
       case 'uploader_done':
         if (e.detail === 'not completed')
           out.push(from(e, { kind: 'session_aborted', severity: 'warning', summary: `Upload did not complete successfully${forWhom(e.uploader, account)}`, uploader: e.uploader, account }));
@@ -109,7 +120,7 @@ function runAhead(events: readonly LogEvent[], start: number): { uploader: strin
   for (let j = start + 1; j < events.length && !(uploader && account); j++) {
     const e = events[j]!;
     if (e.kind === 'upload_started' && e.uploader === null) break;
-    if (e.kind === 'upload_started') uploader ??= e.uploader;
+    if (e.kind === 'upload_started' || e.kind === 'no_accounts_left') uploader ??= e.uploader;
     if (e.kind === 'sa_chosen') account ??= e.account;
     if (e.kind === 'upload_finished') break;
   }

@@ -1,11 +1,15 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LogEvent } from '../../sidecar/contract/index.js';
 import { asctime, rcloneStamp } from '../../sidecar/demo/logWriter.js';
 import { eventOf, parseLogLine } from '../../sidecar/normalize/cloudplowLog.js';
 import { timelineFromLog } from '../../sidecar/normalize/logTimeline.js';
 import { EventLog } from '../../sidecar/state/eventLog.js';
+import { cloudplowVendor } from '../helpers/realCloudplow.js';
 
 const T0 = new Date(2026, 11, 7, 10, 0, 0).getTime();
+const vendor = cloudplowVendor();
 
 /** cloudplow's line format, `sec` seconds after T0. */
 const line = (sec: number, logger: string, func: string, message: string, level = 'INFO') =>
@@ -50,6 +54,31 @@ describe('the timeline from cloudplow log lines', () => {
     expect(limit.evidence).toEqual({ source: 'cloudplow.log', line: expect.stringContaining('Error 403: User rate limit exceeded'), figure: '3 rate-limit lines' });
     expect(limit.time).toBe(new Date(T0 + 20_000).toISOString());
     expect(events[2]!.summary).toBe('google changed service account from 1.json to 2.json after trigger Failed to copy: googleapi: Error 403: User rate limit exceeded');
+  });
+
+  // Outside CI, without the vendored copies, this reports itself skipped with the reason in its name.
+  it.skipIf(!!vendor.skip)(`tells an upload not even tried because every SA is banned, in the words upstream cloudplow and the fork log it${vendor.skip ? ` (skipped: ${vendor.skip})` : ''}`, () => {
+    // The line as both cloudplow.py files write it, with the f-string's remote filled in.
+    for (const flavor of ['cloudplow-upstream', 'cloudplow-fork']) {
+      const source = readFileSync(path.join(vendor.dir!, flavor, 'cloudplow.py'), 'utf8');
+      const said = /log\.info\(f"(Upload aborted due to the fact that no service accounts[^"]*)\{uploader_remote\}"\)/.exec(source);
+      expect(said, flavor).not.toBeNull();
+      const events = timelineFromLog(
+        eventsOf([
+          line(0, 'cloudplow', 'do_upload', 'Starting upload'),
+          line(1, 'cloudplow', 'do_upload', 'There is 0 available service accounts'),
+          line(2, 'cloudplow', 'do_upload', `${said![1]}google`),
+          line(3, 'cloudplow', 'do_upload', 'Finished upload'),
+        ]),
+      );
+      expect(events.map((e) => [e.kind, e.severity, e.uploader]), flavor).toEqual([
+        ['session_started', 'info', 'google'],
+        ['session_aborted', 'error', 'google'],
+        ['session_finished', 'info', 'google'],
+      ]);
+      expect(events[1]!.summary).toBe('Upload aborted for google: no service account is unbanned and available');
+      expect(events[1]!.evidence.line).toContain('no service accounts are currently unbanned');
+    }
   });
 
   it('tells an abort with no SA left as the session aborted and the uploader suspended until when', () => {

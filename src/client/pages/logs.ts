@@ -28,6 +28,7 @@ const EVENT_WORDS: Record<string, string> = {
   sa_cycled: 'service account cycled',
   uploader_suspended: 'uploader suspended',
   uploader_done: 'uploader done',
+  no_accounts_left: 'no service account left',
   file_copied: 'file copied',
   file_moved: 'file moved on the remote',
 };
