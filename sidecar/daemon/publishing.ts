@@ -138,7 +138,7 @@ export class Publishing {
     }, this.soonMs);
   }
 
-  /** A change to show now: an rclone poll that moved something, the heartbeat, a source turning bad. */
+  /** A change to show now: an rclone poll that moved something (its state included), the heartbeat, a snapshot's outcome. */
   request(): void {
     if (!this.ready) return;
     if (this.soon) {
