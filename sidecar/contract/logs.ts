@@ -12,7 +12,7 @@ export const LogLine = Type.Object({
 });
 
 export const LogEvent = Type.Object({
-  kind: Type.String({ description: 'upload_started, upload_finished, sa_chosen, sa_count, trigger_hit, trigger_limit, sa_cycled, uploader_suspended, uploader_done, no_accounts_left, file_copied, file_moved, …' }),
+  kind: Type.String({ description: 'upload_started, upload_finished, sa_chosen, sa_count, trigger_hit, trigger_limit, sa_cycled, uploader_suspended, uploader_done, no_accounts_left, unban_expected, file_copied, file_moved, …' }),
   time: Nullable(IsoTime),
   uploader: Nullable(Type.String()),
   account: Nullable(Type.String({ description: 'the SA file’s base name' })),

@@ -72,6 +72,8 @@ const RECOGNIZERS: Recognizer[] = [
   ],
   // Upstream and the fork say it when every SA of an uploader is banned: no upload is tried.
   [/^Upload aborted due to the fact that no service accounts are currently unbanned and available to use for remote (.+)$/, (m) => ({ kind: 'no_accounts_left', uploader: m[1]! })],
+  // The line after it: when the first SA comes free, and the uploader with it.
+  [/^Lowest Remaining time till unban is (.+)$/, (m, l) => ({ kind: 'unban_expected', until: unbanAt(m[1]!.trim(), l.time) })],
   [/^Finished upload$/, () => ({ kind: 'upload_finished' })],
   [/^Uploader: (.+?)\. Local folder size is currently/, (m) => ({ kind: 'size_check', uploader: m[1]! })],
 ];
@@ -85,6 +87,20 @@ const RCLONE_RECOGNIZERS: Recognizer[] = [
 function untilOf(message: string): string | null {
   const m = UNTIL.exec(message);
   return m ? localIso(m.slice(1, 7)) : null;
+}
+
+const UNIT_SECONDS: Record<string, number> = { day: 86400, hour: 3600, minute: 60, second: 1 };
+
+/**
+ * Upstream logs the moment itself (a Unix time, `1733590000.5`), the fork the time left in
+ * words (`5 hours, 3 minutes and 2 seconds`, from the line's time).
+ */
+function unbanAt(text: string, lineTime: string | null): string | null {
+  if (/^\d+(\.\d+)?$/.test(text)) return new Date(Number(text) * 1000).toISOString();
+  const parts = [...text.matchAll(/(\d+) (day|hour|minute|second)s?\b/g)];
+  if (!parts.length || lineTime === null) return null;
+  const seconds = parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_SECONDS[p[2]!]!, 0);
+  return new Date(Date.parse(lineTime) + seconds * 1000).toISOString();
 }
 
 /** The event a line stands for, if any. */

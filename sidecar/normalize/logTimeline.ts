@@ -76,6 +76,7 @@ export function timelineFromLog(events: readonly LogEvent[]): TimelineEvent[] {
         );
         break;
       case 'no_accounts_left':
+        // cloudplow then holds the uploader back until its first SA comes free, and says when on the next line.
         out.push(
           from(e, {
             kind: 'session_aborted',
@@ -84,6 +85,7 @@ export function timelineFromLog(events: readonly LogEvent[]): TimelineEvent[] {
             uploader: e.uploader,
             account: null,
           }),
+          from(e, { kind: 'uploader_suspended', severity: 'error', summary: `${e.uploader ?? 'The uploader'} is suspended: every service account is banned`, uploader: e.uploader, account: null, until: unbanAfter(events, i) }),
         );
         break;
       case 'uploader_done':
@@ -111,6 +113,12 @@ function saChanged(from: From, e: LogEvent, uploader: string | null, previous: s
     account: e.account,
     figure: trigger,
   });
+}
+
+/** When the first SA comes free, as cloudplow logs it right after saying none is left. */
+function unbanAfter(events: readonly LogEvent[], at: number): string | null {
+  const next = events[at + 1];
+  return next?.kind === 'unban_expected' ? next.until : null;
 }
 
 /** The uploader and first SA a run names before its next "Starting upload". */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -57,27 +58,40 @@ describe('the timeline from cloudplow log lines', () => {
   });
 
   // Outside CI, without the vendored copies, this reports itself skipped with the reason in its name.
-  it.skipIf(!!vendor.skip)(`tells an upload not even tried because every SA is banned, in the words upstream cloudplow and the fork log it${vendor.skip ? ` (skipped: ${vendor.skip})` : ''}`, () => {
-    // The line as both cloudplow.py files write it, with the f-string's remote filled in.
-    for (const flavor of ['cloudplow-upstream', 'cloudplow-fork']) {
-      const source = readFileSync(path.join(vendor.dir!, flavor, 'cloudplow.py'), 'utf8');
+  it.skipIf(!!vendor.skip)(`tells an upload not even tried because every SA is banned, and until when, in the words upstream cloudplow and the fork log it${vendor.skip ? ` (skipped: ${vendor.skip})` : ''}`, () => {
+    const freeIn = 5 * 3600 + 3 * 60 + 2;
+    const abortAt = 2;
+    for (const flavor of ['cloudplow-upstream', 'cloudplow-fork'] as const) {
+      const dir = path.join(vendor.dir!, flavor);
+      const source = readFileSync(path.join(dir, 'cloudplow.py'), 'utf8');
+      // The lines as each cloudplow.py writes them, with the f-strings filled in as it fills them.
       const said = /log\.info\(f"(Upload aborted due to the fact that no service accounts[^"]*)\{uploader_remote\}"\)/.exec(source);
       expect(said, flavor).not.toBeNull();
+      const lowest = /log\.info\(f"(Lowest Remaining time till unban is )\{([^}]*)\}"\)/.exec(source);
+      expect(lowest, flavor).not.toBeNull();
+      const unbanAt = T0 / 1000 + abortAt + freeIn;
+      // Upstream logs the Unix time itself; the fork the time left, through its own misc.seconds_to_string.
+      const left = lowest![2] === 'time_till_unban'
+        ? String(unbanAt + 0.25)
+        : execFileSync('/usr/bin/python3', ['-c', `import sys; sys.path.insert(0, ${JSON.stringify(dir)}); from utils.misc import seconds_to_string; print(seconds_to_string(${freeIn}))`], { encoding: 'utf8' }).trim();
       const events = timelineFromLog(
         eventsOf([
           line(0, 'cloudplow', 'do_upload', 'Starting upload'),
           line(1, 'cloudplow', 'do_upload', 'There is 0 available service accounts'),
-          line(2, 'cloudplow', 'do_upload', `${said![1]}google`),
+          line(abortAt, 'cloudplow', 'do_upload', `${said![1]}google`),
+          line(abortAt, 'cloudplow', 'do_upload', `${lowest![1]}${left}`),
           line(3, 'cloudplow', 'do_upload', 'Finished upload'),
         ]),
       );
-      expect(events.map((e) => [e.kind, e.severity, e.uploader]), flavor).toEqual([
+      expect(events.map((e) => [e.kind, e.severity, e.uploader]), `${flavor}: ${left}`).toEqual([
         ['session_started', 'info', 'google'],
         ['session_aborted', 'error', 'google'],
+        ['uploader_suspended', 'error', 'google'],
         ['session_finished', 'info', 'google'],
       ]);
       expect(events[1]!.summary).toBe('Upload aborted for google: no service account is unbanned and available');
       expect(events[1]!.evidence.line).toContain('no service accounts are currently unbanned');
+      expect(Date.parse(events[2]!.until!), `${flavor}: ${left}`).toBe(Math.floor(unbanAt) * 1000 + (lowest![2] === 'time_till_unban' ? 250 : 0));
     }
   });
 

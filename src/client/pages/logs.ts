@@ -29,6 +29,7 @@ const EVENT_WORDS: Record<string, string> = {
   uploader_suspended: 'uploader suspended',
   uploader_done: 'uploader done',
   no_accounts_left: 'no service account left',
+  unban_expected: 'first service account free',
   file_copied: 'file copied',
   file_moved: 'file moved on the remote',
 };
