@@ -141,9 +141,11 @@ describe.skipIf(!!vendor.skip)(vendor.skip ? `real cloudplow (skipped: ${vendor.
       const s = data.session();
       return s && !s.active && s.endedAt ? s : null;
     });
-    const accounts = await waitFor('1.json banned as cache.db says', () => {
+    // accounts.json is written just after session.json in a publish: read a moment before
+    // that publish ends, it may still show 2.json in the session that just ended.
+    const accounts = await waitFor('1.json banned as cache.db says, and 2.json out of the ended session', () => {
       const u = data.accounts();
-      return u.accounts.find((a) => a.name === '1.json')?.status === 'banned' ? u : null;
+      return u.accounts.find((a) => a.name === '1.json')?.status === 'banned' && u.accounts.find((a) => a.name === '2.json')?.status !== 'active' ? u : null;
     });
     const one = accounts.accounts.find((a) => a.name === '1.json')!;
     expect(isoMs(one.bannedUntil)).toBe(bannedUntil);
