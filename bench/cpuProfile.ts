@@ -1,9 +1,10 @@
 /**
- * `npx tsx bench/cpuProfile.ts [seconds] [--busy] [--strace] [--no-profile]`: where `plowboard run` spends its
- * CPU, between uploads (120 SAs, rclone answering, nothing moving, no viewer) or, with
- * `--busy`, during one (eight files moving to `:memory:` under a 2 MiB/s limit, a cloudplow
- * log line every 2 s). The real CLI runs under V8's sampling profiler (and strace, for its
- * system call counts); prints self time by function over the window and the files replaced.
+ * `npx tsx bench/cpuProfile.ts [seconds] [--busy] [--strace] [--no-profile]`: where
+ * `plowboard run` spends its CPU, between uploads (120 SAs, rclone answering, nothing moving,
+ * no viewer) or, with `--busy`, during one (eight files moving to `:memory:` under a 2 MiB/s
+ * limit, a cloudplow log line every 2 s). The real CLI runs under V8's sampling profiler
+ * (unless `--no-profile`), and with `--strace` under strace for its system call counts; prints the CPU by thread,
+ * self time by function over the window and the files replaced.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { spawn } from 'node:child_process';
