@@ -4,9 +4,9 @@
  * no viewer) or, with `--busy`, during one (eight files moving to `:memory:` under a 2 MiB/s
  * limit, a cloudplow log line every 2 s). The real CLI runs under V8's sampling profiler
  * (unless `--no-profile`), and with `--strace` under strace for its system call counts; prints the CPU by thread,
- * self time by function over the window and the files replaced.
+ * self time by function over the window and how often each file was replaced.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, watch } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,15 +20,22 @@ import { uploadLog } from './uploadLog.js';
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; endTime: number }
 
-/** Every file under the output folder with its inode: a replaced file has a new one. */
-function listFiles(dir: string, rel = ''): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const e of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-    const p = path.join(rel, e.name);
-    if (e.isDirectory()) for (const [k, v] of listFiles(dir, p)) found.set(k, v);
-    else found.set(p, String(statSync(path.join(dir, p)).ino));
-  }
-  return found;
+/**
+ * How often each file under the output folder is replaced: every atomic write ends in a
+ * rename onto the file's own name, which inotify reports (the temp files start with a dot).
+ * One watcher per folder: Node 20's recursive watcher on Linux misses renames onto a file it has seen.
+ */
+function countReplacements(dir: string): { counts: Map<string, number>; close: () => void } {
+  const counts = new Map<string, number>();
+  const folders = (rel: string): string[] => [rel, ...readdirSync(path.join(dir, rel), { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => folders(path.join(rel, e.name)))];
+  const watchers = folders('').map((rel) =>
+    watch(path.join(dir, rel), (event, name) => {
+      if (event !== 'rename' || !name || name.startsWith('.')) return;
+      const file = path.join(rel, name);
+      counts.set(file, (counts.get(file) ?? 0) + 1);
+    }),
+  );
+  return { counts, close: () => watchers.forEach((w) => w.close()) };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -92,13 +99,13 @@ try {
   const strace = withStrace ? spawn('strace', ['-c', '-f', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] }) : null;
   let straceOut = '';
   strace?.stderr!.on('data', (d: Buffer) => (straceOut += d.toString()));
-  const before = listFiles(out);
+  const replaced = countReplacements(out);
   const cpu0 = cpuSeconds(pid);
   const threads0 = threadSeconds(pid);
   await sleep(seconds * 1000);
   const cpu = cpuSeconds(pid) - cpu0;
   const threads = [...threadSeconds(pid)].map(([name, s]) => [name, s - (threads0.get(name) ?? 0)] as const).filter(([, s]) => s > 0);
-  const after = listFiles(out);
+  replaced.close();
   if (strace) {
     strace.kill('SIGINT');
     await new Promise((r) => strace.once('exit', r));
@@ -106,8 +113,9 @@ try {
   console.log(sidecar.stderr.trim());
   console.log(`${busy ? 'busy' : 'idle'} CPU ${((cpu / seconds) * 100).toFixed(2)} % over ${seconds} s${profile ? ', with the profiler' : ''}${strace ? ' and strace' : ''}`);
   console.log(`by thread: ${threads.sort((a, b) => b[1] - a[1]).map(([name, s]) => `${name} ${((s / seconds) * 100).toFixed(2)} %`).join(', ')}`);
-  const rewritten = [...after].filter(([f, m]) => before.get(f) !== m).map(([f]) => f);
-  console.log(`files replaced in the window (at least once): ${rewritten.length ? rewritten.join(' ') : 'none'}`);
+  const rewritten = [...replaced.counts].sort((a, b) => b[1] - a[1]);
+  const all = rewritten.reduce((n, [, c]) => n + c, 0);
+  console.log(`files replaced in the window: ${all} (${((all / seconds) * 60).toFixed(0)} a minute): ${rewritten.length ? rewritten.map(([f, c]) => `${f} ${c}`).join(', ') : 'none'}`);
   if (strace) console.log(straceOut.split('\n').filter((l) => !l.startsWith('strace:')).slice(0, 25).join('\n'));
 } finally {
   for (const stop of stops) await stop();
