@@ -62,10 +62,10 @@ export const DATA_FILES = [
 export type DataFileName = (typeof DATA_FILES)[number]['name'];
 
 /**
- * Files that change on (nearly) every cycle while an upload runs: live.json and session.json
- * (bytes in flight) with each poll, the history ranges with each 5 s sample (the open
- * bucket) and so summary.json (today's bytes) and badges.json (the speed badge) too,
- * heartbeat.json with each beat. Announcing their every change in index.json
+ * Files that change often while an upload runs: live.json with each poll, session.json's
+ * figures every half beat (live.json's sessionProgress has them each poll), the 1 h range
+ * with each 5 s sample (the open bucket), the 48 h and 90 d ranges and summary.json at most
+ * every 30 s, badges.json (the speed badge) every half beat, heartbeat.json with each beat. Announcing their every change in index.json
  * would change the manifest that often too, and every page would fetch it whole; instead
  * index.json marks them `polled: "directly"` and a page fetches those it shows each interval
  * with a conditional request (a 304 while they stand). index.json then changes only when

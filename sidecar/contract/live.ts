@@ -96,6 +96,21 @@ export const PoolRate = Type.Object(
   },
 );
 
+/**
+ * The active session's moving figures, as of this poll. session.json carries the same figures
+ * but refreshes them at most every half heartbeat, so that it (and index.json) stands between
+ * the moments its meaning changes: a file finished, another SA, the end.
+ */
+export const SessionProgress = Type.Object(
+  {
+    filesDone: Type.Integer({ minimum: 0 }),
+    bytesDone: Bytes,
+    averageSpeed: Nullable(BytesPerSecond),
+    etaSeconds: Nullable(Seconds),
+  },
+  { description: "session.json's files.done, bytes.done, averageSpeed and etaSeconds now; null while no session is active" },
+);
+
 export const Live = Type.Object(
   {
     ...envelopeFields,
@@ -109,6 +124,7 @@ export const Live = Type.Object(
       }),
     }),
     poolRate: Type.Optional(Nullable(PoolRate)),
+    sessionProgress: Type.Optional(Nullable(SessionProgress)),
   },
   { $id: 'live', title: 'plowboard live.json', description: 'What rclone is doing now, per instance and summed' },
 );
@@ -117,4 +133,5 @@ export type InFlightTransfer = Static<typeof InFlightTransfer>;
 export type LiveInstance = Static<typeof LiveInstance>;
 export type ThroughputPoint = Static<typeof ThroughputPoint>;
 export type PoolRate = Static<typeof PoolRate>;
+export type SessionProgress = Static<typeof SessionProgress>;
 export type Live = Static<typeof Live>;

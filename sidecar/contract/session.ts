@@ -49,7 +49,12 @@ export const SessionFile = Type.Object(
     ...envelopeFields,
     session: Nullable(Session),
   },
-  { $id: 'session', title: 'plowboard session.json', description: 'The current or last upload session' },
+    {
+    $id: 'session',
+    title: 'plowboard session.json',
+    description:
+      "The current or last upload session. While one is active, its moving figures (bytes.done, averageSpeed, etaSeconds, durationSeconds) are refreshed at most every half heartbeat, so the file changes when the session's meaning does; live.json's sessionProgress has them at every poll",
+  },
 );
 
 export type StageParams = Static<typeof StageParams>;

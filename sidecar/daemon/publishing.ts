@@ -5,7 +5,7 @@
 import type { ResolvedConfig } from '../config/schema.js';
 import type { Timing } from '../config/timing.js';
 import { effectiveConfig } from '../config/effective.js';
-import { HISTORY_RANGES, envelope, type Accounts, type Health, type HistoryRange, type HistoryRangeName, type SourceHealth, type Summary, type Transfer, type Transfers } from '../contract/index.js';
+import { HISTORY_RANGES, envelope, type Accounts, type Health, type HistoryRange, type HistoryRangeName, type SessionFile, type SourceHealth, type Summary, type Transfer, type Transfers } from '../contract/index.js';
 import { version } from '../projectRoot.js';
 import type { CloudplowSource } from '../sources/cloudplow.js';
 import { EMPTY_SNAPSHOT } from '../sources/cloudplowSnapshot.js';
@@ -17,17 +17,22 @@ import type { EventLog } from '../state/eventLog.js';
 import { ObservedShown } from '../state/observedShown.js';
 import { stableLive } from '../state/liveView.js';
 import { localDay, summarize } from '../state/summary.js';
-import { makeBadges } from '../state/badges.js';
 import { overallState } from '../state/overall.js';
-import { accountsCsv, transfersCsv } from '../write/csv.js';
-import { renderAccountMetrics, renderRunMetrics } from '../write/metrics.js';
-import { Publisher, beatDue, dataFile, type DataFile, type TextFile } from '../write/publisher.js';
+import { Publisher, dataFile, type DataFile } from '../write/publisher.js';
 import type { PublishedFiles } from '../write/publishedFiles.js';
+import { Cadence } from './cadence.js';
+import { Exports } from './exports.js';
 import type { Intake } from './intake.js';
 import type { SiteKeeper } from './siteKeeper.js';
 
 /** The pool forecast uses the average speed of the last 15 minutes, not the last poll's. */
 const POOL_FORECAST_SECONDS = 900;
+/**
+ * The 48 h and 90 d ranges (1 and 15 minute buckets) and the summary made from the 90 d one: a
+ * chart of them gains at most a point a minute, so a busy upload rewrites them no more often
+ * than that, rather than with each 5 s sample into the open bucket.
+ */
+const SLOW_RANGE_MS = 30_000;
 
 export interface PublishingParts {
   intake: Intake;
@@ -60,22 +65,21 @@ export class Publishing {
   private transfersWritten: readonly Transfer[] | null = null;
   /** The history version each range was last written at. */
   private readonly historyWritten = new Map<HistoryRangeName, number>();
+  /** What may trail a little: an active session's moving figures, the slow ranges. */
+  private readonly cadence = new Cadence();
+  private readonly exports: Exports;
+  /** An active session's moving figures as session.json last took them (see stableSession). */
+  private sessionFigures: unknown = null;
   private configWritten = false;
   /** The accounts object last handed to the writer: the cache returns the same one while nothing moved. */
   private accountsWritten: Accounts | null = null;
-  private accountsKey = '';
-  /** The per-account part of metrics.prom, rendered again only when the accounts change. */
-  private accountMetrics: string | null = null;
-  /** Moves with each new rendering of the per-account part: it stands for that part in metrics.prom's key. */
-  private accountMetricsVersion = 0;
   private cloudplowVersion = -1;
   private readonly eventDerivation = new EventDerivation();
   /** The timeline as last written: events.json is rewritten only when it changed. */
   private eventsWritten: { log: EventLog; version: number } | null = null;
-  /** The 90-day history version and local day the summary was last made for. */
-  private summaryKey = '';
+  /** The local day the summary was last made for. */
+  private summaryDay = '';
   private summary: Summary | null = null;
-  private metricsAt = 0;
   private readonly heartbeatSeconds: number;
 
   constructor(
@@ -102,6 +106,7 @@ export class Publishing {
       this.outputStatus,
       parts.published,
     );
+    this.exports = new Exports(timing.heartbeatSeconds, (relPath) => this.publisher.written(relPath));
   }
 
   /** From now on requests publish; the first publish is the caller's. */
@@ -165,9 +170,11 @@ export class Publishing {
     const now = new Date();
     await this.publisher.forgetMissing(now);
     await this.parts.site.restoreIfDeleted();
-    if (!this.publisher.written('data/transfers.json') || !this.publisher.written('data/transfers.csv')) this.transfersWritten = null;
+    if (!this.publisher.written('data/transfers.json')) this.transfersWritten = null;
     if (!this.publisher.written('data/config.json')) this.configWritten = false;
     const generatedAt = now.toISOString();
+    const nowMs = now.getTime();
+    const halfBeatMs = this.heartbeatSeconds * 500;
     const live = intake.live.toLive(generatedAt);
     const files: DataFile[] = [];
     const view = cloudplowView(
@@ -177,22 +184,27 @@ export class Publishing {
         rcloneReachable: this.parts.rcloneReachable(),
         transfers: intake.transfers.list(),
         quota: this.config.saQuota,
-        recentBytesPerSecond: intake.history.recentRate('total', now.getTime(), POOL_FORECAST_SECONDS),
+        recentBytesPerSecond: intake.history.recentRate('total', nowMs, POOL_FORECAST_SECONDS),
         recentWindowSeconds: POOL_FORECAST_SECONDS,
-        now: now.getTime(),
+        now: nowMs,
         generatedAt,
-        observed: { accounts: this.observedShown.get(intake.transfers.list(), live.total.inFlight > 0, now.getTime(), this.config.saQuota.windowHours * 3600_000, () => intake.observed.current(now.getTime(), this.config.saQuota.windowHours * 3600_000)), sinceMs: intake.observed.since },
-        refusals: intake.refusals.current(now.getTime()),
+        observed: { accounts: this.observedShown.get(intake.transfers.list(), live.total.inFlight > 0, nowMs, this.config.saQuota.windowHours * 3600_000, () => intake.observed.current(nowMs, this.config.saQuota.windowHours * 3600_000)), sinceMs: intake.observed.since },
+        refusals: intake.refusals.current(nowMs),
       },
       this.accountsCache,
     );
-    // live.json carries the pool's rate: it changes with the speed anyway, and accounts.json need not.
-    files.push(dataFile('live', { ...live, poolRate: view.poolRate }, stableLive));
+    // live.json carries the pool's rate and the session's progress: they change with the speed
+    // anyway, and accounts.json and session.json need not.
+    files.push(dataFile('live', { ...live, poolRate: view.poolRate, sessionProgress: view.sessionProgress }, stableLive));
     const session = view.session.session;
     intake.uploading = session?.active ? { uploader: session.uploader, account: session.account.name } : null;
-    files.push(dataFile('session', view.session));
-    const accountsChanged = view.accounts !== this.accountsWritten;
-    if (accountsChanged || !this.publisher.written('data/accounts.json')) {
+    if (this.cadence.due('session figures', nowMs, halfBeatMs)) {
+      this.sessionFigures = movingFigures(view.session);
+      this.cadence.done('session figures', nowMs);
+    }
+    const figures = this.sessionFigures;
+    files.push(dataFile('session', view.session, (f) => stableSession(f, figures)));
+    if (view.accounts !== this.accountsWritten || !this.publisher.written('data/accounts.json')) {
       files.push(dataFile('accounts', view.accounts));
       this.accountsWritten = view.accounts;
     }
@@ -202,14 +214,6 @@ export class Publishing {
       files.push(dataFile('distribution', view.distribution), dataFile('logs', view.logs));
       this.cloudplowVersion = cloudplowNow;
     }
-    const texts: TextFile[] = [];
-    // The CSV is rendered only when the accounts say something new: at 1,000 SAs it costs more than the JSON.
-    const accountsKey = accountsChanged ? JSON.stringify(view.accounts.uploaders) : this.accountsKey;
-    if (accountsKey !== this.accountsKey || !this.publisher.written('data/accounts.csv')) {
-      texts.push({ path: 'data/accounts.csv', text: accountsCsv(view.accounts) });
-      this.accountsKey = accountsKey;
-      this.accountMetrics = null;
-    }
     if (!this.configWritten) {
       files.push({ name: 'config', data: effectiveConfig(this.config, generatedAt) });
       this.configWritten = true;
@@ -218,45 +222,51 @@ export class Publishing {
     if (list !== this.transfersWritten) {
       const transfers: Transfers = { ...envelope(generatedAt), limit: intake.transfers.limit, count: list.length, failed: list.filter((t) => !t.ok).length, transfers: [...list] };
       files.push({ name: 'transfers', data: transfers });
-      texts.push({ path: 'data/transfers.csv', text: transfersCsv(list) });
       this.transfersWritten = list;
     }
     // At rest the 48 h and 90 d ranges change once a bucket (1 min, 15 min), not every sample.
     for (const range of HISTORY_RANGES) {
       const version = intake.history.version(range);
-      if (this.historyWritten.get(range) === version && this.publisher.written(`data/history-${range}.json`)) continue;
-      files.push({ name: `history-${range}`, data: intake.history.range(range, now.getTime(), generatedAt) });
+      const written = this.publisher.written(`data/history-${range}.json`);
+      if (this.historyWritten.get(range) === version && written) continue;
+      if (range !== '1h' && written && !this.cadence.due(range, nowMs, SLOW_RANGE_MS)) continue;
+      files.push({ name: `history-${range}`, data: intake.history.range(range, nowMs, generatedAt) });
       this.historyWritten.set(range, version);
+      this.cadence.done(range, nowMs);
     }
-    const summaryKey = `${intake.history.version('90d')} ${localDay(now.getTime())}`;
-    if (summaryKey !== this.summaryKey || !this.publisher.written('data/summary.json')) {
-      const range90d = (files.find((f) => f.name === 'history-90d')?.data as HistoryRange | undefined) ?? intake.history.range('90d', now.getTime(), generatedAt);
-      this.summary = summarize(range90d, now.getTime(), generatedAt);
+    const range90d = files.find((f) => f.name === 'history-90d')?.data as HistoryRange | undefined;
+    const day = localDay(nowMs);
+    if (range90d || day !== this.summaryDay || !this.publisher.written('data/summary.json')) {
+      this.summary = summarize(range90d ?? intake.history.range('90d', nowMs, generatedAt), nowMs, generatedAt);
       files.push(dataFile('summary', this.summary));
-      this.summaryKey = summaryKey;
+      this.summaryDay = day;
     }
     const sources = this.parts.sourceHealth();
     const logEvents = cloudplow?.snapshot().log.events ?? EMPTY_SNAPSHOT.log.events;
-    intake.timeline.add(this.eventDerivation.derive({ now: now.getTime(), logEvents, accounts: view.accounts, session, live, transfers: list, sources }), now.getTime());
+    intake.timeline.add(this.eventDerivation.derive({ now: nowMs, logEvents, accounts: view.accounts, session, live, transfers: list, sources }), nowMs);
     if (this.eventsWritten?.log !== intake.timeline || this.eventsWritten.version !== intake.timeline.version || !this.publisher.written('data/events.json')) {
       files.push(dataFile('events', intake.timeline.toFile(generatedAt)));
       this.eventsWritten = { log: intake.timeline, version: intake.timeline.version };
     }
-    // Each badge is its own small file, rewritten only when what it says changed.
-    const badges = makeBadges({ live, sources, accounts: view.accounts, summary: this.summary!, generatedAt });
-    files.push(dataFile('badges', badges.list));
-    for (const b of badges.files) files.push(dataFile(b.name, b.badge));
     const health: Health = { ...envelope(generatedAt), state: overallState(sources), sidecar: { version, startedAt: this.parts.startedAt }, ...(this.parts.demo ? { demo: true } : {}), sources };
-    // Prometheus scrapes the textfile every 15 s or more: one render per heartbeat is plenty.
-    if (beatDue(this.metricsAt, now.getTime(), this.heartbeatSeconds) || !this.publisher.written('metrics.prom')) {
-      if (this.accountMetrics === null) {
-        this.accountMetrics = renderAccountMetrics(view.accounts);
-        this.accountMetricsVersion++;
-      }
-      const run = renderRunMetrics({ live, health, accounts: view.accounts, totals: intake.history.totals(), nowMs: now.getTime() });
-      texts.push({ path: 'metrics.prom', text: run.text + this.accountMetrics, stable: `${run.stable}\n${this.accountMetricsVersion}` });
-      this.metricsAt = now.getTime();
-    }
-    await this.publisher.publish(files, health, now, texts);
+    const exports = this.exports.make({ nowMs, generatedAt, live, sources, health, accounts: view.accounts, transfers: list, summary: this.summary!, totals: intake.history.totals() });
+    files.push(...exports.files);
+    await this.publisher.publish(files, health, now, exports.texts);
   }
+}
+
+/** An active session's figures that move with every poll; live.json carries them at every poll. */
+function movingFigures(file: SessionFile): unknown {
+  const s = file.session;
+  return s?.active ? [s.bytes.done, s.averageSpeed, s.etaSeconds, s.durationSeconds] : null;
+}
+
+/**
+ * What decides whether session.json is rewritten: everything but its time and, while the session
+ * is active, the moving figures, which count as they were when last taken (every half beat).
+ */
+function stableSession(file: SessionFile, figures: unknown): unknown {
+  const s = file.session;
+  if (!s?.active) return { ...file, generatedAt: null };
+  return { ...file, generatedAt: null, session: { ...s, bytes: { ...s.bytes, done: null }, averageSpeed: null, etaSeconds: null, durationSeconds: null }, figures };
 }

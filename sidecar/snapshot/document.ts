@@ -6,6 +6,7 @@ import { etaText, fileEta, fileSpeed, finishedSpeed, instanceText, movedText, qu
 import type { SnapshotData } from './snapshotData.js';
 import { totalsSection } from './totals.js';
 import { poolLastsSeconds, poolRateFor } from '../format/poolForecast.js';
+import { withProgress } from '../format/sessionProgress.js';
 
 /**
  * What a snapshot says, independent of its format: sections of plain-text tables and
@@ -48,7 +49,7 @@ export function buildDocument(data: SnapshotData, charts: Chart[], opts: { time:
   };
   const sections: Section[] = [summary(data, opts)];
   if (data.summary) sections.push(totalsSection(data.summary));
-  if (data.session) sections.push(session(data.session));
+  if (data.session) sections.push(session(data.session, data.live));
   if (data.live) sections.push(live(data.live, chart('throughput')));
   if (data.accounts) sections.push(accounts(data.accounts, chart('accounts'), data.live));
   if (data.transfers) sections.push(transfers(data.transfers));
@@ -87,8 +88,9 @@ function splitProblem(line: string): string[] {
   return i < 0 ? [line, ''] : [line.slice(0, i), line.slice(i + 2).replace(/, left out$/, '')];
 }
 
-function session(file: SessionFile): Section {
-  const s = file.session;
+function session(file: SessionFile, live: Live | undefined): Section {
+  // live.json has an active session's moving figures at every poll; session.json every half beat.
+  const s = withProgress(file.session, live);
   if (!s) return { id: 'session', title: 'Upload session', blocks: [text('No upload session recorded.')] };
   const p = s.stage.params;
   const stageParams = p

@@ -1,4 +1,4 @@
-import { envelope, type Accounts, type Distribution, type Live, type PoolRate, type LogEvent, type LogLine, type Logs, type SessionFile, type Transfer } from '../contract/index.js';
+import { envelope, type Accounts, type Distribution, type Live, type PoolRate, type SessionProgress, type LogEvent, type LogLine, type Logs, type SessionFile, type Transfer } from '../contract/index.js';
 import type { SaQuota } from '../config/schema.js';
 import { parseLearnedSizes } from '../normalize/distribution.js';
 import { sessionFromLog } from '../normalize/logSession.js';
@@ -36,6 +36,8 @@ export interface CloudplowView {
   accounts: Accounts;
   /** For live.json: the rate the session's pool drains at (see PoolRate for why it is not in accounts.json). */
   poolRate: PoolRate | null;
+  /** For live.json: the active session's moving figures, which session.json refreshes less often. */
+  sessionProgress: SessionProgress | null;
   session: SessionFile;
   distribution: Distribution;
   logs: Logs;
@@ -50,6 +52,7 @@ export function cloudplowView(input: ViewInput, accountsCache = new AccountsCach
   const { snapshot, live, now, generatedAt } = input;
   const inFlight = live.instances.flatMap((i) => i.transferring);
   const logSession = sessionFromLog(snapshot.log.events);
+  const bytesInFlight = inFlight.reduce((n, t) => n + t.bytes, 0);
   const session = buildSession({
     now,
     stateFile: snapshot.sessionState,
@@ -61,12 +64,13 @@ export function cloudplowView(input: ViewInput, accountsCache = new AccountsCach
       inFlight: live.total.inFlight,
       checking: live.instances.reduce((n, i) => n + i.checking.length, 0),
       scanning: live.instances.some((i) => i.phase === 'scanning'),
-      bytesInFlight: inFlight.reduce((n, t) => n + t.bytes, 0),
+      bytesInFlight,
       totalBytes: live.total.totalBytes,
       totalFiles: live.total.totalTransfers,
       etaSeconds: live.total.eta,
       doneFiles: live.total.transfers,
-      doneBytes: live.total.bytes,
+      // rclone's bytes count the files in flight as far as they got: what the run finished is the rest.
+      doneBytes: live.total.bytes - bytesInFlight,
     },
     accountOrder: () => accountOrder(snapshot, logSession),
     transfers: input.transfers,
@@ -90,9 +94,13 @@ export function cloudplowView(input: ViewInput, accountsCache = new AccountsCach
     session?.active && session.uploader !== null
       ? { uploader: session.uploader, bytesPerSecond: Math.round(input.recentBytesPerSecond || live.total.speed), windowSeconds: input.recentWindowSeconds ?? 900 }
       : null;
+  const sessionProgress: SessionProgress | null = session?.active
+    ? { filesDone: session.files.done, bytesDone: session.bytes.done, averageSpeed: session.averageSpeed, etaSeconds: session.etaSeconds }
+    : null;
   return {
     accounts,
     poolRate,
+    sessionProgress,
     session: { ...envelope(generatedAt), session },
     // Made when read: a long-lived publisher writes them only after cloudplow's files changed,
     // and copying the log's lines and events on every poll was garbage for nothing.

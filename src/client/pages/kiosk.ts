@@ -8,6 +8,7 @@ import { accountText, elapsedSeconds, etaText, stageText, uploaderText } from '.
 import { poolRefusedWords } from '../../../sidecar/format/saHealth.js';
 import { renderKioskEvent } from '../recentEvents.js';
 import { startPage } from '../startPage.js';
+import { withProgress } from '../../../sidecar/format/sessionProgress.js';
 import { ThroughputChart } from '../throughputChart.js';
 import { specFrom } from '../vegaView.js';
 
@@ -75,7 +76,8 @@ function drawChart(): void {
 }
 
 function renderSession(): void {
-  const s = session;
+  // live.json has an active session's moving figures at every poll; session.json every half beat.
+  const s = withProgress(session, live);
   setText('k-session-h', !s ? 'Session' : s.active ? 'Uploading now' : 'Last session');
   setText('k-uploader', s ? uploaderText(s) : 'No session known');
   setText('k-sa', s ? accountText(s) : '');

@@ -9,6 +9,7 @@ import { sourceWords } from '../sourceWords.js';
 import { poolRefusedWords } from '../../../sidecar/format/saHealth.js';
 import { renderRecentEvents, tickRecentEvents } from '../recentEvents.js';
 import { startPage } from '../startPage.js';
+import { withProgress } from '../../../sidecar/format/sessionProgress.js';
 import { NOTHING_TO_WATCH, nothingToWatch } from '../../../sidecar/format/nothingToWatch.js';
 import { poolLastsSeconds, poolRateFor } from '../../../sidecar/format/poolForecast.js';
 import { ThroughputChart } from '../throughputChart.js';
@@ -136,7 +137,8 @@ function renderTransfers(tr: Transfers): void {
 }
 
 function renderSession(): void {
-  const s = session;
+  // live.json has an active session's moving figures at every poll; session.json every half beat.
+  const s = withProgress(session, live);
   const box = byId('session');
   box.dataset.active = s ? String(s.active) : 'none';
   byId('session-facts').hidden = !s;
