@@ -1,10 +1,12 @@
 /**
- * `npx tsx bench/cpuProfile.ts [seconds] [--busy] [--strace] [--no-profile]`: where
+ * `npx tsx bench/cpuProfile.ts [seconds] [--busy] [--strace] [--no-profile] [--page=kiosk/]`: where
  * `plowboard run` spends its CPU, between uploads (120 SAs, rclone answering, nothing moving,
  * no viewer) or, with `--busy`, during one (eight files moving to `:memory:` under a 2 MiB/s
  * limit, a cloudplow log line every 2 s). The real CLI runs under V8's sampling profiler
  * (unless `--no-profile`), and with `--strace` under strace for its system call counts; prints the CPU by thread,
- * self time by function over the window and how often each file was replaced.
+ * self time by function over the window and how often each file was replaced. With `--page`,
+ * one Chromium page (1920×1080) shows that page of the site through the window: its browser's
+ * CPU and the renderer's own account of where its main thread went (style, layout, script).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, watch } from 'node:fs';
 import { spawn } from 'node:child_process';
@@ -15,6 +17,7 @@ import { freePort, waitFor } from '../test/helpers/ports.js';
 import { RcloneDaemon, makeFiles } from '../test/helpers/rclone.js';
 import { SidecarProcess } from '../test/helpers/sidecarProcess.js';
 import { cpuSeconds } from './procStats.js';
+import { Viewers, browserCpuDelta } from './viewers.js';
 import { uploadLog } from './uploadLog.js';
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
@@ -45,6 +48,7 @@ const busy = process.argv.includes('--busy');
 const withStrace = process.argv.includes('--strace');
 /** The profiler's own sampling costs CPU: without it, the process's and each thread's CPU are what a user's would be. */
 const profile = !process.argv.includes('--no-profile');
+const shownPage = process.argv.find((a) => a.startsWith('--page='))?.slice('--page='.length);
 
 /** CPU seconds of a process's main thread, and of the others (libuv's pool, V8's workers…) summed by name. */
 function threadSeconds(pid: number): Map<string, number> {
@@ -94,8 +98,16 @@ try {
     await rclone.bwlimit('2M');
     await rclone.move(src, ':memory:dst');
   }
+  const viewer = shownPage === undefined ? null : await new Viewers().launch();
+  if (viewer) stops.push(() => viewer.close());
+  await viewer?.open(root + shownPage);
   await sleep(30_000);
   const pid = sidecar.proc!.pid!;
+  const cdp = viewer ? await viewer.pages[0]!.context().newCDPSession(viewer.pages[0]!) : null;
+  await cdp?.send('Performance.enable');
+  const metrics = async () => Object.fromEntries(((await cdp!.send('Performance.getMetrics')).metrics as Array<{ name: string; value: number }>).map((m) => [m.name, m.value]));
+  const page0 = cdp ? await metrics() : null;
+  const browser0 = viewer?.cpu();
   const strace = withStrace ? spawn('strace', ['-c', '-f', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] }) : null;
   let straceOut = '';
   strace?.stderr!.on('data', (d: Buffer) => (straceOut += d.toString()));
@@ -104,6 +116,13 @@ try {
   const threads0 = threadSeconds(pid);
   await sleep(seconds * 1000);
   const cpu = cpuSeconds(pid) - cpu0;
+  if (viewer) {
+    const b = browserCpuDelta(browser0!, viewer.cpu(), seconds);
+    const page1 = await metrics();
+    const share = (k: string) => `${k.replace('Duration', '')} ${(((page1[k]! - page0![k]!) / seconds) * 100).toFixed(2)} %`;
+    console.log(`the browser showing ${shownPage || 'the overview'}: renderer + GPU ${b.rendererGpu.toFixed(2)} %, all its processes ${b.all.toFixed(2)} %`);
+    console.log(`its main thread, by the renderer's account: ${['TaskDuration', 'ScriptDuration', 'RecalcStyleDuration', 'LayoutDuration'].map(share).join(', ')}; ${page1.LayoutCount! - page0!.LayoutCount!} layouts, ${page1.RecalcStyleCount! - page0!.RecalcStyleCount!} style recalculations`);
+  }
   const threads = [...threadSeconds(pid)].map(([name, s]) => [name, s - (threads0.get(name) ?? 0)] as const).filter(([, s]) => s > 0);
   replaced.close();
   if (strace) {

@@ -16,6 +16,15 @@ export function ago(iso: string | null | undefined, now = Date.now()): string {
 /** In the viewer's own zone. */
 export const clock = (iso: string | null | undefined): string =>
   iso ? new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '—';
+/**
+ * Past its first minute, a span to the minute ("running 1 h 12 min"), for a wall screen: a
+ * count of seconds repaints it every second with nothing new to say.
+ */
+export const durationToMinute = (seconds: number | null): string => duration(seconds !== null && seconds >= 60 ? Math.floor(seconds / 60) * 60 : seconds);
+
+/** To the minute, for a wall screen: a clock with seconds would repaint it every second. */
+export const clockMinutes = (iso: string | null | undefined): string =>
+  iso ? new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : '—';
 export const dateTime = (iso: string | null | undefined): string => (iso ? new Date(iso).toLocaleString() : '—');
 /** The time alone when it is today, otherwise with its date: "since 14:02" must not mean last week. */
 export const when = (iso: string | null | undefined): string =>

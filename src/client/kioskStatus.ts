@@ -21,7 +21,10 @@ export function kioskStatus(opts: KioskOptions): StatusView {
       if (banner.hidden !== !msg) banner.hidden = !msg;
       if (banner.dataset.kind !== (msg?.kind ?? '')) banner.dataset.kind = msg?.kind ?? '';
       if (banner.textContent !== (msg?.text ?? '')) banner.textContent = msg?.text ?? '';
-      setText('k-fresh', freshnessText(s, when));
+      // Read from across a room, "updated 3 s ago" counting every second says nothing new: while
+      // the sidecar beats and the server answers, the data is live; else how old it is.
+      const live = s.connection.state === 'ok' && s.manifest !== null && s.manifest.heartbeatSeconds > 0 && !s.stopped;
+      setText('k-fresh', live ? 'live' : freshnessText(s, when));
       // The banner's first words are the title's: "Sidecar gone — plowboard kiosk".
       const state = msg ? msg.text.split(' — ')[0] : opts.title();
       const title = `${state ? `${state} — ` : ''}plowboard kiosk`;

@@ -36,13 +36,14 @@ export function fileRates(t: InFlightTransfer): string {
 /** The current rate for sorting: a file with none sorts last. */
 export const currentRate = (t: InFlightTransfer): number => (isNumber(t.speedAvg) ? t.speedAvg : -1);
 
-export function stalledText(since: string, now = Date.now()): string {
-  return `stalled since ${hhmm(since)} (for ${duration(Math.max(0, now - Date.parse(since)) / 1000)})`;
+/** `span` words how long: to the second by default, to the minute on a wall screen. */
+export function stalledText(since: string, now = Date.now(), span: (seconds: number) => string = duration): string {
+  return `stalled since ${hhmm(since)} (for ${span(Math.max(0, now - Date.parse(since)) / 1000)})`;
 }
 
 /** A stalled file says since when instead of an ETA; an absurd ETA is not shown as months or years. */
-export function fileEta(t: InFlightTransfer, now = Date.now()): string {
-  if (t.stalledSince) return stalledText(t.stalledSince, now);
+export function fileEta(t: InFlightTransfer, now = Date.now(), span: (seconds: number) => string = duration): string {
+  if (t.stalledSince) return stalledText(t.stalledSince, now, span);
   return `ETA ${etaWords(t.eta)}`;
 }
 

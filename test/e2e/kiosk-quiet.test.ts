@@ -51,3 +51,24 @@ describe('a chart with nothing new to show', () => {
     }, 60_000);
   }
 });
+
+describe('the kiosk’s words with nothing new to say', () => {
+  it('stand still between polls: the clock, the freshness, a stalled file’s time, the elapsed time and the countdown move to the minute', async () => {
+    const w = pages['kiosk/']!;
+    expect(await w.page.locator('#k-fresh').textContent()).toBe('live');
+    expect(await w.page.locator('#k-clock').textContent()).toMatch(/^\d\d:\d\d( [AP]M)?$/);
+    // Every change to the page's text and attributes outside the chart, counted in batches.
+    await w.page.evaluate(() => {
+      const win = window as unknown as { textChanges: number };
+      win.textChanges = 0;
+      const chart = document.querySelector('#k-chart')!;
+      new MutationObserver((records) => {
+        if (records.some((r) => !chart.contains(r.target))) win.textChanges++;
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    await new Promise((r) => setTimeout(r, 8000));
+    // Eight ticks: at most the one where the minute turns, not one a second.
+    expect(await w.page.evaluate(() => (window as unknown as { textChanges: number }).textChanges)).toBeLessThanOrEqual(1);
+    expectCleanPage(w);
+  }, 60_000);
+});

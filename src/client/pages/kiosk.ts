@@ -1,6 +1,6 @@
 import type { Accounts, Events, Health, InFlightTransfer, Live, SessionFile } from '../../../sidecar/contract/index.js';
 import { byId, el, setText } from '../dom.js';
-import { bytes, clock, duration, speed, when } from '../format.js';
+import { bytes, clockMinutes, duration, durationToMinute, speed, when } from '../format.js';
 import { kioskStatus } from '../kioskStatus.js';
 import type { PageStatus } from '../pageStatus.js';
 import { currentRate, fileEta, fileRateNow, scanningText } from '../liveWords.js';
@@ -59,11 +59,12 @@ function renderLive(l: Live): void {
 }
 
 function updateRow(r: (typeof rows)[number], t: InFlightTransfer | undefined): void {
-  r.li.hidden = !t;
+  // Set only when it differs: the same value set again still restyles the row, every second.
+  if (r.li.hidden !== !t) r.li.hidden = !t;
   if (!t) return;
   // The file name is untrusted: textContent only.
   if (r.name.textContent !== t.name) r.name.textContent = t.name;
-  const meta = [`${t.percentage.toFixed(0)} %`, fileRateNow(t), fileEta(t)].filter(Boolean).join(' · ');
+  const meta = [`${t.percentage.toFixed(0)} %`, fileRateNow(t), fileEta(t, Date.now(), durationToMinute)].filter(Boolean).join(' · ');
   if (r.meta.textContent !== meta) r.meta.textContent = meta;
   if (r.bar.value !== t.percentage) r.bar.value = t.percentage;
   const label = `Progress of ${t.name}`;
@@ -82,7 +83,7 @@ function renderSession(): void {
   setText('k-uploader', s ? uploaderText(s) : 'No session known');
   setText('k-sa', s ? accountText(s) : '');
   setText('k-eta', !s ? '' : s.active ? etaText(s) : `took ${duration(elapsedSeconds(s))}${s.endedAt ? `, ended ${when(s.endedAt)}` : ''}`);
-  setText('k-stage', s ? `${stageText(s)}${s.active ? ` · running ${duration(elapsedSeconds(s))}` : ''}` : '');
+  setText('k-stage', s ? `${stageText(s)}${s.active ? ` · running ${durationToMinute(elapsedSeconds(s))}` : ''}` : '');
 }
 
 function renderAccounts(a: Accounts): void {
@@ -91,12 +92,12 @@ function renderAccounts(a: Accounts): void {
   setText('k-sas-refused', poolRefusedWords(p));
   setText('k-capacity', bytes(p.capacityLeftBytes));
   const next = p.nextResetAt ? Date.parse(p.nextResetAt) : null;
-  setText('k-reset', next ? `next reset ${next > Date.now() ? `in ${duration((next - Date.now()) / 1000)}` : 'due'} (${clock(p.nextResetAt)})` : 'no reset pending');
+  setText('k-reset', next ? `next reset ${next > Date.now() ? `in ${durationToMinute((next - Date.now()) / 1000)}` : 'due'} (${clockMinutes(p.nextResetAt)})` : 'no reset pending');
 }
 
-/** Once a second, after the banner and freshness: the clock, the chart's right edge, the elapsed time. */
+/** Once a second, after the banner and freshness: the clock, the chart's right edge, the elapsed time (each changes only to the minute). */
 function tick(status: PageStatus): void {
-  setText('k-clock', clock(new Date().toISOString()));
+  setText('k-clock', clockMinutes(new Date().toISOString()));
   if (status.manifest && !status.stopped) drawChart();
   if (shown.some((t) => t.stalledSince)) rows.forEach((r, i) => updateRow(r, shown[i]));
   if (session?.active) renderSession();
