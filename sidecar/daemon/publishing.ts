@@ -29,8 +29,8 @@ import type { SiteKeeper } from './siteKeeper.js';
 const POOL_FORECAST_SECONDS = 900;
 /**
  * The 48 h and 90 d ranges (1 and 15 minute buckets) and the summary made from the 90 d one: a
- * chart of them gains at most a point a minute, so a busy upload rewrites them no more often
- * than that, rather than with each 5 s sample into the open bucket.
+ * chart of them gains at most a point a minute, so a busy upload rewrites them twice a minute,
+ * not with each 5 s sample into the open bucket (at months of uptime the 90 d file is large).
  */
 const SLOW_RANGE_MS = 30_000;
 
