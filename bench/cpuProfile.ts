@@ -16,7 +16,7 @@ import { makeCloudplowFolder, stopProcess, writeLog } from '../test/helpers/clou
 import { freePort, waitFor } from '../test/helpers/ports.js';
 import { RcloneDaemon, makeFiles } from '../test/helpers/rclone.js';
 import { SidecarProcess } from '../test/helpers/sidecarProcess.js';
-import { cpuSeconds, privateMiB, rssMiB } from './procStats.js';
+import { cpuSeconds, rssMiB, smapsMiB } from './procStats.js';
 import { Viewers, browserCpuDelta } from './viewers.js';
 import { uploadLog } from './uploadLog.js';
 
@@ -131,9 +131,8 @@ try {
   }
   console.log(sidecar.stderr.trim());
   console.log(`${busy ? 'busy' : 'idle'} CPU ${((cpu / seconds) * 100).toFixed(2)} % over ${seconds} s${profile ? ', with the profiler' : ''}${strace ? ' and strace' : ''}`);
-  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-  const mib = (field: string) => (Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0) / 1024).toFixed(1);
-  console.log(`memory at the window's end: resident ${rssMiB(pid).toFixed(1)} MiB, private ${privateMiB(pid).toFixed(1)} MiB (clean ${mib('Private_Clean')}, dirty ${mib('Private_Dirty')}; anonymous ${mib('Anonymous')})`);
+  const m = smapsMiB(pid);
+  console.log(`memory at the window's end: resident ${rssMiB(pid).toFixed(1)} MiB, private ${(m.privateClean + m.privateDirty).toFixed(1)} MiB (clean ${m.privateClean.toFixed(1)}, dirty ${m.privateDirty.toFixed(1)}; anonymous ${m.anonymous.toFixed(1)})`);
   console.log(`by thread: ${threads.sort((a, b) => b[1] - a[1]).map(([name, s]) => `${name} ${((s / seconds) * 100).toFixed(2)} %`).join(', ')}`);
   const rewritten = [...replaced.counts].sort((a, b) => b[1] - a[1]);
   const all = rewritten.reduce((n, [, c]) => n + c, 0);

@@ -21,9 +21,15 @@ export function rssMiB(pid: number): number {
  * those are shared with every other process running it and dropped by the kernel first.
  */
 export function privateMiB(pid: number): number {
+  const m = smapsMiB(pid);
+  return m.privateClean + m.privateDirty;
+}
+
+/** The parts of smaps_rollup that tell memory apart, in MiB: anonymous is the heap and malloc. */
+export function smapsMiB(pid: number): { privateClean: number; privateDirty: number; anonymous: number } {
   const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0);
-  return (kb('Private_Clean') + kb('Private_Dirty')) / 1024;
+  const mib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0) / 1024;
+  return { privateClean: mib('Private_Clean'), privateDirty: mib('Private_Dirty'), anonymous: mib('Anonymous') };
 }
 
 /** CPU as a percentage of one core over `seconds`, and RSS sampled every second. */

@@ -1,5 +1,5 @@
 import type { InFlightTransfer, LiveInstance, Transfer } from '../../sidecar/contract/index.js';
-import { duration, speed } from './format.js';
+import { clockMinutes, duration, speed } from './format.js';
 
 /**
  * How live.json's newer fields read on the pages. Every field rclone 1.60 does not give
@@ -15,7 +15,7 @@ const isNumber = (n: unknown): n is number => typeof n === 'number' && Number.is
 /** Hours and minutes in the viewer's zone, with the date when it is not today. */
 export function hhmm(iso: string): string {
   const d = new Date(iso);
-  const time = d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  const time = clockMinutes(iso);
   return d.toDateString() === new Date().toDateString() ? time : `${d.toLocaleDateString()} ${time}`;
 }
 
