@@ -62,6 +62,10 @@ export class WireCounter {
   /** Bytes the viewers sent (requests). */
   up = 0;
   connections = 0;
+  /** Requests by path (query left off), read from the request lines that pass. */
+  readonly asked = new Map<string, number>();
+  /** Answers by status, read from the status lines that pass. */
+  readonly answered = new Map<string, number>();
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
   port = 0;
@@ -84,8 +88,16 @@ export class WireCounter {
           upstream.destroy();
         });
       }
-      client.on('data', (d: Buffer) => (this.up += d.length));
-      upstream.on('data', (d: Buffer) => (this.down += d.length));
+      // A line split across two reads is missed: requests are a few hundred bytes, sent whole.
+      client.on('data', (d: Buffer) => {
+        this.up += d.length;
+        for (const m of d.toString('latin1').matchAll(/(?:GET|HEAD) (\/[^\s?]*)\S* HTTP\/1\.[01]\r\n/g)) tally(this.asked, m[1]!);
+      });
+      upstream.on('data', (d: Buffer) => {
+        this.down += d.length;
+        // At the start of a read or after a blank line: not a body that happens to hold the words.
+        for (const m of d.toString('latin1').matchAll(/(?:^|\r\n\r\n)HTTP\/1\.[01] (\d{3}) /g)) tally(this.answered, m[1]!);
+      });
       client.pipe(upstream);
       upstream.pipe(client);
     });
@@ -97,6 +109,8 @@ export class WireCounter {
   reset(): void {
     this.down = 0;
     this.up = 0;
+    this.asked.clear();
+    this.answered.clear();
   }
 
   async stop(): Promise<void> {
@@ -104,3 +118,5 @@ export class WireCounter {
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 }
+
+const tally = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + 1);

@@ -2,14 +2,9 @@ import http from 'node:http';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 
 /**
- * Many viewers without many browsers: each poller asks exactly what a page asks, on the
- * page's clock. Written here because `bench/pollers.ts` (branch memserve) was not on main
- * when this bench was; it emulates both dashboards' pages, which that one need not.
- *
- * - plowboard's overview (src/client/poller.ts): every interval of the manifest,
- *   `data/index.json`, then each data file the page draws whose `changedAt` moved, each a
- *   conditional request (`cache: 'no-cache'` revalidates with the ETag it holds).
- * - the fork's page (dashboard/templates/index.html): every 3 s, its five /api/ calls at once.
+ * Many viewers without many browsers, for the fork's page (dashboard/templates/index.html):
+ * every 3 s, its five /api/ calls at once. plowboard's viewers run the page's own Poller
+ * (realPoller.ts).
  *
  * Every request says `Accept-Encoding: gzip, deflate, br, zstd`, as Chromium does; bytes are
  * counted as received (status line, headers, body in the encoding sent).
@@ -24,14 +19,14 @@ export interface PollResult {
 
 const ACCEPT = { 'accept-encoding': 'gzip, deflate, br, zstd', 'user-agent': 'plowboard-bench-poller' };
 
-interface Answer {
+export interface Answer {
   status: number;
   etag: string | undefined;
   body: Buffer;
   bytes: number;
 }
 
-function get(agent: http.Agent, base: URL, p: string, headers: Record<string, string>): Promise<Answer> {
+export function get(agent: http.Agent, base: URL, p: string, headers: Record<string, string>): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: base.hostname, port: base.port, path: p, headers: { ...ACCEPT, ...headers }, agent, timeout: 30_000 }, (res) => {
       const chunks: Buffer[] = [];
@@ -51,33 +46,7 @@ function get(agent: http.Agent, base: URL, p: string, headers: Record<string, st
   });
 }
 
-type Pattern = (agent: http.Agent, base: URL, count: (a: Answer | null, ms: number) => void) => () => Promise<number>;
-
-/** One plowboard page: returns a function doing one poll, which returns the wait before the next (the page waits a whole interval after a poll ends). */
-export const plowboardPage =
-  (files: string[]): Pattern =>
-  (agent, base, count) => {
-    const etags = new Map<string, string>();
-    const seen = new Map<string, string>();
-    let manifest: { intervals?: { activeSeconds: number }; files?: Array<{ name: string; changedAt?: string }> } = {};
-    const ask = async (p: string): Promise<Answer | null> => {
-      const t0 = performance.now();
-      const a = await get(agent, base, p, etags.has(p) ? { 'if-none-match': etags.get(p)! } : {}).catch(() => null);
-      count(a && a.status < 400 ? a : null, performance.now() - t0);
-      if (a?.etag) etags.set(p, a.etag);
-      return a;
-    };
-    return async () => {
-      const m = await ask('/data/index.json');
-      if (m?.status === 200) manifest = JSON.parse(m.body.toString()) as typeof manifest;
-      for (const name of files) {
-        const changedAt = manifest.files?.find((f) => f.name === name)?.changedAt;
-        if (!changedAt || seen.get(name) === changedAt) continue;
-        if ((await ask(`/data/${name}.json`))?.status) seen.set(name, changedAt);
-      }
-      return Math.max(200, (manifest.intervals?.activeSeconds ?? 2) * 1000);
-    };
-  };
+export type Pattern = (agent: http.Agent, base: URL, count: (a: Answer | null, ms: number) => void) => () => Promise<number>;
 
 /** The fork's page: five calls at once every 3 s (a setInterval: the next starts 3 s after the last started). */
 export const forkPage: Pattern = (agent, base, count) => async () => {
@@ -120,6 +89,10 @@ export async function runPagePollers(opts: { baseUrl: string; pollers: number; d
     }),
   );
   for (const a of agents) a.destroy();
+  return summarize(latencies, errors, bytes);
+}
+
+export function summarize(latencies: number[], errors: number, bytes: number): PollResult {
   const s = [...latencies].sort((a, b) => a - b);
   return { requests: latencies.length, errors, bytes, p50Ms: s[Math.floor(s.length / 2)] ?? 0, p99Ms: s[Math.floor(s.length * 0.99)] ?? 0 };
 }

@@ -7,12 +7,15 @@ import { RcloneDaemon } from '../test/helpers/rclone.js';
 import { SidecarProcess } from '../test/helpers/sidecarProcess.js';
 import { RcCounter, WireCounter } from './counters.js';
 import { forkInstallation, inFlight, startBusyUpload, startForkDashboard } from './installation.js';
-import { forkPage, plowboardPage, runPagePollers, type PollResult } from './pagePollers.js';
+import { forkPage, runPagePollers, type PollResult } from './pagePollers.js';
 import { LONG_RUNNING_FLAGS, startFloors, type FloorName } from './nodeFloor.js';
 import { summary, watchMany, type Watched } from './procStats.js';
+import { runRealPollers } from './realPoller.js';
 import { Viewers, browserCpuDelta } from './viewers.js';
 
 export type Side = 'plowboard' | 'fork';
+/** What the overview draws (src/client/pages/overview.ts `files`): the page the Chromium viewers open. */
+const OVERVIEW_FILES = ['health', 'live', 'transfers', 'session', 'accounts', 'logs', 'events'];
 export const SIDES: Side[] = ['plowboard', 'fork'];
 
 export interface ServerWindow {
@@ -23,6 +26,9 @@ export interface ServerWindow {
   rcPerMinute: number;
   /** Bytes the server sent, per minute, through the socket counter in front of it. */
   downPerMinute: number;
+  /** Requests in the window by path, and answers by status, as the socket counter read them. */
+  asked: Record<string, number>;
+  answered: Record<string, number>;
 }
 
 export interface Window {
@@ -92,7 +98,10 @@ export async function sideBySide(opts: SideBySideOptions): Promise<{ windows: Wi
       for (const s of SIDES) (rc[s].reset(), wire[s].reset());
       const cpu0 = viewers?.cpu();
       const [procs] = await Promise.all([watchMany(pids, opts.windowSeconds), during?.()]);
-      const counts = Object.fromEntries(SIDES.map((s) => [s, { rc: rc[s].count, down: wire[s].down }])) as Record<Side, { rc: number; down: number }>;
+      const counts = Object.fromEntries(SIDES.map((s) => [s, { rc: rc[s].count, down: wire[s].down, asked: Object.fromEntries(wire[s].asked), answered: Object.fromEntries(wire[s].answered) }])) as Record<
+        Side,
+        { rc: number; down: number; asked: Record<string, number>; answered: Record<string, number> }
+      >;
       const browser = viewers && cpu0 ? browserCpuDelta(cpu0, viewers.cpu(), opts.windowSeconds) : undefined;
       const perMinute = (n: number) => (n / opts.windowSeconds) * 60;
       const w: Window = {
@@ -102,7 +111,7 @@ export async function sideBySide(opts: SideBySideOptions): Promise<{ windows: Wi
           SIDES.map((s) => {
             const r = summary(procs[s]!.rss);
             const m = summary(procs[s]!.private);
-            return [s, { cpuPercent: procs[s]!.cpuPercent, rssMiB: { median: r.median, max: r.max }, privateMiB: { median: m.median, max: m.max }, rcPerMinute: perMinute(counts[s].rc), downPerMinute: perMinute(counts[s].down) }];
+            return [s, { cpuPercent: procs[s]!.cpuPercent, rssMiB: { median: r.median, max: r.max }, privateMiB: { median: m.median, max: m.max }, rcPerMinute: perMinute(counts[s].rc), downPerMinute: perMinute(counts[s].down), asked: counts[s].asked, answered: counts[s].answered }];
           }),
         ) as Record<Side, ServerWindow>,
         inFlight: [startInFlight, await inFlight(rclone)],
@@ -148,10 +157,10 @@ export async function sideBySide(opts: SideBySideOptions): Promise<{ windows: Wi
     await withViewers('plowboard', 'kiosk/', 1);
 
     for (const side of SIDES) {
-      const pattern = side === 'plowboard' ? plowboardPage(['health', 'live', 'transfers', 'session', 'accounts', 'logs']) : forkPage;
       // Through the socket counter, as the browsers; the pollers' first full loads fall before the window.
       const warmMs = 10_000;
-      const polling = runPagePollers({ baseUrl: wire[side].url, pollers: opts.pollers, durationMs: warmMs + opts.windowSeconds * 1000, pattern, spreadMs: side === 'plowboard' ? 2000 : 3000 });
+      const run = { baseUrl: wire[side].url, pollers: opts.pollers, durationMs: warmMs + opts.windowSeconds * 1000 };
+      const polling = side === 'plowboard' ? runRealPollers({ ...run, files: OVERVIEW_FILES, spreadMs: 2000 }) : runPagePollers({ ...run, pattern: forkPage, spreadMs: 3000 });
       await sleep(warmMs);
       const w = await measure(`busy, ${opts.pollers} emulated ${side} pollers`, { pollers: { side, count: opts.pollers, result: { requests: 0, errors: 0, bytes: 0, p50Ms: 0, p99Ms: 0 } } }, undefined, () => polling);
       w.pollers!.result = await polling;
