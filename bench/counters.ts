@@ -109,6 +109,7 @@ export class WireCounter {
   reset(): void {
     this.down = 0;
     this.up = 0;
+    this.connections = 0;
     this.asked.clear();
     this.answered.clear();
   }

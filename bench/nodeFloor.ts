@@ -50,3 +50,35 @@ export function startFloors(rcUrl: string, auth: string): Floors {
     },
   };
 }
+
+/**
+ * Node.js's own HTTP server answering what plowboard answers from memory, and nothing else:
+ * every request gets the same prepared answer (`headers` and `body`, as plowboard sent one
+ * data file), a 304 when the request holds its ETag. What viewers cost above this is
+ * plowboard's; this much any Node.js server answering the same requests pays.
+ */
+const HTTP_ANSWERER = `
+const http = require('node:http');
+const headers = JSON.parse(process.env.FLOOR_HEADERS);
+const body = Buffer.from(process.env.FLOOR_BODY, 'base64');
+const { 'content-length': _, 'content-type': __, 'content-encoding': ___, 'accept-ranges': ____, ...notModified } = headers;
+const server = http.createServer((req, res) => {
+  if (req.headers['if-none-match'] === headers.etag) res.writeHead(304, notModified).end();
+  else res.writeHead(200, headers).end(body);
+});
+server.keepAliveTimeout = 5000;
+server.listen(0, '127.0.0.1', () => process.send(server.address().port));
+`;
+
+export async function startHttpFloor(headers: Record<string, string>, body: Buffer): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const proc = spawn(process.execPath, [...LONG_RUNNING_FLAGS, '-e', HTTP_ANSWERER], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', FLOOR_HEADERS: JSON.stringify(headers), FLOOR_BODY: body.toString('base64') },
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    proc.once('message', (m) => resolve(Number(m)));
+    proc.once('exit', (code) => reject(new Error(`the HTTP floor exited (${code})`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, pid: proc.pid!, stop: () => stopProcess(proc) };
+}

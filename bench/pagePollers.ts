@@ -22,6 +22,9 @@ const ACCEPT = { 'accept-encoding': 'gzip, deflate, br, zstd', 'user-agent': 'pl
 export interface Answer {
   status: number;
   etag: string | undefined;
+  headers: http.IncomingHttpHeaders;
+  /** As sent, in its encoding. */
+  raw: Buffer;
   body: Buffer;
   bytes: number;
 }
@@ -36,7 +39,7 @@ export function get(agent: http.Agent, base: URL, p: string, headers: Record<str
         const raw = Buffer.concat(chunks);
         const enc = res.headers['content-encoding'];
         const body = enc === 'br' ? brotliDecompressSync(raw) : enc === 'gzip' ? gunzipSync(raw) : enc === 'deflate' ? inflateSync(raw) : raw;
-        resolve({ status: res.statusCode ?? 0, etag: res.headers.etag, body, bytes: raw.length + Buffer.byteLength(head) });
+        resolve({ status: res.statusCode ?? 0, etag: res.headers.etag, headers: res.headers, raw, body, bytes: raw.length + Buffer.byteLength(head) });
       });
       res.on('error', reject);
     });
@@ -60,6 +63,20 @@ export const forkPage: Pattern = (agent, base, count) => async () => {
   );
   return Math.max(0, 3000 - (performance.now() - started));
 };
+
+/** `perPoll` requests for `path` one after the other, every `periodMs`, none conditional: the HTTP floor's load (nodeFloor.ts). */
+export const repeatedAsk =
+  (p: string, perPoll: number, periodMs: number): Pattern =>
+  (agent, base, count) =>
+  async () => {
+    const started = performance.now();
+    for (let i = 0; i < perPoll; i++) {
+      const t0 = performance.now();
+      const a = await get(agent, base, p, {}).catch(() => null);
+      count(a && a.status < 400 ? a : null, performance.now() - t0);
+    }
+    return Math.max(0, periodMs - (performance.now() - started));
+  };
 
 /** `pollers` viewers of one pattern against `baseUrl` for `durationMs`, their starts spread over the first interval. */
 export async function runPagePollers(opts: { baseUrl: string; pollers: number; durationMs: number; pattern: Pattern; spreadMs?: number }): Promise<PollResult> {

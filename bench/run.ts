@@ -138,7 +138,7 @@ out.push(`The ${pollers} emulated viewers, over ${windowSeconds} s plus 10 s bef
 
 out.push('## What a plowboard viewer asks', '');
 out.push(
-  `Requests per viewer per minute, by file, read at plowboard's socket counter from the request lines that passed (computed: the window's count ÷ viewers ÷ minutes); the emulated viewers run the page's own Poller (\`bench/realPoller.ts\`). The last rows: answers by status, per viewer per minute.`,
+  `Requests per viewer per minute, by file, read at plowboard's socket counter from the request lines that passed (computed: the window's count ÷ viewers ÷ minutes); the emulated viewers run the page's own Poller (\`bench/realPoller.ts\`). The last rows: answers by status and connections opened, per viewer per minute.`,
   '',
 );
 {
@@ -149,6 +149,19 @@ out.push(
   out.push(`| asked | ${cols.map((c) => c.label).join(' | ')} |`, `|---|${cols.map(() => '---|').join('')}`);
   for (const p of paths) out.push(`| \`${p}\` | ${cols.map((c) => rate(c, c.w!.servers.plowboard.asked[p])).join(' | ')} |`);
   for (const st of statuses) out.push(`| answered ${st} | ${cols.map((c) => rate(c, c.w!.servers.plowboard.answered[st])).join(' | ')} |`);
+  out.push(`| connections opened | ${cols.map((c) => rate(c, c.w!.servers.plowboard.connections)).join(' | ')} |`);
+  // The same process's CPU in the busy window without viewers is the base: a difference of two measured figures over the requests counted.
+  const perRequest = (c: (typeof cols)[number]) => {
+    const w = c.w!;
+    const requests = Object.values(w.servers.plowboard.asked).reduce((a, b) => a + b, 0);
+    return requests ? f2((((w.servers.plowboard.cpuPercent - S(busy, 'plowboard')!.cpuPercent) / 100) * w.seconds * 1000) / requests) : '—';
+  };
+  out.push(`| server CPU per request over the busy window without viewers (computed, ms) | ${cols.map(perRequest).join(' | ')} |`);
+  const hf = r.httpFloor;
+  out.push(
+    '',
+    `The floor under these: a bare Node.js HTTP server (\`bench/nodeFloor.ts\` startHttpFloor) answering ${pollers} emulated viewers at the rate plowboard's were measured to ask (${f1(hf.askedPerSecond)} a second; it was asked ${f1(hf.requestsPerSecond)} a second, ${hf.errors} failed), each request with live.json as plowboard sent it (a 200, none conditional), used ${f2(hf.cpuPercent)} % of a core: ${f2(((hf.cpuPercent / 100) * 1000) / hf.requestsPerSecond)} ms a request (computed), private memory ${f1(hf.privateMiB)} MiB at most.`,
+  );
   out.push('');
 }
 

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stopProcess } from '../test/helpers/cloudplow.js';
@@ -7,8 +8,8 @@ import { RcloneDaemon } from '../test/helpers/rclone.js';
 import { SidecarProcess } from '../test/helpers/sidecarProcess.js';
 import { RcCounter, WireCounter } from './counters.js';
 import { forkInstallation, inFlight, startBusyUpload, startForkDashboard } from './installation.js';
-import { forkPage, runPagePollers, type PollResult } from './pagePollers.js';
-import { LONG_RUNNING_FLAGS, startFloors, type FloorName } from './nodeFloor.js';
+import { forkPage, get, repeatedAsk, runPagePollers, type PollResult } from './pagePollers.js';
+import { LONG_RUNNING_FLAGS, startFloors, startHttpFloor, type FloorName } from './nodeFloor.js';
 import { summary, watchMany, type Watched } from './procStats.js';
 import { runRealPollers } from './realPoller.js';
 import { Viewers, browserCpuDelta } from './viewers.js';
@@ -29,6 +30,8 @@ export interface ServerWindow {
   /** Requests in the window by path, and answers by status, as the socket counter read them. */
   asked: Record<string, number>;
   answered: Record<string, number>;
+  /** Connections the viewers opened in the window. */
+  connections: number;
 }
 
 export interface Window {
@@ -44,6 +47,16 @@ export interface Window {
 
 /** Node.js doing nothing and polling rclone with undici: the first two over the idle window, the 2 s poller over the busy one (nodeFloor.ts). */
 export type FloorFigures = Record<FloorName, { cpuPercent: number; rssMiB: number; privateMiB: number }>;
+
+/** A bare Node.js HTTP server under the emulated viewers' request rate (nodeFloor.ts startHttpFloor). */
+export interface HttpFloor {
+  cpuPercent: number;
+  privateMiB: number;
+  /** What the floor's load asked, and what plowboard's emulated viewers asked, per second. */
+  requestsPerSecond: number;
+  askedPerSecond: number;
+  errors: number;
+}
 
 export interface SideBySideOptions {
   windowSeconds: number;
@@ -64,7 +77,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Viewers are real Chromium pages and are put on one server at a time; the other server
  * meanwhile stands for "no viewer".
  */
-export async function sideBySide(opts: SideBySideOptions): Promise<{ windows: Window[]; floor: FloorFigures; transfers: number; accounts: number; bytesPerSecond: number; plowboardPage: string; forkRequestsAsked: Record<string, number> }> {
+export async function sideBySide(opts: SideBySideOptions): Promise<{ windows: Window[]; floor: FloorFigures; httpFloor: HttpFloor; transfers: number; accounts: number; bytesPerSecond: number; plowboardPage: string; forkRequestsAsked: Record<string, number> }> {
   const { log } = opts;
   const work = mkdtempSync(path.join(tmpdir(), 'plowboard-bench-side-'));
   const rclone = new RcloneDaemon(path.join(work, 'rclone'));
@@ -98,9 +111,9 @@ export async function sideBySide(opts: SideBySideOptions): Promise<{ windows: Wi
       for (const s of SIDES) (rc[s].reset(), wire[s].reset());
       const cpu0 = viewers?.cpu();
       const [procs] = await Promise.all([watchMany(pids, opts.windowSeconds), during?.()]);
-      const counts = Object.fromEntries(SIDES.map((s) => [s, { rc: rc[s].count, down: wire[s].down, asked: Object.fromEntries(wire[s].asked), answered: Object.fromEntries(wire[s].answered) }])) as Record<
+      const counts = Object.fromEntries(SIDES.map((s) => [s, { rc: rc[s].count, down: wire[s].down, asked: Object.fromEntries(wire[s].asked), answered: Object.fromEntries(wire[s].answered), connections: wire[s].connections }])) as Record<
         Side,
-        { rc: number; down: number; asked: Record<string, number>; answered: Record<string, number> }
+        { rc: number; down: number; asked: Record<string, number>; answered: Record<string, number>; connections: number }
       >;
       const browser = viewers && cpu0 ? browserCpuDelta(cpu0, viewers.cpu(), opts.windowSeconds) : undefined;
       const perMinute = (n: number) => (n / opts.windowSeconds) * 60;
@@ -111,7 +124,7 @@ export async function sideBySide(opts: SideBySideOptions): Promise<{ windows: Wi
           SIDES.map((s) => {
             const r = summary(procs[s]!.rss);
             const m = summary(procs[s]!.private);
-            return [s, { cpuPercent: procs[s]!.cpuPercent, rssMiB: { median: r.median, max: r.max }, privateMiB: { median: m.median, max: m.max }, rcPerMinute: perMinute(counts[s].rc), downPerMinute: perMinute(counts[s].down), asked: counts[s].asked, answered: counts[s].answered }];
+            return [s, { cpuPercent: procs[s]!.cpuPercent, rssMiB: { median: r.median, max: r.max }, privateMiB: { median: m.median, max: m.max }, rcPerMinute: perMinute(counts[s].rc), downPerMinute: perMinute(counts[s].down), asked: counts[s].asked, answered: counts[s].answered, connections: counts[s].connections }];
           }),
         ) as Record<Side, ServerWindow>,
         inFlight: [startInFlight, await inFlight(rclone)],
@@ -166,7 +179,22 @@ export async function sideBySide(opts: SideBySideOptions): Promise<{ windows: Wi
       w.pollers!.result = await polling;
       await sleep(5000);
     }
-    return { windows, floor, transfers: opts.transfers, accounts: opts.accounts, bytesPerSecond: opts.bytesPerSecond, plowboardPage: '/', forkRequestsAsked: Object.fromEntries(rc.fork.byPath) };
+    // Node.js's own floor under those requests: as many a second, from as many viewers, to a
+    // server that answers each with live.json as plowboard sent it and does nothing else.
+    const emulated = windows.find((w) => w.pollers?.side === 'plowboard')!;
+    const asked = Object.values(emulated.servers.plowboard.asked).reduce((a, b) => a + b, 0);
+    const sample = await get(new http.Agent(), new URL(urls.plowboard), '/data/live.json', { 'accept-encoding': 'gzip, deflate, br, zstd' });
+    const answerer = await startHttpFloor(Object.fromEntries(Object.entries(sample.headers).map(([k, v]) => [k, String(v)])), sample.raw);
+    stops.push(() => answerer.stop());
+    const PER_POLL = 6;
+    const periodMs = (PER_POLL / (asked / opts.pollers / opts.windowSeconds)) * 1000;
+    log(`window: the HTTP floor, ${opts.pollers} emulated viewers asking ${PER_POLL} every ${Math.round(periodMs)} ms`);
+    const floorLoad = runPagePollers({ baseUrl: answerer.url, pollers: opts.pollers, durationMs: 10_000 + opts.windowSeconds * 1000, pattern: repeatedAsk('/data/live.json', PER_POLL, periodMs), spreadMs: periodMs });
+    await sleep(10_000);
+    const watched = (await watchMany({ answerer: answerer.pid }, opts.windowSeconds)).answerer!;
+    const floorResult = await floorLoad;
+    const httpFloor = { cpuPercent: watched.cpuPercent, privateMiB: summary(watched.private).max, requestsPerSecond: floorResult.requests / (10 + opts.windowSeconds), errors: floorResult.errors, askedPerSecond: asked / opts.windowSeconds };
+    return { windows, floor, httpFloor, transfers: opts.transfers, accounts: opts.accounts, bytesPerSecond: opts.bytesPerSecond, plowboardPage: '/', forkRequestsAsked: Object.fromEntries(rc.fork.byPath) };
   } finally {
     for (const s of stops) await s().catch(() => undefined);
     await plowboard.stop();

@@ -1,39 +1,40 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { readdirSync, readFileSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../test/helpers/browser.js';
 import { cpuSeconds } from './procStats.js';
 
 /**
  * Real viewers: Debian's Chromium, headless, one browser per group of pages, its whole
- * process tree found in /proc so its CPU can be read. Hosts other than localhost resolve
- * to nothing at once (the fork's page asks two CDNs for Tailwind and Chart.js; there is
- * no internet here), without Playwright's routing, which would turn the HTTP cache off
- * and with it plowboard's conditional polling.
+ * process tree found in /proc so its CPU can be read. Each page has a browser context of its
+ * own — its own HTTP cache and connections, as viewers on separate machines have: pages
+ * sharing one cache would revalidate what another page just fetched and get a 304 where a
+ * kiosk of its own gets the new file. Hosts other than localhost resolve to nothing at once
+ * (the fork's page asks two CDNs for Tailwind and Chart.js; there is no internet here),
+ * without Playwright's routing, which would turn the HTTP cache off and with it plowboard's
+ * conditional polling.
  */
 export class Viewers {
-  private context: BrowserContext | null = null;
-  private profile = '';
+  private browser: Browser | null = null;
+  /** On the browser's command line, to find its processes: Chromium ignores a switch it does not know. */
+  private readonly tag = `--plowboard-bench-viewers=${process.pid}-${Math.random().toString(36).slice(2)}`;
   readonly pages: Page[] = [];
 
   async launch(): Promise<this> {
-    this.profile = mkdtempSync(path.join(tmpdir(), 'plowboard-bench-viewer-'));
-    this.context = await chromium.launchPersistentContext(this.profile, {
+    this.browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
+      args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1', this.tag],
       headless: true,
-      viewport: { width: 1920, height: 1080 },
     });
     return this;
   }
 
-  /** Opens `n` more pages on `url`, each at 1920×1080, five at a time. */
+  /** Opens `n` more pages on `url`, each at 1920×1080 in a context of its own, five at a time. */
   async open(url: string, n = 1): Promise<void> {
     for (let i = 0; i < n; i += 5) {
       await Promise.all(
         Array.from({ length: Math.min(5, n - i) }, async () => {
-          const page = await this.context!.newPage();
+          const context = await this.browser!.newContext({ viewport: { width: 1920, height: 1080 } });
+          const page = await context.newPage();
           await page.goto(url, { waitUntil: 'load', timeout: 60_000 }).catch(() => undefined);
           this.pages.push(page);
         }),
@@ -47,7 +48,7 @@ export class Viewers {
     return v.filter(Boolean).length;
   }
 
-  /** Every process of this browser: the one started with its profile, and all below it. */
+  /** Every process of this browser: the one started with its tag, and all below it. */
   processes(): Array<{ pid: number; type: string }> {
     const procs = new Map<number, { ppid: number; cmd: string }>();
     for (const d of readdirSync('/proc')) {
@@ -60,7 +61,7 @@ export class Viewers {
         /* gone while listed */
       }
     }
-    const roots = [...procs].filter(([, p]) => p.cmd.includes(`--user-data-dir=${this.profile}`) && !p.cmd.includes('--type=')).map(([pid]) => pid);
+    const roots = [...procs].filter(([, p]) => p.cmd.includes(this.tag) && !p.cmd.includes('--type=')).map(([pid]) => pid);
     const tree = new Set(roots);
     for (let grew = true; grew; ) {
       grew = false;
@@ -83,9 +84,8 @@ export class Viewers {
   }
 
   async close(): Promise<void> {
-    await this.context?.close().catch(() => undefined);
-    this.context = null;
-    if (this.profile) rmSync(this.profile, { recursive: true, force: true });
+    await this.browser?.close().catch(() => undefined);
+    this.browser = null;
   }
 }
 
