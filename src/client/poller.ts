@@ -43,6 +43,9 @@ export class Poller {
   private idleIntervalMs: number;
   /** Polls in a row that handed no data file on. */
   private quietPolls = 0;
+  /** When heartbeat.json was last asked for, and the beat it last said (see tick). */
+  private heartbeatAskedAt = -Infinity;
+  private beatAt = -Infinity;
 
   constructor(private readonly opts: PollerOptions) {
     this.intervalMs = opts.fallbackIntervalSeconds * 1000;
@@ -81,10 +84,19 @@ export class Poller {
       this.idleIntervalMs = Math.max(this.intervalMs, (manifest.intervals.idleSeconds ?? 0) * 1000);
       let news = false;
       this.opts.onManifest(manifest);
-      // A one-off build writes its heartbeat once: nothing to poll.
-      if (manifest.heartbeatSeconds > 0 && listed(manifest, 'heartbeat')) {
-        const beat = await this.getIfNew('heartbeat');
-        if (beat) this.opts.onHeartbeat?.(beat as Heartbeat);
+      // A one-off build writes its heartbeat once: nothing to poll. The beat is new once per
+      // heartbeat, and each request costs the server the same, answered 304 or not: it is asked
+      // for every half beat, and with every poll only once the next beat is due (the last one
+      // read is a beat old), so a sidecar that comes back is seen at the next poll.
+      const now = Date.now();
+      const beatMs = manifest.heartbeatSeconds * 1000;
+      if (beatMs > 0 && listed(manifest, 'heartbeat') && (now - this.heartbeatAskedAt >= beatMs / 2 || now - this.beatAt >= beatMs)) {
+        this.heartbeatAskedAt = now;
+        const beat = (await this.getIfNew('heartbeat')) as Heartbeat | null;
+        if (beat) {
+          this.beatAt = Date.parse(beat.heartbeatAt) || -Infinity;
+          this.opts.onHeartbeat?.(beat);
+        }
       }
       for (const name of this.opts.files) {
         const entry = manifest.files.find((f) => f.name === name);

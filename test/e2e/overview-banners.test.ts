@@ -17,11 +17,12 @@ describe('the overview page in Chromium: a stopped sidecar, a static build, an u
   it('says plainly when the sidecar has stopped', async () => {
     const { page } = view;
     site.touch({ heartbeatMsAgo: 10 * 60_000, changed: ['live'] });
-    await page.getByText(/^The sidecar has stopped: no update since .+\. The numbers below are old\.$/).waitFor({ timeout: 20_000 });
+    // A beat not yet due is asked for every half beat (15 s here): seen within that and a poll.
+    await page.getByText(/^The sidecar has stopped: no update since .+\. The numbers below are old\.$/).waitFor({ timeout: 45_000 });
     expect(await page.locator('#banner').isVisible()).toBe(true);
     await waitFor('the title to say so', async () => (await page.title()) === 'stopped — plowboard', 5_000);
     expect(await page.locator('#freshness').textContent()).toMatch(/^updated 10 min( \d+ s)? ago$/);
-  }, 60_000);
+  }, 120_000);
 
   it('says a one-off build is a static build, not a stopped sidecar', async () => {
     const { page } = view;
