@@ -1,8 +1,9 @@
 /**
- * `npx tsx bench/cpuProfile.ts [seconds] [--busy] [--strace] [--no-profile] [--page=kiosk/]`: where
+ * `npx tsx bench/cpuProfile.ts [seconds] [--busy] [--copied-every=2] [--strace] [--no-profile] [--page=kiosk/]`: where
  * `plowboard run` spends its CPU, between uploads (120 SAs, rclone answering, nothing moving,
  * no viewer) or, with `--busy`, during one (eight files moving to `:memory:` under a 2 MiB/s
- * limit, a cloudplow log line every 2 s). The real CLI runs under V8's sampling profiler
+ * limit, a cloudplow Copied line every 2 s, or every `--copied-every` seconds: a media
+ * upload finishes a file every tens of seconds). The real CLI runs under V8's sampling profiler
  * (unless `--no-profile`), and with `--strace` under strace for its system call counts; prints the CPU by thread,
  * self time by function over the window and how often each file was replaced. With `--page`,
  * one Chromium page (1920×1080) shows that page of the site through the window: its browser's
@@ -44,6 +45,7 @@ function countReplacements(dir: string): { counts: Map<string, number>; close: (
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seconds = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a))) || 120;
 const busy = process.argv.includes('--busy');
+const copiedEvery = Number(process.argv.find((a) => a.startsWith('--copied-every='))?.slice('--copied-every='.length) ?? 2);
 /** strace's ptrace stops make every system call, and the profiler's signals, far dearer: its counts are right, the CPU is not. */
 const withStrace = process.argv.includes('--strace');
 /** The profiler's own sampling costs CPU: without it, the process's and each thread's CPU are what a user's would be. */
@@ -91,7 +93,7 @@ try {
   const root = `http://127.0.0.1:${port}/`;
   await waitFor('the first data and pages', async () => (await fetch(root).catch(() => null))?.ok, 300_000, 500);
   if (busy) {
-    const logger = uploadLog(cp.log, { everySeconds: 2, account: '/sa/1.json' });
+    const logger = uploadLog(cp.log, { everySeconds: copiedEvery, account: '/sa/1.json' });
     stops.push(() => stopProcess(logger));
     const src = path.join(rclone.workDir, 'src');
     makeFiles(src, Array.from({ length: 8 }, (_, i) => [`movie${i}.mkv`, Math.ceil((2 * 1024 ** 2 * (seconds + 60) * 1.5) / 8)] as [string, number]));
@@ -130,7 +132,7 @@ try {
     await new Promise((r) => strace.once('exit', r));
   }
   console.log(sidecar.stderr.trim());
-  console.log(`${busy ? 'busy' : 'idle'} CPU ${((cpu / seconds) * 100).toFixed(2)} % over ${seconds} s${profile ? ', with the profiler' : ''}${strace ? ' and strace' : ''}`);
+  console.log(`${busy ? `busy (a Copied line every ${copiedEvery} s)` : 'idle'} CPU ${((cpu / seconds) * 100).toFixed(2)} % over ${seconds} s${profile ? ', with the profiler' : ''}${strace ? ' and strace' : ''}`);
   const m = smapsMiB(pid);
   console.log(`memory at the window's end: resident ${rssMiB(pid).toFixed(1)} MiB, private ${(m.privateClean + m.privateDirty).toFixed(1)} MiB (clean ${m.privateClean.toFixed(1)}, dirty ${m.privateDirty.toFixed(1)}; anonymous ${m.anonymous.toFixed(1)})`);
   console.log(`by thread: ${threads.sort((a, b) => b[1] - a[1]).map(([name, s]) => `${name} ${((s / seconds) * 100).toFixed(2)} %`).join(', ')}`);

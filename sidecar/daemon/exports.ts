@@ -1,14 +1,19 @@
 // The files made for other tools rather than the pages: the CSVs (spreadsheets), the badges
 // (shields.io, Homepage, Home Assistant) and metrics.prom (Prometheus' textfile collector).
 // None is polled by a page, and each reader caches or scrapes on its own clock, so their
-// figures may trail the data files by half a beat: a busy upload does not rewrite them with
-// every poll. A badge whose state changes (idle → uploading) still goes out at once.
+// figures may trail the data files a little: a busy upload does not rewrite them with every
+// poll. The CSVs, opened now and then in a spreadsheet, by up to 30 s; the badges' figures
+// (the speed moves at nearly every poll) by half a beat, a badge's new state going out at
+// once; metrics.prom once a beat, as textfile collectors expect a fresh file.
 import type { Accounts, Health, Live, SourceHealth, Summary, Transfer } from '../contract/index.js';
 import { makeBadges } from '../state/badges.js';
 import { accountsCsv, transfersCsv } from '../write/csv.js';
 import { renderAccountMetrics, renderRunMetrics, type MetricsInput } from '../write/metrics.js';
 import { beatDue, dataFile, type DataFile, type TextFile } from '../write/publisher.js';
 import { Cadence } from './cadence.js';
+
+/** How long the CSVs may trail their JSON. */
+const CSV_TRAILING_MS = 30_000;
 
 export interface ExportInput {
   nowMs: number;
@@ -60,19 +65,19 @@ export class Exports {
       this.accountsKey = key;
       this.accountsSeen = accounts;
     }
-    if (this.due('data/accounts.csv', this.accountsKey !== this.accountsCsvKey, nowMs)) {
+    if (this.due('data/accounts.csv', this.accountsKey !== this.accountsCsvKey, nowMs, CSV_TRAILING_MS)) {
       texts.push({ path: 'data/accounts.csv', text: accountsCsv(accounts) });
       this.accountsCsvKey = this.accountsKey;
     }
     if (!this.written('data/transfers.csv')) this.transfersCsvWritten = null;
-    if (this.due('data/transfers.csv', input.transfers !== this.transfersCsvWritten, nowMs)) {
+    if (this.due('data/transfers.csv', input.transfers !== this.transfersCsvWritten, nowMs, CSV_TRAILING_MS)) {
       texts.push({ path: 'data/transfers.csv', text: transfersCsv(input.transfers) });
       this.transfersCsvWritten = input.transfers;
     }
     // Each badge is its own small file, rewritten only when what it says changed. shields.io caches them 5 minutes anyway.
     const badges = makeBadges({ live: input.live, sources: input.sources, accounts, summary: input.summary, generatedAt: input.generatedAt });
     const tones = badges.list.badges.map((b) => b.state).join(' ');
-    if (tones !== this.badgeTones || this.due('data/badges.json', true, nowMs)) {
+    if (tones !== this.badgeTones || this.due('data/badges.json', true, nowMs, this.halfBeatMs)) {
       files.push(dataFile('badges', badges.list));
       for (const b of badges.files) files.push(dataFile(b.name, b.badge));
       this.badgeTones = tones;
@@ -91,9 +96,9 @@ export class Exports {
     return { files, texts };
   }
 
-  /** A file is due when it is missing, or when it changed and half a beat has gone by since its last write. */
-  private due(relPath: string, changed: boolean, nowMs: number): boolean {
-    const due = !this.written(relPath) || (changed && this.cadence.due(relPath, nowMs, this.halfBeatMs));
+  /** A file is due when it is missing, or when it changed and its period has gone by since its last write. */
+  private due(relPath: string, changed: boolean, nowMs: number, periodMs: number): boolean {
+    const due = !this.written(relPath) || (changed && this.cadence.due(relPath, nowMs, periodMs));
     if (due) this.cadence.done(relPath, nowMs);
     return due;
   }

@@ -70,7 +70,8 @@ export function makeBadges(input: BadgeInput): Badges {
     speed:
       state.tone === 'error'
         ? badge('speed', 'unknown', 'unknown')
-        : badge('speed', `${size(live.total.speed)}/s`, state.word === 'stalled' ? 'warning' : live.total.speed > 0 ? 'active' : 'idle'),
+        : // Coloured by what the uploads are doing, not by the poll's speed, which reads 0 now and then mid-upload: a tone flickering with it would rewrite every badge at once each time.
+          badge('speed', `${size(live.total.speed)}/s`, state.word === 'stalled' ? 'warning' : state.tone),
     'sas-usable': pool.accounts
       ? badge('SAs usable', `${pool.usable} of ${pool.accounts}`, pool.usable === 0 ? 'error' : pool.usable / pool.accounts < POOL_EMPTY ? 'warning' : 'ok')
       : badge('SAs usable', 'none known', 'unknown'),

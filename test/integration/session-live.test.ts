@@ -103,6 +103,8 @@ describe('a session uploading through a real rclone', () => {
     const liveBytes = new Set<number>();
     const sessions: Array<{ at: number; bytesDone: number; bytesTotal: number | null; meaning: string }> = [];
     const slowWrites = new Map<string, Set<number>>(['history-48h', 'history-90d', 'summary'].map((n) => [n, new Set([statSync(file(n)).mtimeMs])]));
+    // The speed badge's figure moves with nearly every poll, its state does not: written at most every half beat.
+    const badgeWrites = new Map<string, Set<number>>(['badges', 'badges/speed'].map((n) => [n, new Set([statSync(file(n)).mtimeMs])]));
     const watchedMs = 2 * halfBeatMs + 2000;
     for (const end = Date.now() + watchedMs; Date.now() < end; ) {
       const progress = sidecar.data<Live>('live').sessionProgress;
@@ -113,7 +115,7 @@ describe('a session uploading through a real rclone', () => {
         const { bytes, averageSpeed: _a, etaSeconds: _e, durationSeconds: _d, ...meaning } = s.session!;
         sessions.push({ at, bytesDone: bytes.done, bytesTotal: bytes.total, meaning: JSON.stringify({ ...meaning, bytesTotal: bytes.total }) });
       }
-      for (const [n, seen] of slowWrites) seen.add(statSync(file(n)).mtimeMs);
+      for (const [n, seen] of [...slowWrites, ...badgeWrites]) seen.add(statSync(file(n)).mtimeMs);
       await new Promise((r) => setTimeout(r, 100));
     }
     // live.json moves with every poll (0.5 s here: some 24 in the window)…
@@ -131,6 +133,8 @@ describe('a session uploading through a real rclone', () => {
     for (const v of sessions) if (v.bytesTotal !== null) expect(v.bytesTotal).toBe(200 * 1024 ** 2);
     // The 48 h and 90 d ranges and the summary: at most one write in the window (each waits 30 s from its last).
     for (const [n, seen] of slowWrites) expect(seen.size, n).toBeLessThanOrEqual(2);
+    // The badges: one write per half beat at most, three in the window, besides the one before it.
+    for (const [n, seen] of badgeWrites) expect(seen.size, n).toBeLessThanOrEqual(4);
     expectValidOutput(sidecar.out);
   });
 });
