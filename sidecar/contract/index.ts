@@ -68,7 +68,8 @@ export type DataFileName = (typeof DATA_FILES)[number]['name'];
  * every 30 s, badges.json (the speed badge) every half beat, heartbeat.json with each beat. Announcing their every change in index.json
  * would change the manifest that often too, and every page would fetch it whole; instead
  * index.json marks them `polled: "directly"` and a page fetches those it shows each interval
- * with a conditional request (a 304 while they stand). index.json then changes only when
+ * with a conditional request (a 304 while they stand; the heartbeat every half beat, and
+ * each interval once the next beat is due). index.json then changes only when
  * a file whose changes mean something does: accounts, transfers, health, logs…
  */
 export const POLLED_DIRECTLY: readonly DataFileName[] = ['live', 'session', 'heartbeat', 'history-1h', 'history-48h', 'history-90d', 'summary', 'badges'];
