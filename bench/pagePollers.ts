@@ -49,17 +49,23 @@ export function get(agent: http.Agent, base: URL, p: string, headers: Record<str
   });
 }
 
-export type Pattern = (agent: http.Agent, base: URL, count: (a: Answer | null, ms: number) => void) => () => Promise<number>;
+export type Count = (a: Answer | null, ms: number) => void;
+
+export type Pattern = (agent: http.Agent, base: URL, count: Count) => () => Promise<number>;
+
+/** One request, timed and counted: no answer (null), or an answer of 400 or more, counts as failed. */
+export async function timedGet(agent: http.Agent, base: URL, p: string, headers: Record<string, string>, count: Count): Promise<Answer | null> {
+  const t0 = performance.now();
+  const a = await get(agent, base, p, headers).catch(() => null);
+  count(a && a.status < 400 ? a : null, performance.now() - t0);
+  return a;
+}
 
 /** The fork's page: five calls at once every 3 s (a setInterval: the next starts 3 s after the last started). */
 export const forkPage: Pattern = (agent, base, count) => async () => {
   const started = performance.now();
   await Promise.all(
-    ['/api/status', '/api/queue_status', '/api/session_stats', '/api/service_accounts', '/api/rclone_stats'].map(async (p) => {
-      const t0 = performance.now();
-      const a = await get(agent, base, p, {}).catch(() => null);
-      count(a && a.status < 400 ? a : null, performance.now() - t0);
-    }),
+    ['/api/status', '/api/queue_status', '/api/session_stats', '/api/service_accounts', '/api/rclone_stats'].map((p) => timedGet(agent, base, p, {}, count)),
   );
   return Math.max(0, 3000 - (performance.now() - started));
 };
@@ -70,11 +76,7 @@ export const repeatedAsk =
   (agent, base, count) =>
   async () => {
     const started = performance.now();
-    for (let i = 0; i < perPoll; i++) {
-      const t0 = performance.now();
-      const a = await get(agent, base, p, {}).catch(() => null);
-      count(a && a.status < 400 ? a : null, performance.now() - t0);
-    }
+    for (let i = 0; i < perPoll; i++) await timedGet(agent, base, p, {}, count);
     return Math.max(0, periodMs - (performance.now() - started));
   };
 

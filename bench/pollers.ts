@@ -20,8 +20,8 @@ export const EVERY_PAGE_FILES = ['health', 'config', 'live', 'transfers', 'sessi
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The sidecar's CPU over `ms` with no viewer: what the pollers' figures are compared with. */
-export async function restingCpu(pid: number, ms: number): Promise<number> {
+/** A process's CPU over the next `ms`, % of one core: at rest, and under each number of pollers. */
+export async function cpuPercentOver(pid: number, ms: number): Promise<number> {
   const cpu0 = cpuSeconds(pid);
   const t0 = performance.now();
   await sleep(ms);
@@ -71,13 +71,13 @@ async function main(): Promise<void> {
   try {
     // Start-up work (the first build, the first full reads) is over well within this.
     if (own) await sleep(Number(values.settle));
-    const rest = pid ? await restingCpu(pid, durationMs) : undefined;
+    const rest = pid ? await cpuPercentOver(pid, durationMs) : undefined;
     const runs: Array<PollResult & { pollers: number; cpuPercent?: number; overRestPercent?: number }> = [];
     for (const pollers of counts) {
       // The pollers' first full loads fall before the window.
       const polling = runRealPollers({ baseUrl, pollers, durationMs: durationMs + 10_000, files: EVERY_PAGE_FILES, spreadMs: 2000 });
       await sleep(10_000);
-      const cpuPercent = pid ? await restingCpu(pid, durationMs) : undefined;
+      const cpuPercent = pid ? await cpuPercentOver(pid, durationMs) : undefined;
       const r = await polling;
       runs.push({ pollers, ...r, ...(cpuPercent !== undefined ? { cpuPercent } : {}), ...(rest !== undefined && cpuPercent !== undefined ? { overRestPercent: cpuPercent - rest } : {}) });
     }

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import { Poller } from '../src/client/poller.js';
-import { get, summarize, type Answer, type PollResult } from './pagePollers.js';
+import { summarize, timedGet, type Count, type PollResult } from './pagePollers.js';
 
 /**
  * Many plowboard viewers without many browsers, asking exactly what a page asks: each is
@@ -19,16 +19,14 @@ import { get, summarize, type Answer, type PollResult } from './pagePollers.js';
 interface Tab {
   agent: http.Agent;
   held: Map<string, { etag: string; body: Buffer }>;
-  count(a: Answer | null, ms: number): void;
+  count: Count;
 }
 
 const tabs = new AsyncLocalStorage<Tab>();
 
 async function tabFetch(tab: Tab, url: URL): Promise<Response> {
   const held = tab.held.get(url.pathname);
-  const t0 = performance.now();
-  const a = await get(tab.agent, url, url.pathname + url.search, held ? { 'if-none-match': held.etag } : {}).catch(() => null);
-  tab.count(a && a.status < 400 ? a : null, performance.now() - t0);
+  const a = await timedGet(tab.agent, url, url.pathname + url.search, held ? { 'if-none-match': held.etag } : {}, tab.count);
   if (!a) throw new TypeError('fetch failed');
   if (a.status === 304 && held) return new Response(held.body.toString(), { status: 200 });
   if (a.status === 200 && a.etag) tab.held.set(url.pathname, { etag: a.etag, body: a.body });
